@@ -1,0 +1,223 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Lead is a prospect who completed the diagnostic and left contact details.
+type Lead struct {
+	ID                int64
+	Token             string // the unguessable part of the result page's address
+	Name              string
+	Email             string
+	Company           string
+	Role              string
+	TeamSize          *int
+	DiagnosticVersion string
+	OverallIndex      int
+	Band              string
+	Status            string
+	Source            Source `gorm:"embedded"`
+	CreatedAt         time.Time
+
+	Answers  []Answer  `gorm:"foreignKey:LeadID"`
+	Scores   []Score   `gorm:"foreignKey:LeadID"`
+	Consents []Consent `gorm:"foreignKey:LeadID"`
+}
+
+// TableName keeps the table name explicit rather than inferred.
+func (Lead) TableName() string { return "leads" }
+
+// Source is where a lead came from, as seen on the page they landed on.
+type Source struct {
+	LandingPage string
+	Referrer    string
+	UTMSource   string `gorm:"column:utm_source"`
+	UTMMedium   string `gorm:"column:utm_medium"`
+	UTMCampaign string `gorm:"column:utm_campaign"`
+	UTMTerm     string `gorm:"column:utm_term"`
+	UTMContent  string `gorm:"column:utm_content"`
+}
+
+// Answer is one answered question, with the wording the visitor saw.
+type Answer struct {
+	LeadID       int64  `gorm:"primaryKey;autoIncrement:false"`
+	QuestionID   string `gorm:"primaryKey"`
+	Position     int
+	Dimension    string
+	QuestionText string
+	Value        int
+	Label        string
+	Points       int
+}
+
+// TableName keeps the table name explicit rather than inferred.
+func (Answer) TableName() string { return "lead_answers" }
+
+// Score is a lead's 0–100 score on one dimension of the diagnostic.
+type Score struct {
+	LeadID    int64  `gorm:"primaryKey;autoIncrement:false"`
+	Dimension string `gorm:"primaryKey"`
+	Position  int
+	Score     int
+}
+
+// TableName keeps the table name explicit rather than inferred.
+func (Score) TableName() string { return "lead_scores" }
+
+// Consent is the decision a lead made on one purpose, with proof of the
+// wording they were shown.
+type Consent struct {
+	LeadID         int64  `gorm:"primaryKey;autoIncrement:false"`
+	Purpose        string `gorm:"primaryKey"`
+	Granted        bool
+	DecidedAt      time.Time
+	WordingVersion string
+	WordingSHA256  string `gorm:"column:wording_sha256"`
+	Wording        string
+	WithdrawnAt    *time.Time
+}
+
+// TableName keeps the table name explicit rather than inferred.
+func (Consent) TableName() string { return "lead_consents" }
+
+// Lead statuses, in pipeline order.
+const (
+	StatusNew = "new"
+)
+
+// ScoreMap returns the lead's scores keyed by dimension id.
+func (l *Lead) ScoreMap() map[string]int {
+	m := make(map[string]int, len(l.Scores))
+	for _, s := range l.Scores {
+		m[s.Dimension] = s.Score
+	}
+	return m
+}
+
+// Consent returns the lead's decision on purpose, if one was recorded.
+func (l *Lead) Consent(purpose string) (Consent, bool) {
+	for _, c := range l.Consents {
+		if c.Purpose == purpose {
+			return c, true
+		}
+	}
+	return Consent{}, false
+}
+
+// newToken returns 144 random bits, URL-safe.
+func newToken() (string, error) {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("read random token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// SaveLead stores a new lead with its answers, scores and consents in one
+// transaction, giving it a result token and a creation time. Extra work that
+// must commit with the lead (such as queuing its emails) runs in also, inside
+// the same transaction.
+func (s *Store) SaveLead(ctx context.Context, lead *Lead, also ...func(tx *gorm.DB) error) error {
+	if lead.ID != 0 {
+		return errors.New("save lead: lead already has an id")
+	}
+	token, err := newToken()
+	if err != nil {
+		return fmt.Errorf("save lead: %w", err)
+	}
+	lead.Token = token
+	if lead.CreatedAt.IsZero() {
+		lead.CreatedAt = time.Now().UTC()
+	}
+	if lead.Status == "" {
+		lead.Status = StatusNew
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Omit(clause.Associations).Create(lead).Error; err != nil {
+			return fmt.Errorf("insert lead: %w", err)
+		}
+		for i := range lead.Answers {
+			lead.Answers[i].LeadID = lead.ID
+		}
+		for i := range lead.Scores {
+			lead.Scores[i].LeadID = lead.ID
+		}
+		for i := range lead.Consents {
+			lead.Consents[i].LeadID = lead.ID
+		}
+		if len(lead.Answers) > 0 {
+			if err := tx.Create(&lead.Answers).Error; err != nil {
+				return fmt.Errorf("insert answers: %w", err)
+			}
+		}
+		if len(lead.Scores) > 0 {
+			if err := tx.Create(&lead.Scores).Error; err != nil {
+				return fmt.Errorf("insert scores: %w", err)
+			}
+		}
+		if len(lead.Consents) > 0 {
+			if err := tx.Create(&lead.Consents).Error; err != nil {
+				return fmt.Errorf("insert consents: %w", err)
+			}
+		}
+		for _, fn := range also {
+			if err := fn(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		lead.ID = 0
+		return fmt.Errorf("save lead: %w", err)
+	}
+	return nil
+}
+
+// LeadByToken loads a lead, with everything it owns, by its result token.
+func (s *Store) LeadByToken(ctx context.Context, token string) (*Lead, error) {
+	if token == "" {
+		return nil, ErrNotFound
+	}
+	return s.loadLead(ctx, "token = ?", token)
+}
+
+// LeadByID loads a lead, with everything it owns, by its id.
+func (s *Store) LeadByID(ctx context.Context, id int64) (*Lead, error) {
+	return s.loadLead(ctx, "id = ?", id)
+}
+
+func (s *Store) loadLead(ctx context.Context, where string, arg any) (*Lead, error) {
+	var lead Lead
+	err := s.db.WithContext(ctx).
+		Preload("Answers", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Preload("Scores", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Preload("Consents", func(db *gorm.DB) *gorm.DB { return db.Order("purpose") }).
+		Where(where, arg).
+		Take(&lead).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load lead: %w", err)
+	}
+	return &lead, nil
+}
+
+// CountLeads returns how many leads are stored.
+func (s *Store) CountLeads(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Lead{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count leads: %w", err)
+	}
+	return n, nil
+}

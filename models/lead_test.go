@@ -1,0 +1,115 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+)
+
+func sampleLead() *models.Lead {
+	size := 12
+	return &models.Lead{
+		Name: "Ada O'Neil", Email: "ada@example.com", Company: "Acme", Role: "Head of Ops",
+		TeamSize: &size, DiagnosticVersion: "v1", OverallIndex: 63, Band: "emerging",
+		Source: models.Source{LandingPage: "/articles/leadership-vs-management", UTMSource: "newsletter", UTMCampaign: "autumn"},
+		Answers: []models.Answer{
+			{QuestionID: "q1", Position: 1, Dimension: "develops", QuestionText: "My manager coaches me.", Value: 4, Label: "Often", Points: 3},
+			{QuestionID: "q2", Position: 2, Dimension: "trust", QuestionText: "My manager checks everything.", Value: 2, Label: "Rarely", Points: 3},
+		},
+		Scores: []models.Score{{Dimension: "develops", Position: 1, Score: 75}, {Dimension: "trust", Position: 2, Score: 50}},
+		Consents: []models.Consent{
+			{Purpose: "summary", Granted: true, DecidedAt: time.Now().UTC(), WordingVersion: "c1", WordingSHA256: "ab", Wording: "Store my answers"},
+			{Purpose: "marketing", Granted: false, DecidedAt: time.Now().UTC(), WordingVersion: "c1", WordingSHA256: "cd", Wording: "Send me insights"},
+		},
+	}
+}
+
+func TestSaveLeadRoundTrip(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			ctx := context.Background()
+			lead := sampleLead()
+			if err := store.SaveLead(ctx, lead); err != nil {
+				t.Fatalf("SaveLead: %v", err)
+			}
+			if lead.ID == 0 || len(lead.Token) < 22 {
+				t.Fatalf("lead got id %d token %q; want an id and a token of at least 128 bits", lead.ID, lead.Token)
+			}
+			got, err := store.LeadByToken(ctx, lead.Token)
+			if err != nil {
+				t.Fatalf("LeadByToken: %v", err)
+			}
+			if got.Name != lead.Name || got.Email != lead.Email || *got.TeamSize != 12 || got.Status != models.StatusNew {
+				t.Errorf("loaded lead = %+v", got)
+			}
+			if got.Source.UTMCampaign != "autumn" || got.Source.LandingPage != lead.Source.LandingPage {
+				t.Errorf("source = %+v", got.Source)
+			}
+			if len(got.Answers) != 2 || got.Answers[0].QuestionID != "q1" || got.Answers[1].Label != "Rarely" {
+				t.Errorf("answers = %+v", got.Answers)
+			}
+			if got.ScoreMap()["develops"] != 75 || got.ScoreMap()["trust"] != 50 {
+				t.Errorf("scores = %+v", got.Scores)
+			}
+			if c, ok := got.Consent("marketing"); !ok || c.Granted || c.WordingVersion != "c1" {
+				t.Errorf("marketing consent = %+v, %v", c, ok)
+			}
+			if got.CreatedAt.IsZero() || time.Since(got.CreatedAt) > time.Minute {
+				t.Errorf("created_at = %v", got.CreatedAt)
+			}
+		})
+	}
+}
+
+func TestSaveLeadRollsBackWithWorkInTheSameTransaction(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			ctx := context.Background()
+			boom := errors.New("queue unavailable")
+			err := store.SaveLead(ctx, sampleLead(), func(tx *gorm.DB) error { return boom })
+			if !errors.Is(err, boom) {
+				t.Fatalf("SaveLead error = %v, want %v", err, boom)
+			}
+			n, err := store.CountLeads(ctx)
+			if err != nil || n != 0 {
+				t.Fatalf("leads after rollback = %d (%v), want 0", n, err)
+			}
+		})
+	}
+}
+
+func TestUnknownTokenIsNotFound(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			for _, token := range []string{"", "nope", "' OR 1=1 --"} {
+				if _, err := store.LeadByToken(context.Background(), token); !errors.Is(err, models.ErrNotFound) {
+					t.Errorf("LeadByToken(%q) error = %v, want ErrNotFound", token, err)
+				}
+			}
+		})
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			applied, err := store.Migrate(context.Background())
+			if err != nil {
+				t.Fatalf("second Migrate: %v", err)
+			}
+			if len(applied) != 0 {
+				t.Errorf("second Migrate applied %v, want nothing", applied)
+			}
+		})
+	}
+}
