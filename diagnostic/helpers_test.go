@@ -1,0 +1,84 @@
+package diagnostic
+
+import (
+	"os"
+	"testing"
+)
+
+// shipped parses the definition the site actually serves.
+func shipped(tb testing.TB) *Definition {
+	tb.Helper()
+	data, err := os.ReadFile("../content/diagnostic.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d, err := Parse(data)
+	if err != nil {
+		tb.Fatalf("shipped definition: %v", err)
+	}
+	return d
+}
+
+// answerAll answers every question with the option pick chooses.
+func answerAll(d *Definition, pick func(Question) Option) map[string]int {
+	answers := make(map[string]int, len(d.Questions))
+	for _, q := range d.Questions {
+		answers[q.ID] = pick(q).Value
+	}
+	return answers
+}
+
+func best(q Question) Option  { return extreme(q, func(a, b int) bool { return a > b }) }
+func worst(q Question) Option { return extreme(q, func(a, b int) bool { return a < b }) }
+
+func extreme(q Question, better func(a, b int) bool) Option {
+	o := q.Options[0]
+	for _, c := range q.Options[1:] {
+		if better(c.Points, o.Points) {
+			o = c
+		}
+	}
+	return o
+}
+
+var (
+	testFrequency = []Option{{1, "Never", 0}, {2, "Rarely", 1}, {3, "Sometimes", 2}, {4, "Often", 3}, {5, "Always", 4}}
+	testReversed  = []Option{{1, "Never", 4}, {2, "Rarely", 3}, {3, "Sometimes", 2}, {4, "Often", 1}, {5, "Always", 0}}
+)
+
+// small returns a minimal valid definition that tests break one thing at a time.
+// Dimension "a" has a normal and a reversed question; "b" has one normal question.
+func small() *Definition {
+	advice := Advice{Text: "Try this.", Section: "leaders-coach", SectionTitle: "Leaders Coach"}
+	d := &Definition{
+		Version: "test-1",
+		Title:   "Test",
+		Scales: []Scale{
+			{ID: "freq", Options: append([]Option(nil), testFrequency...)},
+			{ID: "rev", Options: append([]Option(nil), testReversed...)},
+		},
+		Dimensions: []Dimension{
+			{ID: "a", Name: "A", Advice: advice},
+			{ID: "b", Name: "B", Advice: advice},
+		},
+		Questions: []Question{
+			{ID: "qa1", Dimension: "a", Scale: "freq", Text: "My manager does A."},
+			{ID: "qa2", Dimension: "a", Scale: "rev", Text: "My manager undoes A."},
+			{ID: "qb1", Dimension: "b", Scale: "freq", Text: "My manager does B."},
+		},
+		Bands: []Band{
+			{ID: "high", Title: "High", Min: 50, Max: 100},
+			{ID: "low", Title: "Low", Min: 0, Max: 49},
+		},
+	}
+	resolve(d)
+	return d
+}
+
+// resolve copies each question's options from its scale, as Parse does.
+func resolve(d *Definition) {
+	for i, q := range d.Questions {
+		s, _ := d.scale(q.Scale)
+		d.Questions[i].Options = append([]Option(nil), s.Options...)
+	}
+}
