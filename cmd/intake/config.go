@@ -1,0 +1,214 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting, read from the environment once at start.
+type Config struct {
+	Addr            string
+	BaseURL         *url.URL
+	DataDir         string
+	DatabaseURL     string
+	DatabaseMaxConn int
+	Secret          []byte
+	BookingURL      string
+	BodyLimit       string
+	ShutdownTimeout time.Duration
+	LogLevel        slog.Level
+	LogFormat       string
+}
+
+// option is one setting: its variable, default, meaning, and how to apply it.
+type option struct {
+	Name    string
+	Default string
+	Help    string
+	Secret  bool // never printed or logged
+	apply   func(c *Config, v string) error
+}
+
+// options is the one table of settings; the README documents each of them.
+var options = []option{
+	{Name: "INTAKE_ADDR", Default: "127.0.0.1:8080", Help: "Address the web server listens on (host:port).",
+		apply: func(c *Config, v string) error {
+			_, port, err := net.SplitHostPort(v)
+			if err != nil {
+				return fmt.Errorf("want host:port, such as 127.0.0.1:8080 or :8080 (%v)", err)
+			}
+			if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+				return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+			}
+			c.Addr = v
+			return nil
+		}},
+	{Name: "BASE_URL", Default: "(http:// + INTAKE_ADDR)", Help: "Public address of the site, used in canonical links and emails; https turns on secure cookies and HSTS.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				host, port, _ := net.SplitHostPort(c.Addr)
+				if host == "" || host == "0.0.0.0" || host == "::" {
+					host = "localhost"
+				}
+				v = "http://" + net.JoinHostPort(host, port)
+			}
+			u, err := url.Parse(strings.TrimRight(v, "/"))
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+				return errors.New("want an absolute http or https URL without query or credentials, such as https://intake.example.com")
+			}
+			if u.Path != "" {
+				return errors.New("the site must be served at the root of its host; remove the path")
+			}
+			c.BaseURL = u
+			return nil
+		}},
+	{Name: "INTAKE_DATA_DIR", Default: "./data", Help: "Directory for the embedded database, the generated secret and, later, the mail outbox.",
+		apply: func(c *Config, v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("must not be blank")
+			}
+			c.DataDir = filepath.Clean(v)
+			return nil
+		}},
+	{Name: "DATABASE_URL", Default: "(embedded SQLite in INTAKE_DATA_DIR)", Secret: true,
+		Help: "PostgreSQL URL, such as postgres://intake:secret@db:5432/intake?sslmode=require. Unset: an embedded SQLite file, for one machine.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+				return errors.New("want a postgres:// URL, or leave it unset for the embedded database")
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+	{Name: "DATABASE_MAX_CONNS", Default: "10", Help: "Most PostgreSQL connections one instance opens.",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000 {
+				return errors.New("want a whole number from 1 to 1000")
+			}
+			c.DatabaseMaxConn = n
+			return nil
+		}},
+	{Name: "INTAKE_SECRET", Default: "(generated once into INTAKE_DATA_DIR/secret.key)", Secret: true,
+		Help: "Key that signs form tokens (at least 32 characters). Set the same value on every instance.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if len(v) < 32 {
+				return fmt.Errorf("must be at least 32 characters (it has %d)", len(v))
+			}
+			c.Secret = []byte(v)
+			return nil
+		}},
+	{Name: "BOOKING_URL", Default: "mailto:hello@stellapop.com?subject=Booking%20a%20conversation", Help: "Where \"Book a conversation\" leads: an https link to a booking page, or a mailto: address.",
+		apply: func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "mailto") {
+				return errors.New("want an https:// or mailto: link")
+			}
+			c.BookingURL = v
+			return nil
+		}},
+	{Name: "BODY_LIMIT", Default: "64K", Help: "Largest request body accepted; larger ones get a 413 page.",
+		apply: func(c *Config, v string) error {
+			num := strings.TrimRight(strings.ToUpper(v), "KMB")
+			if n, err := strconv.Atoi(num); err != nil || n <= 0 {
+				return errors.New("want a size such as 64K or 1M")
+			}
+			c.BodyLimit = v
+			return nil
+		}},
+	{Name: "SHUTDOWN_TIMEOUT", Default: "15s", Help: "How long requests in flight may take to finish on SIGTERM.",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return errors.New("want a duration such as 15s")
+			}
+			c.ShutdownTimeout = d
+			return nil
+		}},
+	{Name: "LOG_LEVEL", Default: "info", Help: "debug, info, warn or error.",
+		apply: func(c *Config, v string) error {
+			return c.LogLevel.UnmarshalText([]byte(v))
+		}},
+	{Name: "LOG_FORMAT", Default: "text", Help: "text for people, json for log collectors.",
+		apply: func(c *Config, v string) error {
+			if v != "text" && v != "json" {
+				return errors.New("want text or json")
+			}
+			c.LogFormat = v
+			return nil
+		}},
+}
+
+// loadConfig reads every option from getenv, applying defaults, and reports
+// all invalid settings at once, each naming its variable.
+func loadConfig(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	var errs []error
+	for _, o := range options {
+		v, set := getenv(o.Name), true
+		if v == "" {
+			v, set = o.Default, false
+			if strings.HasPrefix(v, "(") {
+				v = ""
+			}
+		}
+		if err := o.apply(c, v); err != nil {
+			shown := strconv.Quote(v)
+			if o.Secret {
+				shown = "(hidden)"
+			} else if !set {
+				shown = "(default)"
+			}
+			errs = append(errs, fmt.Errorf("%s=%s: %w", o.Name, shown, err))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// ensureSecret loads the signing key from the data directory, creating it
+// on first run, unless INTAKE_SECRET set one.
+func (c *Config) ensureSecret() error {
+	if len(c.Secret) > 0 {
+		return nil
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil {
+		s := strings.TrimSpace(string(b))
+		if len(s) < 32 {
+			return fmt.Errorf("%s is shorter than 32 characters: delete it to make a new one", path)
+		}
+		c.Secret = []byte(s)
+		return nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create %s: %w", c.DataDir, err)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	s := hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	c.Secret = []byte(s)
+	return nil
+}

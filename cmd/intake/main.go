@@ -1,0 +1,115 @@
+// Command intake runs StellaPop's lead-capture portal: the article, the
+// "Is your manager leading?" diagnostic, and the leads it produces.
+//
+//	intake [serve]   run the web server (the default)
+//	intake migrate   apply database migrations and exit
+//	intake version   print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// errUsage marks a mistake in how the command was called.
+var errUsage = errors.New("usage")
+
+const usage = `Usage: intake [command]
+
+Commands:
+  serve     run the web server (default)
+  migrate   apply database migrations and exit
+  version   print the version and exit
+
+Settings come from the environment; see README.md.
+`
+
+// run is main without the process: it returns the exit code.
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "intake", buildVersion())
+		return 0
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "serve", "migrate":
+	default:
+		fmt.Fprintf(stderr, "intake: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "intake: invalid settings:\n%v\n", err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runCommand(ctx, cmd, cfg, log); err != nil {
+		log.Error(cmd+" failed", slog.Any("error", err))
+		return 1
+	}
+	return 0
+}
+
+func runCommand(ctx context.Context, cmd string, cfg *Config, log *slog.Logger) error {
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	if cmd == "migrate" {
+		log.Info("database is up to date", slog.String("database", a.store.Dialect()))
+		return a.store.Close()
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		a.store.Close()
+		return fmt.Errorf("listen on INTAKE_ADDR %s: %w", cfg.Addr, err)
+	}
+	return a.run(ctx, ln)
+}
+
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// buildVersion is the version stamped at build time, or the VCS revision.
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return version
+}

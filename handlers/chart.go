@@ -1,0 +1,78 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/stellapop/intake/diagnostic"
+)
+
+// barChart is a horizontal bar chart laid out on the server, drawn as
+// inline SVG so it shows without JavaScript and in any browser.
+type barChart struct {
+	Title, Description, Caption string
+	Width, Height               int
+	TrackWidth, BarHeight       int
+	ValueX                      int
+	Bars                        []bar
+}
+
+type bar struct {
+	Label    string
+	Score    int
+	Level    string // high, mid or low: a colour, always shown beside the number
+	LabelY   int
+	BarY     int
+	BarWidth int
+	ValueY   int
+}
+
+// Chart geometry, in SVG units: a label line above each bar.
+const (
+	chartWidth     = 400
+	chartValueRoom = 40
+	chartRow       = 54
+	chartBar       = 18
+)
+
+// scoreChart draws a result's dimension scores.
+func scoreChart(r diagnostic.Result) barChart {
+	track := chartWidth - chartValueRoom
+	ch := barChart{
+		Title:      "Scores by dimension, out of 100",
+		Caption:    "Each bar is one of the article’s five contrasts between managing and leading; a longer bar means more leading.",
+		Width:      chartWidth,
+		Height:     len(r.Dimensions)*chartRow + 4,
+		TrackWidth: track,
+		BarHeight:  chartBar,
+		ValueX:     chartWidth,
+	}
+	var desc []string
+	for i, d := range r.Dimensions {
+		top := i * chartRow
+		ch.Bars = append(ch.Bars, bar{
+			Label:    d.Dimension.Name,
+			Score:    d.Score,
+			Level:    scoreLevel(d.Score),
+			LabelY:   top + 16,
+			BarY:     top + 24,
+			BarWidth: max(d.Score*track/100, 2),
+			ValueY:   top + 38,
+		})
+		desc = append(desc, fmt.Sprintf("%s: %d", d.Dimension.Name, d.Score))
+	}
+	ch.Description = strings.Join(desc, "; ") + "."
+	return ch
+}
+
+// scoreLevel buckets a score for colour.
+func scoreLevel(score int) string {
+	switch {
+	case score >= 70:
+		return "high"
+	case score >= 40:
+		return "mid"
+	default:
+		return "low"
+	}
+}

@@ -1,0 +1,196 @@
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/views"
+)
+
+// questionsPerStep is how many questions the script shows at a time.
+const questionsPerStep = 3
+
+type diagnosticPage struct {
+	Meta       views.Meta
+	Title      string
+	Intro      string
+	CSRF       string
+	Notice     string
+	Steps      []stepView
+	TotalSteps int
+	Fields     contactFields
+	Consents   []consentView
+	Source     source
+	ErrorList  []errorLink
+}
+
+type stepView struct {
+	Number    int
+	Title     string
+	Questions []questionView
+}
+
+type questionView struct {
+	ID, Text, Error string
+	Number          int
+	Options         []optionView
+}
+
+type optionView struct {
+	Value   int
+	Label   string
+	Checked bool
+}
+
+type contactFields struct{ Name, Email, Company, Role, TeamSize fieldView }
+
+type fieldView struct {
+	ID, Name, Label, Type, Value, Error, Hint, Autocomplete, InputMode string
+	MaxLength                                                          int
+	Required                                                           bool
+}
+
+type consentView struct {
+	ID, Label, Error  string
+	Required, Checked bool
+}
+
+type errorLink struct{ Anchor, Message string }
+
+// DiagnosticForm shows the diagnostic, carrying the visitor's source along.
+func (h *Handlers) DiagnosticForm(c echo.Context) error {
+	f := &diagnosticForm{Source: sourceFromRequest(c, "/diagnostic")}
+	return h.renderDiagnostic(c, http.StatusOK, f, "")
+}
+
+// SubmitDiagnostic scores a completed diagnostic, saves the lead and sends
+// the visitor to their result; a form with problems comes back with every
+// answer kept and a message next to each problem.
+func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
+	values, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
+	}
+	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
+	if !f.valid() {
+		return h.renderDiagnostic(c, http.StatusUnprocessableEntity, f, f.FormError)
+	}
+	result, err := h.Diagnostic.Score(f.Answers)
+	if err != nil {
+		return fmt.Errorf("score a validated form: %w", err)
+	}
+	lead := h.newLead(f, result, time.Now().UTC())
+	if err := h.Store.SaveLead(c.Request().Context(), lead); err != nil {
+		h.Logger.Error("save lead", slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)), slog.Any("error", err))
+		return h.renderDiagnostic(c, http.StatusServiceUnavailable, f,
+			"We couldn’t save your answers just now. Nothing is lost: they are all still below. Please send them again in a moment.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/results/"+lead.Token)
+}
+
+// diagnosticExpired answers a submission whose form token is missing or
+// stale: the visitor sees their answers again with a fresh token.
+func (h *Handlers) diagnosticExpired(c echo.Context) error {
+	values, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
+	}
+	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
+	f.Errors = map[string]string{}
+	return h.renderDiagnostic(c, http.StatusForbidden, f,
+		"This form had expired, so nothing was saved yet. Your answers are still here: please check them and send the form again.")
+}
+
+// newLead turns a valid form and its score into a lead to store.
+func (h *Handlers) newLead(f *diagnosticForm, r diagnostic.Result, now time.Time) *models.Lead {
+	lead := &models.Lead{
+		Name: f.Name, Email: f.Email, Company: f.Company, Role: f.Role, TeamSize: f.teamSize(),
+		DiagnosticVersion: h.Diagnostic.Version,
+		OverallIndex:      r.Index,
+		Band:              r.Band.ID,
+		Source:            models.Source(f.Source),
+		CreatedAt:         now,
+	}
+	for i, q := range h.Diagnostic.Questions {
+		opt, _ := q.Option(f.Answers[q.ID])
+		lead.Answers = append(lead.Answers, models.Answer{
+			QuestionID: q.ID, Position: i + 1, Dimension: q.Dimension, QuestionText: q.Text,
+			Value: opt.Value, Label: opt.Label, Points: opt.Points,
+		})
+	}
+	for i, d := range r.Dimensions {
+		lead.Scores = append(lead.Scores, models.Score{Dimension: d.Dimension.ID, Position: i + 1, Score: d.Score})
+	}
+	for _, p := range h.Consent.Purposes {
+		lead.Consents = append(lead.Consents, models.Consent{
+			Purpose: p.ID, Granted: f.Consents[p.ID], DecidedAt: now,
+			WordingVersion: h.Consent.Version, WordingSHA256: p.SHA256, Wording: p.Label,
+		})
+	}
+	return lead
+}
+
+// renderDiagnostic shows the form with whatever the visitor already gave.
+func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticForm, notice string) error {
+	noStore(c)
+	def := h.Diagnostic
+	page := diagnosticPage{
+		Meta: views.Meta{
+			Title:       def.Title + " — a five-minute diagnostic from StellaPop",
+			Description: def.Intro,
+			Canonical:   h.absURL("/diagnostic"),
+		},
+		Title: def.Title, Intro: def.Intro, CSRF: csrfToken(c), Notice: notice, Source: f.Source,
+	}
+	if status != http.StatusOK {
+		page.Meta.Title = "Please check your answers — " + def.Title
+	}
+	for i, q := range def.Questions {
+		if i%questionsPerStep == 0 {
+			n := len(page.Steps) + 1
+			page.Steps = append(page.Steps, stepView{Number: n, Title: fmt.Sprintf("About your manager (part %d)", n)})
+		}
+		qv := questionView{ID: q.ID, Text: q.Text, Number: i + 1, Error: f.Errors["q-"+q.ID]}
+		for _, o := range q.Options {
+			qv.Options = append(qv.Options, optionView{Value: o.Value, Label: o.Label, Checked: f.Raw[q.ID] == strconv.Itoa(o.Value)})
+		}
+		if qv.Error != "" {
+			page.ErrorList = append(page.ErrorList, errorLink{"q-" + q.ID, qv.Error})
+		}
+		step := &page.Steps[len(page.Steps)-1]
+		step.Questions = append(step.Questions, qv)
+	}
+	page.TotalSteps = len(page.Steps) + 1
+
+	field := func(name, label, typ, value, autocomplete string, max int, required bool) fieldView {
+		fv := fieldView{ID: name, Name: name, Label: label, Type: typ, Value: value, Autocomplete: autocomplete,
+			MaxLength: max, Required: required, Error: f.Errors[name]}
+		if fv.Error != "" {
+			page.ErrorList = append(page.ErrorList, errorLink{name, fv.Error})
+		}
+		return fv
+	}
+	page.Fields.Name = field("name", "Your name", "text", f.Name, "name", maxNameLen, true)
+	page.Fields.Email = field("email", "Your work email", "email", f.Email, "email", maxEmailLen, true)
+	page.Fields.Email.Hint = "We send your summary here."
+	page.Fields.Company = field("company", "Company", "text", f.Company, "organization", maxCompanyLen, true)
+	page.Fields.Role = field("role", "Your role", "text", f.Role, "organization-title", maxRoleLen, true)
+	page.Fields.TeamSize = field("team_size", "How many people are in your team?", "text", f.TeamSize, "off", 7, false)
+	page.Fields.TeamSize.InputMode = "numeric"
+
+	for _, p := range h.Consent.Purposes {
+		cv := consentView{ID: p.ID, Label: p.Label, Required: p.Required, Checked: f.Consents[p.ID], Error: f.Errors["consent-"+p.ID]}
+		if cv.Error != "" {
+			page.ErrorList = append(page.ErrorList, errorLink{"consent-" + p.ID, cv.Error})
+		}
+		page.Consents = append(page.Consents, cv)
+	}
+	return c.Render(status, "diagnostic", page)
+}

@@ -1,0 +1,75 @@
+// Package handlers is Intake's HTTP layer: routes, middleware, the central
+// error handler and one file per area of the site.
+package handlers
+
+import (
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/stellapop/intake/content"
+	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/static"
+	"github.com/stellapop/intake/views"
+)
+
+// Deps is everything the handlers need, built once by cmd/intake.
+type Deps struct {
+	Store      *models.Store
+	Article    *content.Article
+	Diagnostic *diagnostic.Definition
+	Consent    *diagnostic.Consent
+	Assets     *static.Assets
+	Logger     *slog.Logger
+
+	BaseURL    *url.URL // absolute, without a trailing slash
+	BookingURL string   // where "Book a conversation" leads
+	Secret     []byte   // signs CSRF tokens
+	BodyLimit  string   // largest request body, e.g. "64K"
+}
+
+// Handlers serves every route; its methods are the handlers.
+type Handlers struct {
+	Deps
+	csrf *csrfGuard
+}
+
+// NewServer builds the Echo server with its middleware, error handler,
+// templates and routes.
+func NewServer(d Deps) (*echo.Echo, error) {
+	if d.Store == nil || d.Article == nil || d.Diagnostic == nil || d.Consent == nil || d.Assets == nil || d.BaseURL == nil {
+		return nil, errors.New("handlers: missing dependency")
+	}
+	if len(d.Secret) < 32 {
+		return nil, errors.New("handlers: secret must be at least 32 bytes")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.BodyLimit == "" {
+		d.BodyLimit = "64K"
+	}
+	renderer, err := views.New(template.FuncMap{"asset": d.Assets.URL})
+	if err != nil {
+		return nil, err
+	}
+	h := &Handlers{Deps: d}
+	h.csrf = newCSRFGuard(d.Secret, d.BaseURL.Scheme == "https")
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Renderer = renderer
+	e.HTTPErrorHandler = h.handleError
+	h.routes(e)
+	return e, nil
+}
+
+// absURL turns a site path into an absolute URL on BASE_URL.
+func (h *Handlers) absURL(path string) string {
+	return h.BaseURL.String() + path
+}

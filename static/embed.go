@@ -1,0 +1,66 @@
+// Package static holds the site's own assets (CSS, script, icons), embedded
+// and addressed by content hash so browsers may cache them for a year.
+package static
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"mime"
+	"path"
+)
+
+//go:embed css js favicon.svg
+var files embed.FS
+
+// Asset is one file, held in memory with the headers it is served with.
+type Asset struct {
+	Body        []byte
+	ContentType string
+	Hash        string // a short hex digest of Body
+}
+
+// Assets is every embedded file, loaded and hashed once.
+type Assets struct {
+	files map[string]Asset
+}
+
+// Load reads and hashes every embedded file.
+func Load() (*Assets, error) {
+	a := &Assets{files: map[string]Asset{}}
+	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(files, name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		ctype := mime.TypeByExtension(path.Ext(name))
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		a.files[name] = Asset{Body: b, ContentType: ctype, Hash: hex.EncodeToString(sum[:8])}
+		return nil
+	})
+	return a, err
+}
+
+// Get returns the asset with the given name, such as "css/site.css".
+func (a *Assets) Get(name string) (Asset, bool) {
+	f, ok := a.files[name]
+	return f, ok
+}
+
+// URL returns the address of an asset with its hash, so a changed file gets
+// a new address. It panics on an unknown name: every template is rendered
+// in tests, so a typo fails there, not in front of a visitor.
+func (a *Assets) URL(name string) string {
+	f, ok := a.files[name]
+	if !ok {
+		panic("static: no asset named " + name)
+	}
+	return "/static/" + name + "?v=" + f.Hash
+}

@@ -1,0 +1,62 @@
+// Package views holds the HTML templates, embedded and parsed once at start.
+package views
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed layout.html partials/*.html pages/*.html
+var files embed.FS
+
+// Meta is what every page tells the browser, search engines and link previews.
+type Meta struct {
+	Title       string
+	Description string
+	Canonical   string // absolute URL; empty for none
+	NoIndex     bool
+	OGType      string // "article" or "website"
+}
+
+// Renderer renders the pages; it implements echo.Renderer.
+type Renderer struct {
+	pages map[string]*template.Template
+}
+
+// New parses the layout, the partials and every page once.
+func New(funcs template.FuncMap) (*Renderer, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "layout.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(files, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{pages: map[string]*template.Template{}}
+	for _, name := range names {
+		t, err := template.Must(base.Clone()).ParseFS(files, name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		r.pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return r, nil
+}
+
+// Render writes the named page. Echo renders into a buffer first, so a
+// template error never sends half a page.
+func (r *Renderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
+	t, ok := r.pages[name]
+	if !ok {
+		return fmt.Errorf("views: no page named %q", name)
+	}
+	return t.ExecuteTemplate(w, "layout", data)
+}
