@@ -49,7 +49,11 @@ func (g *csrfGuard) middleware(onFail echo.HandlerFunc) echo.MiddlewareFunc {
 			method := c.Request().Method
 			safe := method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 			if !safe {
-				sent := c.FormValue(csrfField)
+				form, err := c.FormParams()
+				if err != nil {
+					return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
+				}
+				sent := form.Get(csrfField)
 				if value == "" || !hmac.Equal([]byte(sent), []byte(g.sign(value))) {
 					g.issue(c, "")
 					return onFail(c)

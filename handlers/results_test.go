@@ -1,0 +1,133 @@
+package handlers_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestResultPage(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		form := s.validForm("5")
+		for q, v := range s.bestAnswers() {
+			form.Set("a."+q, v)
+		}
+		form.Set("name", `<script>alert("x")</script> O'Brien`)
+		loc := s.post("/diagnostic", form).header.Get("Location")
+		r := s.get(loc)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s = %d", loc, r.status)
+		}
+		for _, want := range []string{
+			`<meta name="robots" content="noindex, nofollow">`,
+			"<h1>A leader who manages well</h1>",
+			`<span class="index-value">100</span>`,
+			`<svg viewBox="0 0 400`,
+			`role="img"`,
+			"<desc id=\"chart-desc\">Develops people: 100;",
+			`href="/articles/leadership-vs-management#`,
+			`href="https://stellapop.example/book"`,
+			"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;",
+		} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("result page lacks %s", want)
+			}
+		}
+		if strings.Contains(r.body, `<script>alert`) {
+			t.Errorf("the name came back unescaped")
+		}
+		if strings.Count(r.body, `class="chart-bar chart-bar-high"`) != len(s.def.Dimensions) {
+			t.Errorf("want one full bar per dimension")
+		}
+		if r.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("Cache-Control = %q, want no-store", r.header.Get("Cache-Control"))
+		}
+	})
+}
+
+func TestResultPageGrowthAreas(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		form := s.validForm("1")
+		r := s.get(s.post("/diagnostic", form).header.Get("Location"))
+		res, _ := s.def.Score(answersAll(s, 1))
+		for _, g := range res.GrowthAreas {
+			if !strings.Contains(r.body, "#"+g.Dimension.Advice.Section) || !strings.Contains(r.body, htmlEscape(g.Dimension.Advice.Text)) {
+				t.Errorf("growth area %s lacks its advice or its link", g.Dimension.ID)
+			}
+		}
+		if !strings.Contains(r.body, "<h1>"+res.Band.Title+"</h1>") {
+			t.Errorf("band %q not shown", res.Band.Title)
+		}
+	})
+}
+
+func TestUnknownResultIsNotFound(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		for _, path := range []string{"/results/doesnotexist", "/results/%27%20OR%201=1--", "/no-such-page"} {
+			r := s.get(path)
+			if r.status != http.StatusNotFound || !strings.Contains(r.body, "We couldn’t find that page") {
+				t.Errorf("GET %s = %d, want the 404 page", path, r.status)
+			}
+		}
+	})
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		if r := s.get("/healthz"); r.status != http.StatusOK {
+			t.Errorf("healthz = %d", r.status)
+		}
+		if r := s.get("/readyz"); r.status != http.StatusOK {
+			t.Errorf("readyz = %d", r.status)
+		}
+		s.store.Close()
+		if r := s.get("/readyz"); r.status != http.StatusServiceUnavailable {
+			t.Errorf("readyz with the database closed = %d, want 503", r.status)
+		}
+		if r := s.get("/healthz"); r.status != http.StatusOK {
+			t.Errorf("healthz with the database closed = %d, want 200", r.status)
+		}
+	})
+}
+
+func TestStaticAssets(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		page := s.get("/")
+		i := strings.Index(page.body, `/static/css/site.css?v=`)
+		if i < 0 {
+			t.Fatal("no stylesheet link")
+		}
+		href := page.body[i : i+strings.IndexByte(page.body[i:], '"')]
+		r := s.get(href)
+		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/css") ||
+			!strings.Contains(r.header.Get("Cache-Control"), "immutable") {
+			t.Errorf("GET %s = %d %q %q", href, r.status, r.header.Get("Content-Type"), r.header.Get("Cache-Control"))
+		}
+		if again := s.get(href, "If-None-Match", r.header.Get("ETag")); again.status != http.StatusNotModified {
+			t.Errorf("conditional GET = %d, want 304", again.status)
+		}
+		for _, path := range []string{"/static/css/nope.css", "/static/", "/static/../go.mod", "/static/%2e%2e/embed.go"} {
+			if r := s.get(path); r.status != http.StatusNotFound {
+				t.Errorf("GET %s = %d, want 404", path, r.status)
+			}
+		}
+		if r := s.get("/favicon.ico"); r.status != http.StatusOK {
+			t.Errorf("favicon = %d", r.status)
+		}
+	})
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		r := s.get("/")
+		csp := r.header.Get("Content-Security-Policy")
+		for _, want := range []string{"object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("CSP %q lacks %s", csp, want)
+			}
+		}
+		if r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("Strict-Transport-Security") == "" {
+			t.Errorf("headers = %v", r.header)
+		}
+	})
+}

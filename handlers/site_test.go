@@ -1,0 +1,184 @@
+package handlers_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stellapop/intake/content"
+	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+	"github.com/stellapop/intake/static"
+)
+
+// site is the real router on a real database, reached over HTTP by a client
+// that keeps cookies and does not follow redirects.
+type site struct {
+	t      *testing.T
+	url    string
+	store  *models.Store
+	def    *diagnostic.Definition
+	client *http.Client
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func newSite(t *testing.T, dialect string) *site {
+	t.Helper()
+	store := modelstest.Open(t, dialect)
+	deps := testDeps(t, store)
+	e, err := handlers.NewServer(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	return &site{t: t, url: srv.URL, store: store, def: deps.Diagnostic, client: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func testDeps(t *testing.T, store *models.Store) handlers.Deps {
+	t.Helper()
+	article, err := content.ParseArticle(content.ArticleMarkdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := diagnostic.Parse(content.DiagnosticJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("https://intake.example.com")
+	return handlers.Deps{
+		Store: store, Article: article, Diagnostic: def, Consent: consent, Assets: assets,
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL:    base,
+		BookingURL: "https://stellapop.example/book",
+		Secret:     []byte("0123456789abcdef0123456789abcdef"),
+		BodyLimit:  "64K",
+	}
+}
+
+func (s *site) do(req *http.Request) response {
+	s.t.Helper()
+	res, err := s.client.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func (s *site) get(path string, header ...string) response {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return s.do(req)
+}
+
+func (s *site) postRaw(path, body string) response {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.url+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return s.do(req)
+}
+
+func (s *site) post(path string, form url.Values) response {
+	s.t.Helper()
+	return s.postRaw(path, form.Encode())
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrf opens the diagnostic, as a visitor would before submitting, and
+// returns the form's token.
+func (s *site) csrf() string {
+	s.t.Helper()
+	r := s.get("/diagnostic")
+	m := csrfInput.FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || m == nil {
+		s.t.Fatalf("GET /diagnostic = %d without a CSRF token", r.status)
+	}
+	return m[1]
+}
+
+// validForm is a complete submission: every question answered with value,
+// contact details and the required consent.
+func (s *site) validForm(value string) url.Values {
+	v := url.Values{}
+	v.Set("_csrf", s.csrf())
+	for _, q := range s.def.Questions {
+		v.Set("a."+q.ID, value)
+	}
+	v.Set("name", "Ada Lovelace")
+	v.Set("email", "ada@example.com")
+	v.Set("company", "Analytical Engines Ltd")
+	v.Set("role", "Head of Operations")
+	v.Set("team_size", "14")
+	v.Set("consent_summary", "yes")
+	v.Set("utm_source", "newsletter")
+	v.Set("utm_campaign", "autumn-2026")
+	v.Set("landing_page", "/articles/leadership-vs-management")
+	v.Set("referrer", "https://www.linkedin.com/feed/")
+	return v
+}
+
+func (s *site) leadCount() int64 {
+	s.t.Helper()
+	n, err := s.store.CountLeads(s.t.Context())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+// forEachDialect runs a test against PostgreSQL and the embedded SQLite.
+func forEachDialect(t *testing.T, test func(t *testing.T, s *site)) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) { test(t, newSite(t, dialect)) })
+	}
+}
+
+// bestAnswers chooses, for every question, the option worth the most points.
+func (s *site) bestAnswers() map[string]string {
+	best := map[string]string{}
+	for _, q := range s.def.Questions {
+		top := q.Options[0]
+		for _, o := range q.Options {
+			if o.Points > top.Points {
+				top = o
+			}
+		}
+		best[q.ID] = strconv.Itoa(top.Value)
+	}
+	return best
+}
