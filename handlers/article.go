@@ -22,8 +22,7 @@ type articlePage struct {
 }
 
 type ctaView struct {
-	ID   string
-	Href string
+	Title, Text, Href string
 }
 
 // ShowArticle renders the firm's article, which is also the front page,
@@ -45,7 +44,15 @@ func (h *Handlers) ShowArticle(c echo.Context) error {
 		},
 		Article:  h.Article,
 		CTAAfter: ctaAfterSection,
-		MidCTA:   ctaView{ID: "mid", Href: href},
-		EndCTA:   ctaView{ID: "end", Href: href},
+		MidCTA: ctaView{
+			Title: "Is your manager leading, or only managing?",
+			Text:  "Answer twelve quick questions about the person you report to and see, on one chart, where they lead and where they mainly manage.",
+			Href:  href,
+		},
+		EndCTA: ctaView{
+			Title: "See where your manager stands",
+			Text:  "Take the five-minute diagnostic for a personal result with practical next steps for both of you.",
+			Href:  href,
+		},
 	})
 }

@@ -23,6 +23,7 @@ type app struct {
 	cfg    *Config
 	log    *slog.Logger
 	store  *models.Store
+	def    *diagnostic.Definition
 	server *http.Server
 	echo   *echo.Echo
 }
@@ -76,7 +77,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: store, echo: e}
+	a := &app{cfg: cfg, log: log, store: store, def: def, echo: e}
 	a.server = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           e,
