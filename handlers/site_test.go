@@ -53,7 +53,7 @@ func newSite(t *testing.T, dialect string) *site {
 	}}
 }
 
-func testDeps(t *testing.T, store *models.Store) handlers.Deps {
+func testDeps(t testing.TB, store *models.Store) handlers.Deps {
 	t.Helper()
 	article, err := content.ParseArticle(content.ArticleMarkdown)
 	if err != nil {
