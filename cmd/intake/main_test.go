@@ -226,4 +226,3 @@ func TestDockerfileBuildsLikeCI(t *testing.T) {
 		t.Errorf("the image must run intake as a non-root user")
 	}
 }
-
