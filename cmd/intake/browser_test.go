@@ -274,6 +274,7 @@ func TestVisitorTakesTheDiagnosticWithJavaScript(t *testing.T) {
 				if shots {
 					screenshot(t, ctx, "diagnostic-step1-"+vp.name)
 				}
+				checkAccessible(t, ctx, "diagnostic")
 
 				// Next without answering stays on the step and says why.
 				must(t, "press Next unanswered", chromedp.Do(ctx, chromedp.Click(nextButton)))
