@@ -87,7 +87,11 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 		return fmt.Errorf("score a validated form: %w", err)
 	}
 	lead := h.newLead(f, result, time.Now().UTC())
-	if err := h.Store.SaveLead(c.Request().Context(), lead); err != nil {
+	var hooks []models.TxHook
+	if h.OnLeadSaved != nil {
+		hooks = append(hooks, h.OnLeadSaved)
+	}
+	if err := h.Store.SaveLead(c.Request().Context(), lead, hooks...); err != nil {
 		h.Logger.Error("save lead", slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)), slog.Any("error", err))
 		return h.renderDiagnostic(c, http.StatusServiceUnavailable, f,
 			"We couldn’t save your answers just now. Nothing is lost: they are all still below. Please send them again in a moment.")

@@ -25,6 +25,9 @@ type Deps struct {
 	Consent    *diagnostic.Consent
 	Assets     *static.Assets
 	Logger     *slog.Logger
+	// OnLeadSaved runs inside the transaction that saves a lead: it queues
+	// the lead's emails, so both commit or neither does.
+	OnLeadSaved models.TxHook
 
 	BaseURL    *url.URL // absolute, without a trailing slash
 	BookingURL string   // where "Book a conversation" leads

@@ -136,3 +136,6 @@ func (s *Store) Close() error {
 	}
 	return err
 }
+
+// PgxPool is the PostgreSQL pool behind the store, for LISTEN/NOTIFY; nil on SQLite.
+func (s *Store) PgxPool() *pgxpool.Pool { return s.pool }

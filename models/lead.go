@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -28,9 +29,10 @@ type Lead struct {
 	Source            Source `gorm:"embedded"`
 	CreatedAt         time.Time
 
-	Answers  []Answer  `gorm:"foreignKey:LeadID"`
-	Scores   []Score   `gorm:"foreignKey:LeadID"`
-	Consents []Consent `gorm:"foreignKey:LeadID"`
+	Answers  []Answer    `gorm:"foreignKey:LeadID"`
+	Scores   []Score     `gorm:"foreignKey:LeadID"`
+	Consents []Consent   `gorm:"foreignKey:LeadID"`
+	Emails   []LeadEmail `gorm:"foreignKey:LeadID"`
 }
 
 // TableName keeps the table name explicit rather than inferred.
@@ -122,11 +124,15 @@ func newToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// SaveLead stores a new lead with its answers, scores and consents in one
-// transaction, giving it a result token and a creation time. Extra work that
-// must commit with the lead (such as queuing its emails) runs in also, inside
-// the same transaction.
-func (s *Store) SaveLead(ctx context.Context, lead *Lead, also ...func(tx *gorm.DB) error) error {
+// TxHook is work that must commit or roll back with a lead, such as queuing
+// its emails; it runs inside the transaction that saves the lead.
+type TxHook func(ctx context.Context, tx *sql.Tx, lead *Lead) error
+
+// SaveLead stores a new lead with its answers, scores, consents and the
+// delivery state of its emails in one transaction, giving it a result token
+// and a creation time. Each hook runs inside the same transaction: if one
+// fails, nothing is saved.
+func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error {
 	if lead.ID != 0 {
 		return errors.New("save lead: lead already has an id")
 	}
@@ -169,8 +175,22 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, also ...func(tx *gorm.
 				return fmt.Errorf("insert consents: %w", err)
 			}
 		}
-		for _, fn := range also {
-			if err := fn(tx); err != nil {
+		lead.Emails = nil
+		for _, kind := range EmailKinds {
+			lead.Emails = append(lead.Emails, LeadEmail{LeadID: lead.ID, Kind: kind, MessageID: messageIDFor(lead.Token, kind), QueuedAt: lead.CreatedAt})
+		}
+		if err := tx.Create(&lead.Emails).Error; err != nil {
+			return fmt.Errorf("insert email states: %w", err)
+		}
+		if len(hooks) == 0 {
+			return nil
+		}
+		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+		if !ok {
+			return fmt.Errorf("save lead: transaction is a %T, not a *sql.Tx", tx.Statement.ConnPool)
+		}
+		for _, hook := range hooks {
+			if err := hook(ctx, sqlTx, lead); err != nil {
 				return err
 			}
 		}
@@ -202,6 +222,7 @@ func (s *Store) loadLead(ctx context.Context, where string, arg any) (*Lead, err
 		Preload("Answers", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
 		Preload("Scores", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
 		Preload("Consents", func(db *gorm.DB) *gorm.DB { return db.Order("purpose") }).
+		Preload("Emails", func(db *gorm.DB) *gorm.DB { return db.Order("kind") }).
 		Where(where, arg).
 		Take(&lead).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -2,11 +2,10 @@ package models_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -74,7 +73,7 @@ func TestSaveLeadRollsBackWithWorkInTheSameTransaction(t *testing.T) {
 			store := modelstest.Open(t, dialect)
 			ctx := context.Background()
 			boom := errors.New("queue unavailable")
-			err := store.SaveLead(ctx, sampleLead(), func(tx *gorm.DB) error { return boom })
+			err := store.SaveLead(ctx, sampleLead(), func(context.Context, *sql.Tx, *models.Lead) error { return boom })
 			if !errors.Is(err, boom) {
 				t.Fatalf("SaveLead error = %v, want %v", err, boom)
 			}

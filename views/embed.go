@@ -60,3 +60,9 @@ func (r *Renderer) Render(w io.Writer, name string, data any, _ echo.Context) er
 	}
 	return t.ExecuteTemplate(w, "layout", data)
 }
+
+// EmailFS holds the email templates: NAME.html (html/template) and NAME.txt
+// (text/template) for each kind of email.
+//
+//go:embed email/*.html email/*.txt
+var EmailFS embed.FS

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -14,6 +15,7 @@ import (
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/static"
 )
@@ -23,6 +25,7 @@ type app struct {
 	cfg    *Config
 	log    *slog.Logger
 	store  *models.Store
+	queue  *mail.Queue
 	def    *diagnostic.Definition
 	server *http.Server
 	echo   *echo.Echo
@@ -60,7 +63,15 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	queue, err := newQueue(cfg, store, def, consent, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	applied, err := store.Migrate(ctx)
+	if err == nil {
+		err = queue.Migrate(ctx)
+	}
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -71,13 +82,14 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 
 	e, err := handlers.NewServer(handlers.Deps{
 		Store: store, Article: article, Diagnostic: def, Consent: consent, Assets: assets, Logger: log,
-		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
+		OnLeadSaved: queue.EnqueueLeadEmails,
+		BaseURL:     cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
 	})
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: store, def: def, echo: e}
+	a := &app{cfg: cfg, log: log, store: store, queue: queue, def: def, echo: e}
 	a.server = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           e,
@@ -91,26 +103,78 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	return a, nil
 }
 
-// run serves on ln until ctx is cancelled, then shuts down in order: stop
-// taking requests and let those in flight finish, then close the database.
+// newQueue builds the email queue: SMTP when SMTP_URL is set, otherwise
+// .eml files in the outbox.
+func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, consent *diagnostic.Consent, log *slog.Logger) (*mail.Queue, error) {
+	composer, err := mail.NewComposer(mail.ComposerConfig{
+		Diagnostic: def, Consent: consent, BaseURL: cfg.BaseURL, ArticlePath: handlers.ArticlePath,
+		BookingURL: cfg.BookingURL, From: cfg.MailFrom, ReplyTo: cfg.MailReplyTo, Team: cfg.TeamEmail, Secret: cfg.Secret,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var transport mail.Transport
+	if cfg.SMTP != nil {
+		transport, err = mail.NewSMTPTransport(*cfg.SMTP)
+	} else {
+		transport, err = mail.NewOutboxTransport(filepath.Join(cfg.DataDir, "outbox"), log)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return mail.NewQueue(store, mail.WorkerConfig{
+		Composer: composer, Transport: transport, Concurrency: cfg.MailWorkers, RetryBase: cfg.mailRetryBase,
+	}, log)
+}
+
+// run serves on ln until ctx is cancelled, sending queued emails alongside,
+// then shuts down in order: stop taking requests and let those in flight
+// finish, then let emails being sent finish, then close the database.
 func (a *app) run(ctx context.Context, ln net.Listener) error {
+	if err := a.queue.Start(ctx); err != nil {
+		ln.Close()
+		a.store.Close()
+		return fmt.Errorf("start email workers: %w", err)
+	}
 	a.log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", a.cfg.BaseURL.String()),
-		slog.String("database", a.store.Dialect()))
+		slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers), slog.Bool("smtp", a.cfg.SMTP != nil))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(ln) }()
 
+	var err error
 	select {
-	case err := <-serveErr:
-		a.store.Close()
-		return fmt.Errorf("serve: %w", err)
+	case err = <-serveErr:
+		err = fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+		a.log.Info("shutting down: finishing requests in flight")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+		defer cancel()
+		err = a.server.Shutdown(shutdownCtx)
+		if serr := <-serveErr; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
 	}
-	a.log.Info("shutting down: finishing requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	return a.stop(err)
+}
+
+// work sends queued emails until ctx is cancelled: `intake worker`.
+func (a *app) work(ctx context.Context) error {
+	if err := a.queue.Start(ctx); err != nil {
+		a.store.Close()
+		return fmt.Errorf("start email workers: %w", err)
+	}
+	a.log.Info("sending queued emails", slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers))
+	<-ctx.Done()
+	a.log.Info("shutting down: finishing emails being sent")
+	return a.stop(nil)
+}
+
+// stop lets the workers finish, then closes the database.
+func (a *app) stop(err error) error {
+	stopCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
-	err := a.server.Shutdown(shutdownCtx)
-	if serr := <-serveErr; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
+	if qerr := a.queue.Stop(stopCtx); qerr != nil && err == nil {
+		err = fmt.Errorf("stop email workers: %w", qerr)
 	}
 	if cerr := a.store.Close(); cerr != nil && err == nil {
 		err = cerr

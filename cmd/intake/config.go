@@ -7,16 +7,25 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stellapop/intake/mail"
 )
 
 // Config is every setting, read from the environment once at start.
 type Config struct {
+	SMTP            *mail.SMTP // nil: write emails to the outbox
+	MailFrom        *netmail.Address
+	TeamEmail       []*netmail.Address
+	MailReplyTo     *netmail.Address
+	MailWorkers     int
+	mailRetryBase   time.Duration // first retry's delay; tests shorten it
 	Addr            string
 	BaseURL         *url.URL
 	DataDir         string
@@ -121,6 +130,49 @@ var options = []option{
 				return errors.New("want an https:// or mailto: link")
 			}
 			c.BookingURL = v
+			return nil
+		}},
+	{Name: "SMTP_URL", Default: "(unset: emails are written to INTAKE_DATA_DIR/outbox)", Secret: true,
+		Help: "Mail server: smtp://[user:pass@]host:port requires STARTTLS, smtps://… uses TLS (port 465), smtp://host:port?tls=none is the explicit opt-out for a local server without TLS.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			s, err := mail.ParseSMTPURL(v)
+			if err != nil {
+				return err
+			}
+			c.SMTP = &s
+			return nil
+		}},
+	{Name: "MAIL_FROM", Default: "StellaPop Management Consulting <hello@stellapop.com>", Help: "Sender of every email.",
+		apply: func(c *Config, v string) error {
+			a, err := mail.ParseAddress(v)
+			c.MailFrom = a
+			return err
+		}},
+	{Name: "TEAM_EMAIL", Default: "consulting@stellapop.com", Help: "Who is told of each new lead: one or more addresses, comma-separated.",
+		apply: func(c *Config, v string) error {
+			list, err := mail.ParseAddressList(v)
+			c.TeamEmail = list
+			return err
+		}},
+	{Name: "MAIL_REPLY_TO", Default: "(unset: replies go to MAIL_FROM)", Help: "Where the prospect's replies go, when not to MAIL_FROM.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			a, err := mail.ParseAddress(v)
+			c.MailReplyTo = a
+			return err
+		}},
+	{Name: "MAIL_WORKERS", Default: "4", Help: "Emails one process sends at once. 0 makes `intake serve` only queue them, for `intake worker` processes elsewhere to send.",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 100 {
+				return errors.New("want a whole number from 0 to 100")
+			}
+			c.MailWorkers = n
 			return nil
 		}},
 	{Name: "BODY_LIMIT", Default: "64K", Help: "Largest request body accepted; larger ones get a 413 page.",

@@ -2,6 +2,7 @@
 // "Is your manager leading?" diagnostic, and the leads it produces.
 //
 //	intake [serve]   run the web server (the default)
+//	intake worker    send queued emails without serving the site
 //	intake migrate   apply database migrations and exit
 //	intake version   print the version
 package main
@@ -32,7 +33,8 @@ var errUsage = errors.New("usage")
 const usage = `Usage: intake [command]
 
 Commands:
-  serve     run the web server (default)
+  serve     run the web server and send queued emails (default)
+  worker    send queued emails without serving the site
   migrate   apply database migrations and exit
   version   print the version and exit
 
@@ -52,7 +54,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "serve", "migrate":
+	case "serve", "migrate", "worker":
 	default:
 		fmt.Fprintf(stderr, "intake: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -79,9 +81,16 @@ func runCommand(ctx context.Context, cmd string, cfg *Config, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
-	if cmd == "migrate" {
+	switch cmd {
+	case "migrate":
 		log.Info("database is up to date", slog.String("database", a.store.Dialect()))
 		return a.store.Close()
+	case "worker":
+		if cfg.MailWorkers == 0 {
+			a.store.Close()
+			return errors.New("MAIL_WORKERS=0: a worker with no workers would send nothing")
+		}
+		return a.work(ctx)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
