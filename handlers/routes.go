@@ -21,6 +21,10 @@ func (h *Handlers) routes(e *echo.Echo) {
 	e.POST("/diagnostic", h.SubmitDiagnostic, formPage)
 	e.GET("/results/:token", h.Result)
 
+	// Public, authorised by the link's signature: one-click unsubscribe.
+	e.GET("/unsubscribe/:token", h.UnsubscribeForm)
+	e.POST("/unsubscribe/:token", h.Unsubscribe)
+
 	// Assets and operations.
 	e.GET("/static/*", h.Static)
 	e.GET("/favicon.ico", h.Favicon)

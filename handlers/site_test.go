@@ -20,6 +20,8 @@ import (
 	"github.com/stellapop/intake/static"
 )
 
+var testSecret = []byte("0123456789abcdef0123456789abcdef")
+
 // site is the real router on a real database, reached over HTTP by a client
 // that keeps cookies and does not follow redirects.
 type site struct {
@@ -77,7 +79,7 @@ func testDeps(t testing.TB, store *models.Store) handlers.Deps {
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL:    base,
 		BookingURL: "https://stellapop.example/book",
-		Secret:     []byte("0123456789abcdef0123456789abcdef"),
+		Secret:     testSecret,
 		BodyLimit:  "64K",
 	}
 }

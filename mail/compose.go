@@ -107,19 +107,16 @@ func (c *Composer) Compose(lead *models.Lead, kind string, now time.Time) (*goma
 	data := c.data(lead)
 	var subject string
 	msg := gomail.NewMsg()
-	if err := msg.FromFormat(c.From.Name, c.From.Address); err != nil {
-		return nil, fmt.Errorf("from: %w", err)
-	}
+	// The *MailAddress setters take the name as it is and let net/mail
+	// quote and encode it; the *Format ones would break on a quote in it.
+	msg.FromMailAddress(c.From)
+	prospect := &netmail.Address{Name: headerText(lead.Name), Address: lead.Email}
 	switch kind {
 	case models.EmailProspectSummary:
 		subject = "Your result: " + data.Band.Title + " — Is your manager leading?"
-		if err := msg.AddToFormat(headerText(lead.Name), lead.Email); err != nil {
-			return nil, fmt.Errorf("to: %w", err)
-		}
+		msg.ToMailAddress(prospect)
 		if c.ReplyTo != nil {
-			if err := msg.ReplyToFormat(c.ReplyTo.Name, c.ReplyTo.Address); err != nil {
-				return nil, fmt.Errorf("reply-to: %w", err)
-			}
+			msg.ReplyToMailAddress(c.ReplyTo)
 		}
 		if data.UnsubscribeURL != "" {
 			msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+data.UnsubscribeURL+">")
@@ -127,15 +124,9 @@ func (c *Composer) Compose(lead *models.Lead, kind string, now time.Time) (*goma
 		}
 	case models.EmailTeamNotification:
 		subject = fmt.Sprintf("New lead: %s, %s — %s (%d)", lead.Name, lead.Company, data.Band.Title, data.Index)
-		for _, a := range c.Team {
-			if err := msg.AddToFormat(a.Name, a.Address); err != nil {
-				return nil, fmt.Errorf("to: %w", err)
-			}
-		}
+		msg.ToMailAddress(c.Team...)
 		// A consultant's reply goes straight to the prospect.
-		if err := msg.ReplyToFormat(headerText(lead.Name), lead.Email); err != nil {
-			return nil, fmt.Errorf("reply-to: %w", err)
-		}
+		msg.ReplyToMailAddress(prospect)
 	default:
 		return nil, fmt.Errorf("mail: unknown kind of email %q", kind)
 	}

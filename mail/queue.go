@@ -61,8 +61,12 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 		retryBase: wc.RetryBase, now: func() time.Time { return time.Now().UTC() },
 	})
 	cfg := &river.Config{
-		Logger:               slog.New(quietHandler{log.Handler()}),
-		Workers:              workers,
+		Logger:  slog.New(quietHandler{log.Handler()}),
+		Workers: workers,
+		// River fetches at most one batch of MaxWorkers jobs per cooldown;
+		// its default (100 ms) would cap sending at 10 emails per second
+		// per worker slot, far below what a mail server takes.
+		FetchCooldown:        10 * time.Millisecond,
 		JobTimeout:           2 * time.Minute,
 		RescueStuckJobsAfter: 5 * time.Minute,
 		PollOnly:             store.Dialect() == models.SQLite,
@@ -133,5 +137,7 @@ func (h quietHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
 }
 
-func (h quietHandler) WithAttrs(a []slog.Attr) slog.Handler { return quietHandler{h.Handler.WithAttrs(a)} }
-func (h quietHandler) WithGroup(n string) slog.Handler      { return quietHandler{h.Handler.WithGroup(n)} }
+func (h quietHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	return quietHandler{h.Handler.WithAttrs(a)}
+}
+func (h quietHandler) WithGroup(n string) slog.Handler { return quietHandler{h.Handler.WithGroup(n)} }

@@ -134,6 +134,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	if err := a.queue.Start(ctx); err != nil {
 		ln.Close()
 		a.store.Close()
+		if ctx.Err() != nil {
+			return nil // asked to stop before we started
+		}
 		return fmt.Errorf("start email workers: %w", err)
 	}
 	a.log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", a.cfg.BaseURL.String()),
@@ -161,6 +164,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 func (a *app) work(ctx context.Context) error {
 	if err := a.queue.Start(ctx); err != nil {
 		a.store.Close()
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("start email workers: %w", err)
 	}
 	a.log.Info("sending queued emails", slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers))

@@ -26,8 +26,9 @@ import (
 // INTAKE_BROWSER_TESTS=required, so there a missing browser fails the run;
 // a bare `go test` without Chromium skips them.
 
-// startApp runs the whole portal on a free port of 127.0.0.1 until the test ends.
-func startApp(t *testing.T, dialect string) (baseURL string, a *app) {
+// startApp runs the whole portal on a free port of 127.0.0.1 until the
+// test ends, with settings kv (name, value, …) over the test defaults.
+func startApp(t *testing.T, dialect string, kv ...string) (baseURL string, a *app) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -41,10 +42,14 @@ func startApp(t *testing.T, dialect string) (baseURL string, a *app) {
 	if dialect == models.Postgres {
 		env["DATABASE_URL"] = modelstest.DatabaseURL(t)
 	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		env[kv[i]] = kv[i+1]
+	}
 	cfg, err := loadConfig(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.mailRetryBase = 50 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err = newApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

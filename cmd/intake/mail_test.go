@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stellapop/intake/mail/mailtest"
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+)
+
+// submit takes the diagnostic over HTTP as a browser without JavaScript
+// would, and returns the result page's address.
+func submit(t *testing.T, base, name, email string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(base + "/diagnostic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
+	if token == nil {
+		t.Fatal("no CSRF token on the form")
+	}
+	form := url.Values{"_csrf": {string(token[1])}, "name": {name}, "email": {email}, "company": {"Acme"},
+		"role": {"Lead"}, "consent_summary": {"yes"}, "consent_marketing": {"yes"}}
+	for i := 1; i <= 12; i++ {
+		form.Set(fmt.Sprintf("a.q%d", i), fmt.Sprint(1+i%5))
+	}
+	res, err = client.PostForm(base+"/diagnostic", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submission = %d, want 303", res.StatusCode)
+	}
+	return res.Header.Get("Location")
+}
+
+func TestSubmissionEmailsProspectAndTeam(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			smtp := mailtest.NewServer(t)
+			base, a := startApp(t, dialect, "SMTP_URL", smtp.URL(), "TEAM_EMAIL", "a@stellapop.example, b@stellapop.example")
+			loc := submit(t, base, "Grace Hopper", "grace@example.com")
+			msgs := smtp.WaitForMessages(t, 2, 15*time.Second)
+			time.Sleep(300 * time.Millisecond)
+			if len(smtp.Messages()) != 2 {
+				t.Fatalf("%d messages, want 2", len(smtp.Messages()))
+			}
+			var recipients []string
+			for _, m := range msgs {
+				recipients = append(recipients, strings.Join(m.To, ","))
+			}
+			got := strings.Join(recipients, " | ")
+			if !strings.Contains(got, "grace@example.com") || !strings.Contains(got, "a@stellapop.example,b@stellapop.example") {
+				t.Errorf("recipients = %s", got)
+			}
+			lead, err := a.store.LeadByToken(context.Background(), strings.TrimPrefix(loc, "/results/"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range lead.Emails {
+				if e.SentAt == nil {
+					t.Errorf("%s not recorded as sent", e.Kind)
+				}
+			}
+		})
+	}
+}
+
+func TestFirstRunWritesEmailsToTheOutbox(t *testing.T) {
+	dir := t.TempDir()
+	base, _ := startApp(t, models.SQLite, "INTAKE_DATA_DIR", dir)
+	submit(t, base, "Ada Lovelace", "ada@example.com")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		files, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.eml"))
+		if len(files) == 2 {
+			b, _ := os.ReadFile(files[0])
+			if !bytes.Contains(b, []byte("Content-Type: multipart/alternative")) {
+				t.Errorf("%s is not a complete message", files[0])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox holds %v, want two .eml files", files)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestSeparateWorkerSendsWhatServeQueued runs the site with no workers and
+// a separate `intake worker` on the same PostgreSQL, as on several machines.
+func TestSeparateWorkerSendsWhatServeQueued(t *testing.T) {
+	smtp := mailtest.NewServer(t)
+	dbURL := modelstest.DatabaseURL(t)
+	base, _ := startApp(t, models.Postgres, "DATABASE_URL", dbURL, "SMTP_URL", smtp.URL(), "MAIL_WORKERS", "0")
+	submit(t, base, "Katherine Johnson", "katherine@example.com")
+	time.Sleep(1500 * time.Millisecond)
+	if n := len(smtp.Messages()); n != 0 {
+		t.Fatalf("the site sent %d messages with MAIL_WORKERS=0", n)
+	}
+	env := map[string]string{"DATABASE_URL": dbURL, "SMTP_URL": smtp.URL(), "INTAKE_DATA_DIR": t.TempDir()}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w, err := newApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.work(ctx) }()
+	smtp.WaitForMessages(t, 2, 15*time.Second)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("worker stopped with %v", err)
+	}
+}
+
+func TestBrokenMailSettingsStopTheStart(t *testing.T) {
+	for name, value := range map[string]string{
+		"SMTP_URL":      "smtp://mail.example.com:99999",
+		"MAIL_FROM":     "not an address",
+		"TEAM_EMAIL":    "team@, other",
+		"MAIL_REPLY_TO": "@@",
+		"MAIL_WORKERS":  "-1",
+	} {
+		var out, errOut bytes.Buffer
+		if code := run([]string{"serve"}, env(name, value), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), name) {
+			t.Errorf("%s=%q: exit %d, %q; want 2 and a message naming it", name, value, code, errOut.String())
+		}
+	}
+}
