@@ -6,7 +6,9 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,6 +30,12 @@ type Deps struct {
 	// OnLeadSaved runs inside the transaction that saves a lead: it queues
 	// the lead's emails, so both commit or neither does.
 	OnLeadSaved models.TxHook
+	// QueueEmail queues one email again, for the lead page's "send again".
+	QueueEmail models.EmailHook
+
+	SessionIdle    time.Duration // a session unused this long ends (default 2h)
+	SessionMaxAge  time.Duration // a session ends this long after sign-in (default 12h)
+	TrustedProxies []*net.IPNet  // proxies whose X-Forwarded-For is believed
 
 	BaseURL    *url.URL // absolute, without a trailing slash
 	BookingURL string   // where "Book a conversation" leads
@@ -56,6 +64,12 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	if d.BodyLimit == "" {
 		d.BodyLimit = "64K"
 	}
+	if d.SessionIdle <= 0 {
+		d.SessionIdle = 2 * time.Hour
+	}
+	if d.SessionMaxAge <= 0 {
+		d.SessionMaxAge = 12 * time.Hour
+	}
 	renderer, err := views.New(template.FuncMap{"asset": d.Assets.URL})
 	if err != nil {
 		return nil, err
@@ -68,6 +82,7 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	e.HidePort = true
 	e.Renderer = renderer
 	e.HTTPErrorHandler = h.handleError
+	e.IPExtractor = clientIP(d.TrustedProxies)
 	h.routes(e)
 	return e, nil
 }

@@ -2,32 +2,110 @@ package handlers
 
 import (
 	"github.com/labstack/echo/v4"
+
+	"github.com/stellapop/intake/models"
 )
 
 // ArticlePath is where the firm's article lives.
 const ArticlePath = "/articles/leadership-vs-management"
 
-// routes registers every route in one table, each with its access rule.
-// Public pages need no sign-in; forms carry a CSRF token.
+// Access says who may use a route: everyone (Public), or signed-in users
+// with one of Roles.
+type Access struct {
+	Public bool
+	Roles  []string
+}
+
+// Allows reports whether a user with role may use the route.
+func (a Access) Allows(role string) bool {
+	if a.Public {
+		return true
+	}
+	for _, r := range a.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	public    = Access{Public: true}
+	staff     = Access{Roles: []string{models.RoleAdmin, models.RoleConsultant, models.RoleMarketing}}
+	leadsTeam = Access{Roles: []string{models.RoleAdmin, models.RoleConsultant}}
+	admins    = Access{Roles: []string{models.RoleAdmin}}
+)
+
+// Route is one row of the route table.
+type Route struct {
+	Method, Path string
+	Access       Access
+	// Form routes carry a CSRF token: GET issues it, other methods check it.
+	Form    bool
+	handler echo.HandlerFunc
+	onCSRF  echo.HandlerFunc // shows the form again on a stale token; nil: an error page
+}
+
+// table is the one list of routes and who may use them. A route that is
+// not here is not served, and a test checks every row against every role.
+func (h *Handlers) table() []Route {
+	return []Route{
+		// The public site.
+		{Method: "GET", Path: "/", Access: public, handler: h.ShowArticle},
+		{Method: "GET", Path: ArticlePath, Access: public, handler: h.ShowArticle},
+		{Method: "GET", Path: "/diagnostic", Access: public, Form: true, handler: h.DiagnosticForm, onCSRF: h.diagnosticExpired},
+		{Method: "POST", Path: "/diagnostic", Access: public, Form: true, handler: h.SubmitDiagnostic, onCSRF: h.diagnosticExpired},
+		{Method: "GET", Path: "/results/:token", Access: public, handler: h.Result},
+		// Authorised by the link's signature: one-click unsubscribe.
+		{Method: "GET", Path: "/unsubscribe/:token", Access: public, handler: h.UnsubscribeForm},
+		{Method: "POST", Path: "/unsubscribe/:token", Access: public, handler: h.Unsubscribe},
+
+		// Signing in and out.
+		{Method: "GET", Path: "/admin/login", Access: public, Form: true, handler: h.LoginForm},
+		{Method: "POST", Path: "/admin/login", Access: public, Form: true, handler: h.Login, onCSRF: h.loginExpired},
+		{Method: "POST", Path: "/admin/logout", Access: staff, Form: true, handler: h.Logout},
+
+		// The workspace.
+		{Method: "GET", Path: "/admin", Access: staff, Form: true, handler: h.Dashboard},
+		{Method: "GET", Path: "/admin/leads", Access: staff, Form: true, handler: h.LeadInbox},
+		{Method: "GET", Path: "/admin/leads/:id", Access: leadsTeam, Form: true, handler: h.LeadPage},
+		{Method: "POST", Path: "/admin/leads/:id/status", Access: leadsTeam, Form: true, handler: h.SetLeadStatus},
+		{Method: "POST", Path: "/admin/leads/:id/owner", Access: leadsTeam, Form: true, handler: h.SetLeadOwner},
+		{Method: "POST", Path: "/admin/leads/:id/follow-up", Access: leadsTeam, Form: true, handler: h.SetLeadFollowUp},
+		{Method: "POST", Path: "/admin/leads/:id/notes", Access: leadsTeam, Form: true, handler: h.AddLeadNote},
+		{Method: "POST", Path: "/admin/leads/:id/emails/:kind/resend", Access: leadsTeam, Form: true, handler: h.ResendLeadEmail},
+		{Method: "GET", Path: "/admin/users", Access: admins, Form: true, handler: h.UserList},
+		{Method: "POST", Path: "/admin/users", Access: admins, Form: true, handler: h.AddUser},
+		{Method: "POST", Path: "/admin/users/:id", Access: admins, Form: true, handler: h.UpdateUser},
+
+		// Assets and operations.
+		{Method: "GET", Path: "/static/*", Access: public, handler: h.Static},
+		{Method: "GET", Path: "/favicon.ico", Access: public, handler: h.Favicon},
+		{Method: "GET", Path: "/healthz", Access: public, handler: h.Healthz},
+		{Method: "GET", Path: "/readyz", Access: public, handler: h.Readyz},
+	}
+}
+
+// RouteTable lists every route with its access rule, for tests and docs.
+func RouteTable() []Route {
+	return (&Handlers{}).table()
+}
+
+// routes registers the table with the middleware each row asks for.
 func (h *Handlers) routes(e *echo.Echo) {
 	e.Use(h.middleware()...)
-
-	formPage := h.csrf.middleware(h.diagnosticExpired)
-
-	// Public: the article and the diagnostic.
-	e.GET("/", h.ShowArticle)
-	e.GET(ArticlePath, h.ShowArticle)
-	e.GET("/diagnostic", h.DiagnosticForm, formPage)
-	e.POST("/diagnostic", h.SubmitDiagnostic, formPage)
-	e.GET("/results/:token", h.Result)
-
-	// Public, authorised by the link's signature: one-click unsubscribe.
-	e.GET("/unsubscribe/:token", h.UnsubscribeForm)
-	e.POST("/unsubscribe/:token", h.Unsubscribe)
-
-	// Assets and operations.
-	e.GET("/static/*", h.Static)
-	e.GET("/favicon.ico", h.Favicon)
-	e.GET("/healthz", h.Healthz)
-	e.GET("/readyz", h.Readyz)
+	for _, r := range h.table() {
+		var mw []echo.MiddlewareFunc
+		if !r.Access.Public {
+			mw = append(mw, h.requireRole(r.Access))
+		}
+		if r.Form {
+			onFail := r.onCSRF
+			if onFail == nil {
+				onFail = formExpired
+			}
+			mw = append(mw, h.csrf.middleware(onFail))
+		}
+		e.Add(r.Method, r.Path, r.handler, mw...)
+	}
 }

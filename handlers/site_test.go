@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
@@ -183,4 +185,44 @@ func (s *site) bestAnswers() map[string]string {
 		best[q.ID] = strconv.Itoa(top.Value)
 	}
 	return best
+}
+
+const testPassword = "correct horse battery staple"
+
+// newUser adds a workspace user with the role; its password is testPassword.
+func (s *site) newUser(role string) *models.User {
+	s.t.Helper()
+	u, err := s.store.CreateUser(context.Background(), role+"-"+strconv.Itoa(int(time.Now().UnixNano()%1e9))+"@stellapop.example", "Test "+role, role, testPassword)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return u
+}
+
+// formToken opens path and returns the CSRF token of its forms.
+func (s *site) formToken(path string) string {
+	s.t.Helper()
+	r := s.get(path)
+	m := csrfInput.FindStringSubmatch(r.body)
+	if m == nil {
+		s.t.Fatalf("GET %s = %d without a form token", path, r.status)
+	}
+	return m[1]
+}
+
+// signIn signs the site's client in as a new user with the role.
+func (s *site) signIn(role string) *models.User {
+	s.t.Helper()
+	u := s.newUser(role)
+	r := s.post("/admin/login", url.Values{"_csrf": {s.formToken("/admin/login")}, "email": {u.Email}, "password": {testPassword}})
+	if r.status != http.StatusSeeOther {
+		s.t.Fatalf("sign in as %s = %d:\n%s", role, r.status, r.body)
+	}
+	return u
+}
+
+// signOut forgets the client's cookies.
+func (s *site) signOut() {
+	jar, _ := cookiejar.New(nil)
+	s.client.Jar = jar
 }

@@ -98,9 +98,17 @@ func (q *Queue) Migrate(ctx context.Context) error {
 // that saves it; it is a models.TxHook.
 func (q *Queue) EnqueueLeadEmails(ctx context.Context, tx *sql.Tx, lead *models.Lead) error {
 	for _, kind := range models.EmailKinds {
-		if _, err := q.client.InsertTx(ctx, tx, EmailArgs{LeadID: lead.ID, EmailKind: kind}, nil); err != nil {
-			return fmt.Errorf("queue %s: %w", kind, err)
+		if err := q.EnqueueEmail(ctx, tx, lead.ID, kind); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// EnqueueEmail queues one email of a lead inside tx; it is a models.EmailHook.
+func (q *Queue) EnqueueEmail(ctx context.Context, tx *sql.Tx, leadID int64, kind string) error {
+	if _, err := q.client.InsertTx(ctx, tx, EmailArgs{LeadID: leadID, EmailKind: kind}, nil); err != nil {
+		return fmt.Errorf("queue %s: %w", kind, err)
 	}
 	return nil
 }

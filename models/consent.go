@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Consent purposes the diagnostic asks for.
@@ -20,13 +22,26 @@ func (c Consent) Active() bool { return c.Granted && c.WithdrawnAt == nil }
 // harmless; an unknown lead is ErrNotFound.
 func (s *Store) WithdrawConsent(ctx context.Context, leadID int64, purpose string, at time.Time) (bool, error) {
 	db := s.db.WithContext(ctx)
-	res := db.Model(&Consent{}).
-		Where("lead_id = ? AND purpose = ? AND granted = ? AND withdrawn_at IS NULL", leadID, purpose, true).
-		Update("withdrawn_at", at)
-	if res.Error != nil {
-		return false, fmt.Errorf("withdraw consent: %w", res.Error)
+	changed := false
+	err := db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Consent{}).
+			Where("lead_id = ? AND purpose = ? AND granted = ? AND withdrawn_at IS NULL", leadID, purpose, true).
+			Update("withdrawn_at", at)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		changed = true
+		if purpose == PurposeMarketing {
+			if err := tx.Model(&Lead{}).Where("id = ?", leadID).Update("marketing_opt_in", false).Error; err != nil {
+				return err
+			}
+		}
+		return addActivity(tx, leadID, nil, ActivityConsentWithdrawn, purpose, at)
+	})
+	if err != nil {
+		return false, fmt.Errorf("withdraw consent: %w", err)
 	}
-	if res.RowsAffected > 0 {
+	if changed {
 		return true, nil
 	}
 	var n int64

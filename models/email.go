@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -72,16 +73,18 @@ func (s *Store) LeadEmailState(ctx context.Context, leadID int64, kind string) (
 
 // RecordEmailSent notes that the mail server accepted the email.
 func (s *Store) RecordEmailSent(ctx context.Context, leadID int64, kind string, at time.Time) error {
-	res := s.db.WithContext(ctx).Model(&LeadEmail{}).
-		Where("lead_id = ? AND kind = ?", leadID, kind).
-		Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_attempt_at": at, "sent_at": at, "failed_at": nil})
-	if res.Error != nil {
-		return fmt.Errorf("record email sent: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&LeadEmail{}).
+			Where("lead_id = ? AND kind = ?", leadID, kind).
+			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_attempt_at": at, "sent_at": at, "failed_at": nil})
+		if res.Error != nil {
+			return fmt.Errorf("record email sent: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return addActivity(tx, leadID, nil, ActivityEmailSent, kind, at)
+	})
 }
 
 // RecordEmailFailure notes a failed attempt and why; permanent marks an
@@ -91,14 +94,19 @@ func (s *Store) RecordEmailFailure(ctx context.Context, leadID int64, kind strin
 	if permanent {
 		updates["failed_at"] = at
 	}
-	res := s.db.WithContext(ctx).Model(&LeadEmail{}).Where("lead_id = ? AND kind = ?", leadID, kind).Updates(updates)
-	if res.Error != nil {
-		return fmt.Errorf("record email failure: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&LeadEmail{}).Where("lead_id = ? AND kind = ?", leadID, kind).Updates(updates)
+		if res.Error != nil {
+			return fmt.Errorf("record email failure: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		if !permanent {
+			return nil // retries are visible on the email's state; the history keeps outcomes
+		}
+		return addActivity(tx, leadID, nil, ActivityEmailFailed, kind, at)
+	})
 }
 
 func truncate(s string, max int) string {
@@ -106,4 +114,31 @@ func truncate(s string, max int) string {
 		return s
 	}
 	return s[:max]
+}
+
+// EmailHook queues one email inside a transaction of the store's.
+type EmailHook func(ctx context.Context, tx *sql.Tx, leadID int64, kind string) error
+
+// ResendEmail marks one of a lead's emails to be sent again, whatever
+// happened to it before, and queues it with queue in the same transaction.
+func (s *Store) ResendEmail(ctx context.Context, leadID int64, kind string, actorID *int64, queue EmailHook) error {
+	now := time.Now().UTC()
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&LeadEmail{}).Where("lead_id = ? AND kind = ?", leadID, kind).
+			Updates(map[string]any{"sent_at": nil, "failed_at": nil, "last_error": "", "queued_at": now})
+		if res.Error != nil {
+			return fmt.Errorf("resend email: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		if err := addActivity(tx, leadID, actorID, ActivityEmailResent, kind, now); err != nil {
+			return err
+		}
+		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+		if !ok {
+			return fmt.Errorf("resend email: transaction is a %T, not a *sql.Tx", tx.Statement.ConnPool)
+		}
+		return queue(ctx, sqlTx, leadID, kind)
+	})
 }

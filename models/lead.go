@@ -29,6 +29,14 @@ type Lead struct {
 	Source            Source `gorm:"embedded"`
 	CreatedAt         time.Time
 
+	// The workspace's pipeline.
+	OwnerID        *int64
+	Owner          *User  `gorm:"foreignKey:OwnerID"`
+	FollowUpOn     string // YYYY-MM-DD, or empty
+	Version        int    // bumped on every change, to catch stale forms
+	TouchedAt      *time.Time
+	MarketingOptIn bool // the marketing consent is given and not withdrawn
+
 	Answers  []Answer    `gorm:"foreignKey:LeadID"`
 	Scores   []Score     `gorm:"foreignKey:LeadID"`
 	Consents []Consent   `gorm:"foreignKey:LeadID"`
@@ -147,6 +155,10 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error
 	if lead.Status == "" {
 		lead.Status = StatusNew
 	}
+	lead.Version = 1
+	if c, ok := lead.Consent(PurposeMarketing); ok {
+		lead.MarketingOptIn = c.Active()
+	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Omit(clause.Associations).Create(lead).Error; err != nil {
 			return fmt.Errorf("insert lead: %w", err)
@@ -181,6 +193,9 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error
 		}
 		if err := tx.Create(&lead.Emails).Error; err != nil {
 			return fmt.Errorf("insert email states: %w", err)
+		}
+		if err := addActivity(tx, lead.ID, nil, ActivityCreated, "", lead.CreatedAt); err != nil {
+			return fmt.Errorf("insert activity: %w", err)
 		}
 		if len(hooks) == 0 {
 			return nil
@@ -223,6 +238,7 @@ func (s *Store) loadLead(ctx context.Context, where string, arg any) (*Lead, err
 		Preload("Scores", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
 		Preload("Consents", func(db *gorm.DB) *gorm.DB { return db.Order("purpose") }).
 		Preload("Emails", func(db *gorm.DB) *gorm.DB { return db.Order("kind") }).
+		Preload("Owner").
 		Where(where, arg).
 		Take(&lead).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -13,7 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-//go:embed layout.html partials/*.html pages/*.html
+//go:embed layout.html admin_layout.html partials/*.html pages/*.html admin/*.html
 var files embed.FS
 
 // Meta is what every page tells the browser, search engines and link previews.
@@ -30,23 +30,30 @@ type Renderer struct {
 	pages map[string]*template.Template
 }
 
-// New parses the layout, the partials and every page once.
+// New parses the layouts, the partials and every page once. Public pages
+// (pages/NAME.html) render as "NAME" in the site's layout; workspace pages
+// (admin/NAME.html) as "admin/NAME" in the workspace's.
 func New(funcs template.FuncMap) (*Renderer, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "layout.html", "partials/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
-	}
-	names, err := fs.Glob(files, "pages/*.html")
-	if err != nil {
-		return nil, err
-	}
 	r := &Renderer{pages: map[string]*template.Template{}}
-	for _, name := range names {
-		t, err := template.Must(base.Clone()).ParseFS(files, name)
+	for _, set := range []struct{ layout, glob, prefix string }{
+		{"layout.html", "pages/*.html", ""},
+		{"admin_layout.html", "admin/*.html", "admin/"},
+	} {
+		base, err := template.New(set.layout).Funcs(funcs).ParseFS(files, set.layout, "partials/*.html")
 		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", name, err)
+			return nil, fmt.Errorf("parse %s: %w", set.layout, err)
 		}
-		r.pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+		names, err := fs.Glob(files, set.glob)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			t, err := template.Must(base.Clone()).ParseFS(files, name)
+			if err != nil {
+				return nil, fmt.Errorf("parse %s: %w", name, err)
+			}
+			r.pages[set.prefix+strings.TrimSuffix(path.Base(name), ".html")] = t
+		}
 	}
 	return r, nil
 }

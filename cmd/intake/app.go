@@ -82,8 +82,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 
 	e, err := handlers.NewServer(handlers.Deps{
 		Store: store, Article: article, Diagnostic: def, Consent: consent, Assets: assets, Logger: log,
-		OnLeadSaved: queue.EnqueueLeadEmails,
-		BaseURL:     cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
+		OnLeadSaved: queue.EnqueueLeadEmails, QueueEmail: queue.EnqueueEmail,
+		SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
+		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
 	})
 	if err != nil {
 		store.Close()

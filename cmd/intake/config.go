@@ -25,6 +25,9 @@ type Config struct {
 	TeamEmail       []*netmail.Address
 	MailReplyTo     *netmail.Address
 	MailWorkers     int
+	TrustedProxies  []*net.IPNet
+	SessionIdle     time.Duration
+	SessionMaxAge   time.Duration
 	mailRetryBase   time.Duration // first retry's delay; tests shorten it
 	Addr            string
 	BaseURL         *url.URL
@@ -173,6 +176,47 @@ var options = []option{
 				return errors.New("want a whole number from 0 to 100")
 			}
 			c.MailWorkers = n
+			return nil
+		}},
+	{Name: "TRUSTED_PROXIES", Default: "(none: the connection's address is the client's)",
+		Help: "Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed when throttling sign-ins.",
+		apply: func(c *Config, v string) error {
+			for _, part := range strings.Split(v, ",") {
+				part = strings.TrimSpace(part)
+				if part == "" {
+					continue
+				}
+				if !strings.Contains(part, "/") {
+					if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+						part += "/32"
+					} else {
+						part += "/128"
+					}
+				}
+				_, n, err := net.ParseCIDR(part)
+				if err != nil {
+					return fmt.Errorf("%q is not an address or CIDR range", part)
+				}
+				c.TrustedProxies = append(c.TrustedProxies, n)
+			}
+			return nil
+		}},
+	{Name: "SESSION_IDLE_TIMEOUT", Default: "2h", Help: "A workspace session unused this long ends.",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute {
+				return errors.New("want a duration of at least 1m, such as 2h")
+			}
+			c.SessionIdle = d
+			return nil
+		}},
+	{Name: "SESSION_MAX_AGE", Default: "12h", Help: "A workspace session ends this long after sign-in, however active.",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute {
+				return errors.New("want a duration of at least 1m, such as 12h")
+			}
+			c.SessionMaxAge = d
 			return nil
 		}},
 	{Name: "BODY_LIMIT", Default: "64K", Help: "Largest request body accepted; larger ones get a 413 page.",

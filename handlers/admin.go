@@ -1,0 +1,57 @@
+package handlers
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/views"
+)
+
+// adminPage is what every workspace page shows around its content.
+type adminPage struct {
+	Meta   views.Meta
+	User   *models.User
+	Nav    []navItem
+	CSRF   string
+	Notice string
+}
+
+type navItem struct {
+	Label, Href string
+	Current     bool
+}
+
+// workspaceNav lists the sections a role may open.
+var workspaceNav = []struct {
+	label, href string
+	access      Access
+}{
+	{"Dashboard", "/admin", staff},
+	{"Leads", "/admin/leads", staff},
+	{"Users", "/admin/users", admins},
+}
+
+// notices are the confirmations a redirect after a change may show; the
+// query names one, so no text from a link reaches the page.
+var notices = map[string]string{
+	"status":    "Status changed.",
+	"owner":     "Owner changed.",
+	"follow-up": "Follow-up date saved.",
+	"note":      "Note added.",
+	"resend":    "The email is queued to be sent again.",
+	"user":      "User saved.",
+	"signedout": "You are signed out.",
+	"stale":     "Someone else changed this lead while you had it open, so your change was not saved. Here is the lead as it is now: please make your change again.",
+}
+
+// newAdminPage fills the frame of a workspace page.
+func (h *Handlers) newAdminPage(c echo.Context, title, current string) adminPage {
+	u := currentUser(c)
+	p := adminPage{Meta: views.Meta{Title: title, NoIndex: true}, User: u, CSRF: csrfToken(c), Notice: notices[c.QueryParam("notice")]}
+	for _, n := range workspaceNav {
+		if u != nil && n.access.Allows(u.Role) {
+			p.Nav = append(p.Nav, navItem{Label: n.label, Href: n.href, Current: n.href == current})
+		}
+	}
+	return p
+}

@@ -1,0 +1,136 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/stellapop/intake/models"
+)
+
+type loginPage struct {
+	adminPage
+	Email string
+	Next  string
+	Error string
+}
+
+// LoginForm shows the sign-in form; a signed-in user goes straight on.
+func (h *Handlers) LoginForm(c echo.Context) error {
+	noStore(c)
+	if u, err := h.sessionUser(c); err == nil && u != nil {
+		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	}
+	return h.renderLogin(c, http.StatusOK, "", "")
+}
+
+func (h *Handlers) renderLogin(c echo.Context, status int, email, msg string) error {
+	p := loginPage{adminPage: h.newAdminPage(c, "Sign in", ""), Email: email, Error: msg}
+	p.Next = safeNext(c.QueryParam("next"))
+	if v := c.FormValue("next"); v != "" {
+		p.Next = safeNext(v)
+	}
+	return c.Render(status, "admin/login", p)
+}
+
+// loginExpired shows the form again when its token was stale.
+func (h *Handlers) loginExpired(c echo.Context) error {
+	noStore(c)
+	return h.renderLogin(c, http.StatusForbidden, c.FormValue("email"), "The sign-in form had expired. Please sign in again.")
+}
+
+// Login checks the credentials, slowing and then refusing repeated
+// failures per account and per client address. An unknown email and a
+// wrong password get the same answer, in the same time.
+func (h *Handlers) Login(c echo.Context) error {
+	noStore(c)
+	ctx := c.Request().Context()
+	email := strings.TrimSpace(c.FormValue("email"))
+	password := c.FormValue("password")
+	keys := []string{"ip:" + c.RealIP()}
+	if email != "" {
+		keys = append(keys, "email:"+strings.ToLower(email))
+	}
+
+	worst := 0
+	for _, k := range keys {
+		t, err := h.Store.LoginThrottleState(ctx, k)
+		if err != nil {
+			return err
+		}
+		if t.LockedUntil != nil && time.Now().Before(*t.LockedUntil) {
+			wait := int(math.Ceil(time.Until(*t.LockedUntil).Minutes()))
+			c.Response().Header().Set("Retry-After", strconv.Itoa(wait*60))
+			h.Logger.Warn("sign-in refused: too many failures", slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)))
+			return h.renderLogin(c, http.StatusTooManyRequests, email,
+				"Too many failed sign-ins. For your security, signing in is paused for "+strconv.Itoa(wait)+" minutes.")
+		}
+		worst = max(worst, t.Failures)
+	}
+	if worst >= models.ThrottleSlowAfter {
+		if err := slowDown(ctx, worst); err != nil {
+			return err
+		}
+	}
+
+	if email == "" || password == "" {
+		return h.renderLogin(c, http.StatusUnprocessableEntity, email, "Enter your email and your password.")
+	}
+	u, err := h.Store.Authenticate(ctx, email, password)
+	if errors.Is(err, models.ErrBadCredentials) {
+		now := time.Now().UTC()
+		for _, k := range keys {
+			if _, err := h.Store.RecordLoginFailure(ctx, k, now); err != nil {
+				return err
+			}
+		}
+		return h.renderLogin(c, http.StatusUnauthorized, email, "Wrong email or password.")
+	}
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := h.Store.ClearLoginFailures(ctx, k); err != nil {
+			return err
+		}
+	}
+	// A new session id at every sign-in: a token planted before it is worthless.
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		_ = h.Store.DeleteSession(ctx, ck.Value)
+	}
+	token, err := h.Store.CreateSession(ctx, u.ID, h.SessionMaxAge)
+	if err != nil {
+		return err
+	}
+	h.setSessionCookie(c, token)
+	return c.Redirect(http.StatusSeeOther, safeNext(c.FormValue("next")))
+}
+
+// slowDown waits longer after each failure past the threshold, up to 4 s.
+func slowDown(ctx context.Context, failures int) error {
+	d := time.Duration(250*(1<<min(failures-models.ThrottleSlowAfter, 4))) * time.Millisecond
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Logout ends the session everywhere it could be used.
+func (h *Handlers) Logout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := h.Store.DeleteSession(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	h.clearSessionCookie(c)
+	return c.Redirect(http.StatusSeeOther, "/admin/login?notice=signedout")
+}

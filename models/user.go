@@ -1,0 +1,238 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/alexedwards/argon2id"
+	"gorm.io/gorm"
+)
+
+// Roles a user can have: one each.
+const (
+	RoleAdmin      = "admin"
+	RoleConsultant = "consultant"
+	RoleMarketing  = "marketing"
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []string{RoleAdmin, RoleConsultant, RoleMarketing}
+
+// Password length limits.
+const (
+	MinPasswordLen = 12
+	MaxPasswordLen = 128
+)
+
+var (
+	// ErrEmailTaken means another user already has that email.
+	ErrEmailTaken = errors.New("a user with that email already exists")
+	// ErrBadCredentials means the email or the password is wrong; which
+	// one is never said.
+	ErrBadCredentials = errors.New("wrong email or password")
+)
+
+// User is someone who signs in to the workspace.
+type User struct {
+	ID           int64
+	Email        string
+	Name         string
+	Role         string
+	PasswordHash string
+	DisabledAt   *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// TableName keeps the table name explicit rather than inferred.
+func (User) TableName() string { return "users" }
+
+// Disabled reports whether the user may no longer sign in.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
+
+// DisplayName is the name, or the email when there is none.
+func (u *User) DisplayName() string {
+	if u == nil {
+		return ""
+	}
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Email
+}
+
+// ValidRole reports whether role is one of Roles.
+func ValidRole(role string) bool {
+	for _, r := range Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckPassword says what is wrong with a new password, or "".
+func CheckPassword(pw string) string {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case !utf8.ValidString(pw):
+		return "The password contains characters we can’t read."
+	case n < MinPasswordLen:
+		return fmt.Sprintf("The password must be at least %d characters (it has %d).", MinPasswordLen, n)
+	case n > MaxPasswordLen:
+		return fmt.Sprintf("The password must be at most %d characters (it has %d).", MaxPasswordLen, n)
+	}
+	return ""
+}
+
+// argonParams costs about 64 MiB and a few tens of milliseconds per check.
+var argonParams = argon2id.DefaultParams
+
+// dummyHash is checked against when the email is unknown, so a wrong email
+// takes as long as a wrong password.
+var dummyHash, _ = argon2id.CreateHash("not a real password, never matches", argonParams)
+
+func normalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// CreateUser adds a user with a hashed password.
+func (s *Store) CreateUser(ctx context.Context, email, name, role, password string) (*User, error) {
+	email = normalizeEmail(email)
+	if !ValidRole(role) {
+		return nil, fmt.Errorf("unknown role %q: want one of %s", role, strings.Join(Roles, ", "))
+	}
+	if msg := CheckPassword(password); msg != "" {
+		return nil, errors.New(msg)
+	}
+	hash, err := argon2id.CreateHash(password, argonParams)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	now := time.Now().UTC()
+	u := &User{Email: email, Name: strings.TrimSpace(name), Role: role, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	err = s.db.WithContext(ctx).Create(u).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, ErrEmailTaken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByEmail finds a user by email, whatever its case.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Where("lower(email) = ?", normalizeEmail(email)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find user: %w", err)
+	}
+	return &u, nil
+}
+
+// UserByID finds a user by id.
+func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find user: %w", err)
+	}
+	return &u, nil
+}
+
+// ListUsers lists every user, by email.
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+	var out []User
+	if err := s.db.WithContext(ctx).Order("lower(email)").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// Authenticate checks an email and password; any mismatch, or a disabled
+// account, is ErrBadCredentials.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (*User, error) {
+	u, err := s.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := argon2id.ComparePasswordAndHash(password, u.PasswordHash)
+	if err != nil {
+		return nil, fmt.Errorf("check password: %w", err)
+	}
+	if !ok || u.Disabled() {
+		return nil, ErrBadCredentials
+	}
+	return u, nil
+}
+
+// SetPassword replaces a user's password and ends their sessions.
+func (s *Store) SetPassword(ctx context.Context, userID int64, password string) error {
+	if msg := CheckPassword(password); msg != "" {
+		return errors.New(msg)
+	}
+	hash, err := argon2id.CreateHash(password, argonParams)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": time.Now().UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("set password: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return tx.Where("user_id = ?", userID).Delete(&Session{}).Error
+	})
+}
+
+// SetUserDisabled disables (ending their sessions at once) or re-enables a user.
+func (s *Store) SetUserDisabled(ctx context.Context, userID int64, disabled bool) error {
+	var at *time.Time
+	if disabled {
+		now := time.Now().UTC()
+		at = &now
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"disabled_at": at, "updated_at": time.Now().UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("disable user: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		if disabled {
+			return tx.Where("user_id = ?", userID).Delete(&Session{}).Error
+		}
+		return nil
+	})
+}
+
+// SetUserRole changes a user's role.
+func (s *Store) SetUserRole(ctx context.Context, userID int64, role string) error {
+	if !ValidRole(role) {
+		return fmt.Errorf("unknown role %q", role)
+	}
+	res := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"role": role, "updated_at": time.Now().UTC()})
+	if res.Error != nil {
+		return fmt.Errorf("set role: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
