@@ -36,6 +36,9 @@ type Deps struct {
 	SessionIdle    time.Duration // a session unused this long ends (default 2h)
 	SessionMaxAge  time.Duration // a session ends this long after sign-in (default 12h)
 	TrustedProxies []*net.IPNet  // proxies whose X-Forwarded-For is believed
+	// LoginDelay is the first slow-down after repeated sign-in failures
+	// (default 250 ms); it doubles with each further failure, up to 16×.
+	LoginDelay time.Duration
 
 	BaseURL    *url.URL // absolute, without a trailing slash
 	BookingURL string   // where "Book a conversation" leads
@@ -66,6 +69,9 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	}
 	if d.SessionIdle <= 0 {
 		d.SessionIdle = 2 * time.Hour
+	}
+	if d.LoginDelay <= 0 {
+		d.LoginDelay = 250 * time.Millisecond
 	}
 	if d.SessionMaxAge <= 0 {
 		d.SessionMaxAge = 12 * time.Hour

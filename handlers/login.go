@@ -75,7 +75,7 @@ func (h *Handlers) Login(c echo.Context) error {
 		worst = max(worst, t.Failures)
 	}
 	if worst >= models.ThrottleSlowAfter {
-		if err := slowDown(ctx, worst); err != nil {
+		if err := slowDown(ctx, h.LoginDelay, worst); err != nil {
 			return err
 		}
 	}
@@ -113,9 +113,10 @@ func (h *Handlers) Login(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, safeNext(c.FormValue("next")))
 }
 
-// slowDown waits longer after each failure past the threshold, up to 4 s.
-func slowDown(ctx context.Context, failures int) error {
-	d := time.Duration(250*(1<<min(failures-models.ThrottleSlowAfter, 4))) * time.Millisecond
+// slowDown waits longer after each failure past the threshold: base,
+// doubling, up to 16 × base.
+func slowDown(ctx context.Context, base time.Duration, failures int) error {
+	d := base << min(failures-models.ThrottleSlowAfter, 4)
 	select {
 	case <-time.After(d):
 		return nil

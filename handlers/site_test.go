@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/handlers"
@@ -32,6 +34,7 @@ type site struct {
 	store  *models.Store
 	def    *diagnostic.Definition
 	client *http.Client
+	echo   *echo.Echo
 }
 
 type response struct {
@@ -51,7 +54,7 @@ func newSite(t *testing.T, dialect string) *site {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
-	return &site{t: t, url: srv.URL, store: store, def: deps.Diagnostic, client: &http.Client{
+	return &site{t: t, url: srv.URL, store: store, def: deps.Diagnostic, echo: e, client: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -83,6 +86,7 @@ func testDeps(t testing.TB, store *models.Store) handlers.Deps {
 		BookingURL: "https://stellapop.example/book",
 		Secret:     testSecret,
 		BodyLimit:  "64K",
+		LoginDelay: 25 * time.Millisecond,
 	}
 }
 
@@ -214,7 +218,7 @@ func (s *site) formToken(path string) string {
 func (s *site) signIn(role string) *models.User {
 	s.t.Helper()
 	u := s.newUser(role)
-	r := s.post("/admin/login", url.Values{"_csrf": {s.formToken("/admin/login")}, "email": {u.Email}, "password": {testPassword}})
+	r := s.post("/admin/login", url.Values{"_csrf": {s.formToken("/diagnostic")}, "email": {u.Email}, "password": {testPassword}})
 	if r.status != http.StatusSeeOther {
 		s.t.Fatalf("sign in as %s = %d:\n%s", role, r.status, r.body)
 	}
@@ -226,3 +230,14 @@ func (s *site) signOut() {
 	jar, _ := cookiejar.New(nil)
 	s.client.Jar = jar
 }
+
+// echoRoutes lists what the server really serves, as "METHOD /path".
+func (s *site) echoRoutes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

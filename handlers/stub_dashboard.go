@@ -7,4 +7,6 @@ import (
 )
 
 // Dashboard is being built.
-func (h *Handlers) Dashboard(c echo.Context) error { return echo.NewHTTPError(http.StatusNotImplemented) }
+func (h *Handlers) Dashboard(c echo.Context) error {
+	return echo.NewHTTPError(http.StatusNotImplemented)
+}

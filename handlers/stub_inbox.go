@@ -7,4 +7,6 @@ import (
 )
 
 // LeadInbox is being built.
-func (h *Handlers) LeadInbox(c echo.Context) error { return echo.NewHTTPError(http.StatusNotImplemented) }
+func (h *Handlers) LeadInbox(c echo.Context) error {
+	return echo.NewHTTPError(http.StatusNotImplemented)
+}

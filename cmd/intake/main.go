@@ -4,6 +4,7 @@
 //	intake [serve]   run the web server (the default)
 //	intake worker    send queued emails without serving the site
 //	intake migrate   apply database migrations and exit
+//	intake user …    manage workspace users
 //	intake version   print the version
 package main
 
@@ -17,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -24,7 +26,7 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(runWithInput(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
 
 // errUsage marks a mistake in how the command was called.
@@ -36,6 +38,7 @@ Commands:
   serve     run the web server and send queued emails (default)
   worker    send queued emails without serving the site
   migrate   apply database migrations and exit
+  user      manage workspace users: add, list, passwd, disable
   version   print the version and exit
 
 Settings come from the environment; see README.md.
@@ -43,6 +46,11 @@ Settings come from the environment; see README.md.
 
 // run is main without the process: it returns the exit code.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return runWithInput(args, getenv, strings.NewReader(""), stdout, stderr)
+}
+
+// runWithInput is run with a standard input, for commands that read one.
+func runWithInput(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd = args[0]
@@ -54,6 +62,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "user":
+		return runUser(args[1:], getenv, stdin, stdout, stderr)
 	case "serve", "migrate", "worker":
 	default:
 		fmt.Fprintf(stderr, "intake: unknown command %q\n\n%s", cmd, usage)
