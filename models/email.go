@@ -37,14 +37,15 @@ type LeadEmail struct {
 // TableName keeps the table name explicit rather than inferred.
 func (LeadEmail) TableName() string { return "lead_emails" }
 
-// Status sums up the delivery state in a word: queued, retrying, sent or failed.
+// Status sums up the delivery state in a word: queued (also after "send
+// again"), retrying, sent or failed.
 func (e LeadEmail) Status() string {
 	switch {
 	case e.SentAt != nil:
 		return "sent"
 	case e.FailedAt != nil:
 		return "failed"
-	case e.Attempts > 0:
+	case e.Attempts > 0 && (e.LastAttemptAt == nil || !e.QueuedAt.After(*e.LastAttemptAt)):
 		return "retrying"
 	default:
 		return "queued"
