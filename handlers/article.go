@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/stellapop/intake/content"
+	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/views"
 )
 
@@ -30,6 +31,7 @@ type ctaView struct {
 // visitor's campaign parameters and referrer ride along in the link, so the
 // lead records its source without cookies.
 func (h *Handlers) ShowArticle(c echo.Context) error {
+	h.Funnel.Inc(models.MetricArticleViews)
 	src := sourceFromRequest(c, ArticlePath)
 	href := "/diagnostic"
 	if q := src.query(); q != "" {

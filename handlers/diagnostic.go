@@ -66,6 +66,7 @@ type errorLink struct{ Anchor, Message string }
 
 // DiagnosticForm shows the diagnostic, carrying the visitor's source along.
 func (h *Handlers) DiagnosticForm(c echo.Context) error {
+	h.Funnel.Inc(models.MetricDiagnosticStarts)
 	f := &diagnosticForm{Source: sourceFromRequest(c, "/diagnostic")}
 	return h.renderDiagnostic(c, http.StatusOK, f, "")
 }
@@ -79,6 +80,7 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
 	}
 	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
+	h.countCompleted(f)
 	if !f.valid() {
 		return h.renderDiagnostic(c, http.StatusUnprocessableEntity, f, f.FormError)
 	}
@@ -96,6 +98,7 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 		return h.renderDiagnostic(c, http.StatusServiceUnavailable, f,
 			"We couldn’t save your answers just now. Nothing is lost: they are all still below. Please send them again in a moment.")
 	}
+	h.Funnel.Inc(models.MetricLeads)
 	return c.Redirect(http.StatusSeeOther, "/results/"+lead.Token)
 }
 

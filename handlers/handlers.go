@@ -32,6 +32,8 @@ type Deps struct {
 	OnLeadSaved models.TxHook
 	// QueueEmail queues one email again, for the lead page's "send again".
 	QueueEmail models.EmailHook
+	// Funnel counts the funnel's steps without cookies; nil counts nothing.
+	Funnel *FunnelCounter
 
 	SessionIdle    time.Duration // a session unused this long ends (default 2h)
 	SessionMaxAge  time.Duration // a session ends this long after sign-in (default 12h)

@@ -29,6 +29,7 @@ type app struct {
 	def    *diagnostic.Definition
 	server *http.Server
 	echo   *echo.Echo
+	funnel *handlers.FunnelCounter
 }
 
 // newApp loads and validates the content, opens and migrates the database
@@ -80,9 +81,11 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		log.Info("applied migration", slog.String("name", name))
 	}
 
+	funnel := handlers.NewFunnelCounter(store, log)
 	e, err := handlers.NewServer(handlers.Deps{
 		Store: store, Article: article, Diagnostic: def, Consent: consent, Assets: assets, Logger: log,
 		OnLeadSaved: queue.EnqueueLeadEmails, QueueEmail: queue.EnqueueEmail,
+		Funnel:      funnel,
 		SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
 	})
@@ -91,6 +94,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: store, queue: queue, def: def, echo: e}
+	a.funnel = funnel
 	a.server = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           e,
@@ -143,6 +147,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	a.log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", a.cfg.BaseURL.String()),
 		slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers), slog.Bool("smtp", a.cfg.SMTP != nil))
 	serveErr := make(chan error, 1)
+	go a.funnel.Run(ctx)
 	go func() { serveErr <- a.server.Serve(ln) }()
 
 	var err error
@@ -180,6 +185,10 @@ func (a *app) work(ctx context.Context) error {
 func (a *app) stop(err error) error {
 	stopCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
+	// Requests have finished: save the funnel counts they made.
+	if ferr := a.funnel.Flush(stopCtx); ferr != nil && err == nil {
+		err = fmt.Errorf("save funnel counts: %w", ferr)
+	}
 	if qerr := a.queue.Stop(stopCtx); qerr != nil && err == nil {
 		err = fmt.Errorf("stop email workers: %w", qerr)
 	}

@@ -5,6 +5,7 @@
 //	intake worker    send queued emails without serving the site
 //	intake migrate   apply database migrations and exit
 //	intake user …    manage workspace users
+//	intake seed …    fill the database with made-up leads
 //	intake version   print the version
 package main
 
@@ -39,6 +40,7 @@ Commands:
   worker    send queued emails without serving the site
   migrate   apply database migrations and exit
   user      manage workspace users: add, list, passwd, disable
+  seed      fill the database with made-up leads: seed --leads N [--seed S]
   version   print the version and exit
 
 Settings come from the environment; see README.md.
@@ -64,6 +66,8 @@ func runWithInput(args []string, getenv func(string) string, stdin io.Reader, st
 		return 0
 	case "user":
 		return runUser(args[1:], getenv, stdin, stdout, stderr)
+	case "seed":
+		return runSeed(args[1:], getenv, stdout, stderr)
 	case "serve", "migrate", "worker":
 	default:
 		fmt.Fprintf(stderr, "intake: unknown command %q\n\n%s", cmd, usage)

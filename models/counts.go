@@ -1,0 +1,102 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Funnel steps counted per day in daily_counts. A lead being won is not
+// counted here: the dashboard derives it from the lead's history, where the
+// status change is already recorded.
+const (
+	MetricArticleViews         = "article_views"
+	MetricDiagnosticStarts     = "diagnostic_starts"
+	MetricDiagnosticsCompleted = "diagnostics_completed"
+	MetricLeads                = "leads"
+)
+
+// DayLayout is how daily_counts writes a day: a calendar date in UTC.
+const DayLayout = "2006-01-02"
+
+// DailyCount is how many times one funnel step happened on one UTC day.
+// It holds no cookie, address or anything else about a person.
+type DailyCount struct {
+	Day    string `gorm:"primaryKey"`
+	Metric string `gorm:"primaryKey"`
+	Count  int64
+}
+
+// TableName keeps the table name explicit rather than inferred.
+func (DailyCount) TableName() string { return "daily_counts" }
+
+// AddDailyCounts adds each count to its day's stored total, creating the row
+// the first time, in one statement on either dialect. Adding the same
+// counts twice doubles them: callers hand each count over once.
+func (s *Store) AddDailyCounts(ctx context.Context, counts []DailyCount) error {
+	rows := mergeCounts(counts)
+	if len(rows) == 0 {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "day"}, {Name: "metric"}},
+		DoUpdates: clause.Assignments(map[string]any{"count": gorm.Expr("daily_counts.count + excluded.count")}),
+	}).Create(&rows).Error
+	if err != nil {
+		return fmt.Errorf("add daily counts: %w", err)
+	}
+	return nil
+}
+
+// CountEvent adds n to one metric's total for day (YYYY-MM-DD, UTC), for
+// code that records a funnel step where it happens.
+func (s *Store) CountEvent(ctx context.Context, day, metric string, n int64) error {
+	return s.AddDailyCounts(ctx, []DailyCount{{Day: day, Metric: metric, Count: n}})
+}
+
+// DailyTotals sums each metric over the days from first to last, inclusive.
+func (s *Store) DailyTotals(ctx context.Context, first, last string) (map[string]int64, error) {
+	var rows []struct {
+		Metric string
+		Total  int64
+	}
+	err := s.db.WithContext(ctx).Model(&DailyCount{}).
+		Select("metric, SUM(count) AS total").
+		Where("day >= ? AND day <= ?", first, last).
+		Group("metric").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("sum daily counts: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Metric] = r.Total
+	}
+	return out, nil
+}
+
+// mergeCounts adds up repeats of a (day, metric) pair, since one upsert may
+// not touch a row twice, drops zeros, and sorts the rows so two instances
+// flushing at once lock rows in the same order and cannot deadlock.
+func mergeCounts(counts []DailyCount) []DailyCount {
+	type key struct{ day, metric string }
+	sum := map[key]int64{}
+	for _, c := range counts {
+		sum[key{c.Day, c.Metric}] += c.Count
+	}
+	rows := make([]DailyCount, 0, len(sum))
+	for k, n := range sum {
+		if n != 0 {
+			rows = append(rows, DailyCount{Day: k.day, Metric: k.metric, Count: n})
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Day != rows[j].Day {
+			return rows[i].Day < rows[j].Day
+		}
+		return rows[i].Metric < rows[j].Metric
+	})
+	return rows
+}

@@ -1,0 +1,117 @@
+package models
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// LeadWithHistory is a whole lead as InsertLeadsBatch writes it: the lead
+// with its answers, scores, consents and email states, and what happened to
+// it after it was created.
+type LeadWithHistory struct {
+	Lead    *Lead
+	History []Activity // LeadID is filled in; "created" is added for you
+}
+
+// insertChunk keeps each INSERT under both dialects' limits on bound
+// parameters (SQLite allows 32,766): 1,000 leads of 24 columns is 24,000.
+const insertChunk = 1000
+
+// InsertLeadsBatch writes many finished leads in one transaction, for
+// `intake seed`. Unlike SaveLead it runs no hook, so it queues no email:
+// each lead's email states are stored as given (the seed marks them sent),
+// and a lead given none has none. Tokens, message ids, a missing status or
+// version and the marketing flag are filled in as SaveLead would.
+func (s *Store) InsertLeadsBatch(ctx context.Context, batch []LeadWithHistory) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	leads := make([]*Lead, len(batch))
+	for i, b := range batch {
+		l := b.Lead
+		if l.ID != 0 {
+			return fmt.Errorf("insert leads: lead %d already has an id", i)
+		}
+		token, err := newToken()
+		if err != nil {
+			return fmt.Errorf("insert leads: %w", err)
+		}
+		l.Token = token
+		if l.Status == "" {
+			l.Status = StatusNew
+		}
+		if l.Version == 0 {
+			l.Version = 1
+		}
+		if c, ok := l.Consent(PurposeMarketing); ok {
+			l.MarketingOptIn = c.Active()
+		}
+		leads[i] = l
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Omit(clause.Associations).CreateInBatches(leads, insertChunk).Error; err != nil {
+			return fmt.Errorf("insert leads: %w", err)
+		}
+		var answers []Answer
+		var scores []Score
+		var consents []Consent
+		var emails []LeadEmail
+		var history []Activity
+		for _, b := range batch {
+			l := b.Lead
+			for _, a := range l.Answers {
+				a.LeadID = l.ID
+				answers = append(answers, a)
+			}
+			for _, sc := range l.Scores {
+				sc.LeadID = l.ID
+				scores = append(scores, sc)
+			}
+			for _, c := range l.Consents {
+				c.LeadID = l.ID
+				consents = append(consents, c)
+			}
+			for _, e := range l.Emails {
+				e.LeadID = l.ID
+				if e.MessageID == "" {
+					e.MessageID = messageIDFor(l.Token, e.Kind)
+				}
+				emails = append(emails, e)
+			}
+			history = append(history, Activity{LeadID: l.ID, Kind: ActivityCreated, CreatedAt: l.CreatedAt})
+			for _, a := range b.History {
+				a.LeadID = l.ID
+				history = append(history, a)
+			}
+		}
+		for _, rows := range []struct {
+			name string
+			rows any
+			n    int
+		}{
+			{"answers", &answers, len(answers)},
+			{"scores", &scores, len(scores)},
+			{"consents", &consents, len(consents)},
+			{"email states", &emails, len(emails)},
+			{"activity", &history, len(history)},
+		} {
+			if rows.n == 0 {
+				continue
+			}
+			if err := tx.Omit(clause.Associations).CreateInBatches(rows.rows, 2*insertChunk).Error; err != nil {
+				return fmt.Errorf("insert %s: %w", rows.name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for _, l := range leads {
+			l.ID = 0
+		}
+		return fmt.Errorf("insert leads: %w", err)
+	}
+	return nil
+}
