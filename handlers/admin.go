@@ -28,6 +28,7 @@ var workspaceNav = []struct {
 }{
 	{"Dashboard", "/admin", staff},
 	{"Leads", "/admin/leads", staff},
+	{"Export", "/admin/export", exporters},
 	{"Users", "/admin/users", admins},
 }
 

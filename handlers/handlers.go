@@ -38,6 +38,8 @@ type Deps struct {
 	SessionIdle    time.Duration // a session unused this long ends (default 2h)
 	SessionMaxAge  time.Duration // a session ends this long after sign-in (default 12h)
 	TrustedProxies []*net.IPNet  // proxies whose X-Forwarded-For is believed
+	// RetentionDays is how long leads are kept before they are anonymised.
+	RetentionDays int
 	// LoginDelay is the first slow-down after repeated sign-in failures
 	// (default 250 ms); it doubles with each further failure, up to 16×.
 	LoginDelay time.Duration

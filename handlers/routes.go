@@ -34,6 +34,7 @@ var (
 	staff     = Access{Roles: []string{models.RoleAdmin, models.RoleConsultant, models.RoleMarketing}}
 	leadsTeam = Access{Roles: []string{models.RoleAdmin, models.RoleConsultant}}
 	admins    = Access{Roles: []string{models.RoleAdmin}}
+	exporters = Access{Roles: []string{models.RoleAdmin, models.RoleMarketing}}
 )
 
 // Route is one row of the route table.
@@ -56,6 +57,7 @@ func (h *Handlers) table() []Route {
 		{Method: "GET", Path: "/diagnostic", Access: public, Form: true, handler: h.DiagnosticForm, onCSRF: h.diagnosticExpired},
 		{Method: "POST", Path: "/diagnostic", Access: public, Form: true, handler: h.SubmitDiagnostic, onCSRF: h.diagnosticExpired},
 		{Method: "GET", Path: "/results/:token", Access: public, handler: h.Result},
+		{Method: "GET", Path: "/privacy", Access: public, handler: h.Privacy},
 		// Authorised by the link's signature: one-click unsubscribe.
 		{Method: "GET", Path: "/unsubscribe/:token", Access: public, handler: h.UnsubscribeForm},
 		{Method: "POST", Path: "/unsubscribe/:token", Access: public, handler: h.Unsubscribe},
@@ -74,6 +76,12 @@ func (h *Handlers) table() []Route {
 		{Method: "POST", Path: "/admin/leads/:id/follow-up", Access: leadsTeam, Form: true, handler: h.SetLeadFollowUp},
 		{Method: "POST", Path: "/admin/leads/:id/notes", Access: leadsTeam, Form: true, handler: h.AddLeadNote},
 		{Method: "POST", Path: "/admin/leads/:id/emails/:kind/resend", Access: leadsTeam, Form: true, handler: h.ResendLeadEmail},
+		{Method: "GET", Path: "/admin/leads/:id/erase", Access: admins, Form: true, handler: h.EraseLeadForm},
+		{Method: "POST", Path: "/admin/leads/:id/erase", Access: admins, Form: true, handler: h.EraseLead},
+		{Method: "GET", Path: "/admin/leads/:id/data.json", Access: admins, handler: h.LeadData},
+		{Method: "GET", Path: "/admin/export", Access: exporters, Form: true, handler: h.ExportPage},
+		{Method: "GET", Path: "/admin/export.csv", Access: exporters, handler: h.ExportCSV},
+		{Method: "GET", Path: "/admin/export.xlsx", Access: exporters, handler: h.ExportXLSX},
 		{Method: "GET", Path: "/admin/users", Access: admins, Form: true, handler: h.UserList},
 		{Method: "POST", Path: "/admin/users", Access: admins, Form: true, handler: h.AddUser},
 		{Method: "POST", Path: "/admin/users/:id", Access: admins, Form: true, handler: h.UpdateUser},

@@ -85,8 +85,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	e, err := handlers.NewServer(handlers.Deps{
 		Store: store, Article: article, Diagnostic: def, Consent: consent, Assets: assets, Logger: log,
 		OnLeadSaved: queue.EnqueueLeadEmails, QueueEmail: queue.EnqueueEmail,
-		Funnel:      funnel,
-		SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
+		Funnel:        funnel,
+		RetentionDays: cfg.RetentionDays,
+		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
 	})
 	if err != nil {

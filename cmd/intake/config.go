@@ -28,6 +28,7 @@ type Config struct {
 	TrustedProxies  []*net.IPNet
 	SessionIdle     time.Duration
 	SessionMaxAge   time.Duration
+	RetentionDays   int
 	mailRetryBase   time.Duration // first retry's delay; tests shorten it
 	Addr            string
 	BaseURL         *url.URL
@@ -217,6 +218,15 @@ var options = []option{
 				return errors.New("want a duration of at least 1m, such as 12h")
 			}
 			c.SessionMaxAge = d
+			return nil
+		}},
+	{Name: "RETENTION_DAYS", Default: "730", Help: "Leads older than this many days are anonymised by a daily job (and by `intake retention`); the privacy page states it.",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 30 || n > 3650 {
+				return errors.New("want a whole number of days from 30 to 3650")
+			}
+			c.RetentionDays = n
 			return nil
 		}},
 	{Name: "BODY_LIMIT", Default: "64K", Help: "Largest request body accepted; larger ones get a 413 page.",

@@ -40,6 +40,8 @@ Commands:
   worker    send queued emails without serving the site
   migrate   apply database migrations and exit
   user      manage workspace users: add, list, passwd, disable
+  export    write consented contacts as CSV or XLSX to standard output
+  retention anonymise leads older than RETENTION_DAYS (--dry-run to preview)
   seed      fill the database with made-up leads: seed --leads N [--seed S]
   version   print the version and exit
 
@@ -64,6 +66,10 @@ func runWithInput(args []string, getenv func(string) string, stdin io.Reader, st
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "export":
+		return runExport(args[1:], getenv, stdout, stderr)
+	case "retention":
+		return runRetention(args[1:], getenv, stdout, stderr)
 	case "user":
 		return runUser(args[1:], getenv, stdin, stdout, stderr)
 	case "seed":
