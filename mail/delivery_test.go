@@ -249,6 +249,10 @@ func TestSentEmailIsNotSentAgain(t *testing.T) {
 			r.start()
 			lead := r.saveLead(nil)
 			r.smtp.WaitForMessages(t, 2, 15*time.Second)
+			r.waitFor("both sends to be recorded", 10*time.Second, func() bool {
+				return r.emailState(lead.ID, models.EmailProspectSummary).SentAt != nil &&
+					r.emailState(lead.ID, models.EmailTeamNotification).SentAt != nil
+			})
 			r.requeue(lead)
 			r.waitFor("the repeated jobs to finish", 15*time.Second, func() bool { return r.jobsIn("completed") == 4 })
 			if n := len(r.smtp.Messages()); n != 2 {

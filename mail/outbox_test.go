@@ -29,6 +29,10 @@ func TestOutboxOnTheEmbeddedDefault(t *testing.T) {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
 		return len(files) == 2
 	})
+	r.waitFor("both sends to be recorded", 10*time.Second, func() bool {
+		return r.emailState(lead.ID, models.EmailProspectSummary).SentAt != nil &&
+			r.emailState(lead.ID, models.EmailTeamNotification).SentAt != nil
+	})
 	r.requeue(lead)
 	r.waitFor("the repeated jobs to finish", 15*time.Second, func() bool { return r.jobsIn("completed") == 4 })
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))

@@ -1,0 +1,4 @@
+-- PostgreSQL's 0004 widens the inbox's indexes with INCLUDE columns so that
+-- counts over combined filters stay index-only on a million leads. SQLite
+-- has no INCLUDE, and the embedded database serves small teams, whose
+-- inbox the indexes of 0003 already serve well, so nothing changes here.
