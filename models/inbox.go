@@ -51,6 +51,8 @@ func (s InboxSort) Valid() bool {
 const (
 	InboxPageSize   = 25     // leads per page
 	InboxCountLimit = 10_000 // counts stop here, so a count stays fast on a million leads
+	// InboxSearchCountLimit caps counts of searches, which cost more per row.
+	InboxSearchCountLimit = 1_000
 )
 
 // searchExpr must stay exactly the expression leads_search_idx indexes, or
@@ -175,6 +177,11 @@ func (s *Store) LeadInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 	limit := f.CountLimit
 	if limit <= 0 {
 		limit = InboxCountLimit
+		if f.Search != "" {
+			// Every counted search match is rechecked against the text, so
+			// a broad search stops counting sooner: "1,000+" says enough.
+			limit = InboxSearchCountLimit
+		}
 	}
 
 	page := InboxPage{Start: 1}
