@@ -19,6 +19,7 @@ type leadPage struct {
 	Lead     *models.Lead
 	Path     string // the page's own address, which every form posts under
 	Created  moment
+	Erased   *moment // when the lead's personal data was erased, if it was
 	TeamSize string
 	Band     string
 	Summary  string
@@ -181,6 +182,7 @@ func (h *Handlers) renderLead(c echo.Context, status int, lead *models.Lead, for
 		Lead:      lead,
 		Path:      leadPath(lead.ID),
 		Created:   newMoment(lead.CreatedAt),
+		Erased:    optMoment(lead.ErasedAt),
 		TeamSize:  "Not given",
 		FollowUp:  lead.FollowUpOn,
 		Form:      forms,
@@ -336,6 +338,9 @@ func historyText(a models.Activity) string {
 		if a.Detail == "" {
 			return "Unassigned"
 		}
+		if a.Detail == models.ErasedDetail {
+			return "Owner changed"
+		}
 		return "Assigned to " + a.Detail
 	case models.ActivityFollowUpSet:
 		if a.Detail == "" {
@@ -352,6 +357,11 @@ func historyText(a models.Activity) string {
 		return nameFor(leadEmailNames, a.Detail) + ": queued to send again"
 	case models.ActivityConsentWithdrawn:
 		return nameFor(consentPurposeNames, a.Detail) + ": consent withdrawn"
+	case models.ActivityErased:
+		if a.Detail == models.ErasedByRetention {
+			return "Personal data erased: kept for the full retention period"
+		}
+		return "Personal data erased"
 	}
 	return a.Kind
 }

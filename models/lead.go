@@ -36,6 +36,8 @@ type Lead struct {
 	Version        int    // bumped on every change, to catch stale forms
 	TouchedAt      *time.Time
 	MarketingOptIn bool // the marketing consent is given and not withdrawn
+	// ErasedAt is when the lead's personal data was erased (see EraseLead).
+	ErasedAt *time.Time
 
 	Answers  []Answer    `gorm:"foreignKey:LeadID"`
 	Scores   []Score     `gorm:"foreignKey:LeadID"`

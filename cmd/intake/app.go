@@ -149,6 +149,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers), slog.Bool("smtp", a.cfg.SMTP != nil))
 	serveErr := make(chan error, 1)
 	go a.funnel.Run(ctx)
+	go retentionLoop(ctx, a.store, a.cfg.RetentionDays, retentionEvery, a.log)
 	go func() { serveErr <- a.server.Serve(ln) }()
 
 	var err error

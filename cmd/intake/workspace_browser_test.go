@@ -58,12 +58,12 @@ func TestConsultantWorksANewLead(t *testing.T) {
 			must(t, "move the lead to contacted", chromedp.Do(ctx,
 				chromedp.SetValue(chromedp.ID("status"), models.StatusContacted),
 				chromedp.Click(chromedp.Search(`//button[normalize-space()="Save status"]`)),
-				chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+				chromedp.WaitVisible(chromedp.Search(`//div[contains(@class,"notice")]/p[normalize-space()="Status changed."]`)),
 			))
 			must(t, "note the call", chromedp.Do(ctx,
 				chromedp.SendKeys(chromedp.ID("note-body"), "Called Fox: wants a workshop on coaching in January."),
 				chromedp.Click(chromedp.Search(`//button[normalize-space()="Add note"]`)),
-				chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+				chromedp.WaitVisible(chromedp.Search(`//div[contains(@class,"notice")]/p[normalize-space()="Note added."]`)),
 			))
 			history := text(t, ctx, ".history")
 			for _, want := range []string{"Status changed: new → contacted", "Note added", "by Dana Scully"} {

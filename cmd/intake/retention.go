@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/stellapop/intake/models"
+)
+
+const retentionUsage = `Usage: intake retention [--dry-run]
+
+Anonymises every lead created more than RETENTION_DAYS ago (default 730),
+as erasing it in the workspace does: contact details, notes and email
+records go; the result, source and dates stay for the statistics. serve
+does this by itself once a day; this command is for doing it now.
+
+  --dry-run   print how many leads would be anonymised, and when the oldest
+              and newest were created, changing nothing
+`
+
+// retentionEvery is how often serve applies the retention policy.
+const retentionEvery = 24 * time.Hour
+
+// runRetention is `intake retention`: it returns the exit code, 2 for a
+// bad call.
+func runRetention(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("retention", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // we print one clear message ourselves
+	dryRun := fs.Bool("dry-run", false, "")
+	problem := ""
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, retentionUsage)
+		return 0
+	case err != nil:
+		problem = err.Error()
+	case fs.NArg() > 0:
+		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	}
+	if problem != "" {
+		fmt.Fprintf(stderr, "intake retention: %s\n\n%s", problem, retentionUsage)
+		return 2
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "intake: invalid settings:\n%v\n", err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := applyRetention(ctx, cfg, *dryRun, stdout); err != nil {
+		log.Error("retention failed", slog.Any("error", err))
+		return 1
+	}
+	return 0
+}
+
+// applyRetention opens and migrates the database as serve would, then
+// anonymises the leads kept too long, or with dryRun only reports them.
+func applyRetention(ctx context.Context, cfg *Config, dryRun bool, stdout io.Writer) error {
+	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, models.Options{MaxOpenConns: cfg.DatabaseMaxConn})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	policy := models.Retention{Days: cfg.RetentionDays, Now: time.Now()}
+	cutoff := policy.Cutoff().Format(time.DateOnly)
+	if !dryRun {
+		n, err := store.ApplyRetention(ctx, policy)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Anonymised %d leads created before %s (RETENTION_DAYS=%d).\n", n, cutoff, cfg.RetentionDays)
+		return nil
+	}
+	due, err := store.LeadsDueForRetention(ctx, policy)
+	if err != nil {
+		return err
+	}
+	if due.Count == 0 {
+		fmt.Fprintf(stdout, "Dry run: no lead created before %s (RETENTION_DAYS=%d) is due; nothing changed.\n", cutoff, cfg.RetentionDays)
+		return nil
+	}
+	fmt.Fprintf(stdout, "Dry run: %d leads created before %s (RETENTION_DAYS=%d) would be anonymised, the oldest created %s, the newest %s; nothing changed.\n",
+		due.Count, cutoff, cfg.RetentionDays, due.Oldest.Format(time.DateOnly), due.Newest.Format(time.DateOnly))
+	return nil
+}
+
+// retentionLoop applies the retention policy when serve starts and then
+// every interval, until ctx ends. It logs counts only, never a lead.
+func retentionLoop(ctx context.Context, store *models.Store, days int, every time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		n, err := store.ApplyRetention(ctx, models.Retention{Days: days})
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			// The next run picks up where this one stopped.
+			log.Error("retention failed", slog.Int("anonymised", n), slog.Any("error", err))
+		case n > 0:
+			log.Info("retention: anonymised leads", slog.Int("count", n), slog.Int("retention_days", days))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

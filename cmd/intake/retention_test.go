@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+)
+
+// agedLead saves a lead created age ago.
+func agedLead(t *testing.T, store *models.Store, name string, age time.Duration) *models.Lead {
+	t.Helper()
+	l := &models.Lead{
+		Name: name, Email: strings.ToLower(name) + "@example.com", Company: "Acme", Role: "COO",
+		DiagnosticVersion: "v1", OverallIndex: 50, Band: "emerging", CreatedAt: time.Now().UTC().Add(-age),
+	}
+	if err := store.SaveLead(context.Background(), l); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestRetentionCommand(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			vars := append(seedVars(t, dialect), "RETENTION_DAYS", "365")
+			var out, errOut bytes.Buffer
+			if code := run([]string{"migrate"}, env(vars...), &out, &errOut); code != 0 {
+				t.Fatalf("migrate: exit %d: %s", code, errOut.String())
+			}
+			store := openSeeded(t, vars)
+			day := 24 * time.Hour
+			oldest := agedLead(t, store, "Oldest", 500*day)
+			old := agedLead(t, store, "Old", 400*day)
+			young := agedLead(t, store, "Young", 300*day)
+
+			out.Reset()
+			if code := run([]string{"retention", "--dry-run"}, env(vars...), &out, &errOut); code != 0 {
+				t.Fatalf("retention --dry-run: exit %d: %s", code, errOut.String())
+			}
+			want := "Dry run: 2 leads created before " + time.Now().UTC().AddDate(0, 0, -365).Format(time.DateOnly) +
+				" (RETENTION_DAYS=365) would be anonymised, the oldest created " + oldest.CreatedAt.Format(time.DateOnly) +
+				", the newest " + old.CreatedAt.Format(time.DateOnly) + "; nothing changed.\n"
+			if out.String() != want {
+				t.Errorf("dry run printed\n%q\nwant\n%q", out.String(), want)
+			}
+			for _, l := range []*models.Lead{oldest, old, young} {
+				if got, _ := store.LeadByID(context.Background(), l.ID); got.ErasedAt != nil || got.Name != l.Name {
+					t.Errorf("the dry run changed %s: %+v", l.Name, got)
+				}
+			}
+
+			out.Reset()
+			if code := run([]string{"retention"}, env(vars...), &out, &errOut); code != 0 {
+				t.Fatalf("retention: exit %d: %s", code, errOut.String())
+			}
+			if !strings.HasPrefix(out.String(), "Anonymised 2 leads created before ") {
+				t.Errorf("retention printed %q", out.String())
+			}
+			for _, l := range []*models.Lead{oldest, old, young} {
+				got, err := store.LeadByID(context.Background(), l.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if erased := got.ErasedAt != nil && got.Name == models.ErasedName && got.Email == ""; erased != (l != young) {
+					t.Errorf("%s after retention: %+v", l.Name, got)
+				}
+			}
+
+			out.Reset()
+			if code := run([]string{"retention", "--dry-run"}, env(vars...), &out, &errOut); code != 0 || !strings.Contains(out.String(), "no lead created before") {
+				t.Errorf("dry run after retention: exit %d, %q", code, out.String())
+			}
+		})
+	}
+}
+
+func TestRetentionCommandRejectsBadCalls(t *testing.T) {
+	for _, args := range [][]string{{"retention", "--now"}, {"retention", "everything"}} {
+		var out, errOut bytes.Buffer
+		if code := run(args, env("INTAKE_DATA_DIR", t.TempDir()), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "Usage: intake retention") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"retention"}, env("INTAKE_DATA_DIR", t.TempDir(), "RETENTION_DAYS", "7"), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "RETENTION_DAYS") {
+		t.Errorf("RETENTION_DAYS=7: exit %d, %q", code, errOut.String())
+	}
+}
+
+// TestRetentionLoopRunsAtStartAndStopsWithTheApp: serve's loop applies the
+// policy at once, again on each tick, and ends when the app's context does.
+func TestRetentionLoopRunsAtStartAndStopsWithTheApp(t *testing.T) {
+	store := modelstest.Open(t, models.SQLite)
+	day := 24 * time.Hour
+	first := agedLead(t, store, "First", 40*day)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		retentionLoop(ctx, store, 30, 20*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		close(done)
+	}()
+	erased := func(id int64) bool {
+		l, err := store.LeadByID(context.Background(), id)
+		return err == nil && l.ErasedAt != nil
+	}
+	waitUntil(t, "the first run", func() bool { return erased(first.ID) })
+	later := agedLead(t, store, "Later", 50*day)
+	waitUntil(t, "a later run", func() bool { return erased(later.ID) })
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the loop did not stop with its context")
+	}
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,244 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Erasure removes a lead's personal data and keeps what is not personal, so
+// the dashboard's numbers stay true after someone asks to be forgotten.
+//
+// Removed: name (set to ErasedName), email, company, role, team size and
+// referrer (a referring address can name a person); every note (deleted);
+// the emails' delivery states (deleted: a last error can quote the address,
+// and a worker that finds no state cancels its job); the lead's pending
+// email jobs (deleted); the detail of history entries that may hold a name
+// or words someone typed (replaced by ErasedDetail); and the result page's token, replaced so links
+// in emails already sent stop working.
+//
+// Kept: answers (the questions and options chosen, about a manager, not
+// the lead), scores, band, index, diagnostic version, status, owner,
+// follow-up date, dates, landing page and UTM fields, and each consent's
+// decision with its wording, version and hash (active ones are marked
+// withdrawn), which prove what was agreed and are no longer anyone's.
+
+// ErasedName is the name an erased lead is shown under.
+const ErasedName = "Erased"
+
+// ActivityErased is the history entry of an erasure. Its actor is the admin
+// who erased the lead, or none with the detail ErasedByRetention.
+const ActivityErased = "erased"
+
+// ErasedByRetention is the detail of an erasure made by the retention run.
+const ErasedByRetention = "retention"
+
+// ErasedDetail replaces the detail of a history entry that erasure clears,
+// so "assigned to nobody" (an empty detail) stays distinct from "assigned
+// to someone whose name was erased".
+const ErasedDetail = "(erased)"
+
+// keptDetails are the kinds of history whose detail is a code or a date,
+// never a name or free text; erasure replaces every other kind's detail, so
+// a kind added later is erased until someone decides otherwise.
+var keptDetails = []string{
+	ActivityStatusChanged, ActivityFollowUpSet, ActivityEmailSent, ActivityEmailFailed,
+	ActivityEmailResent, ActivityConsentWithdrawn, ActivityErased,
+}
+
+// emailJobKind is mail.EmailArgs' kind in the job queue's table (models
+// cannot import mail, which imports models).
+const emailJobKind = "lead_email"
+
+// pendingJobStates are the states of a job that has not started yet. A job
+// running now is left alone: its worker finds no delivery state next time.
+var pendingJobStates = []string{"available", "scheduled", "retryable", "pending"}
+
+// Suppression is an address that must never be exported again, kept only
+// as SuppressionHash of it.
+type Suppression struct {
+	EmailSHA256 string `gorm:"primaryKey;column:email_sha256"`
+	CreatedAt   time.Time
+}
+
+// TableName keeps the table name explicit rather than inferred.
+func (Suppression) TableName() string { return "suppressions" }
+
+// SuppressionHash is how an address is kept on the suppression list: the
+// lower-case hex SHA-256 of the address trimmed of spaces and lower-cased.
+// Code that must skip suppressed addresses computes it the same way.
+func SuppressionHash(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return hex.EncodeToString(sum[:])
+}
+
+// IsSuppressed reports whether email belongs to an erased lead and so must
+// never be exported or written to again. An empty address is not.
+func (s *Store) IsSuppressed(ctx context.Context, email string) (bool, error) {
+	if strings.TrimSpace(email) == "" {
+		return false, nil
+	}
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Suppression{}).Where("email_sha256 = ?", SuppressionHash(email)).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("check suppression: %w", err)
+	}
+	return n > 0, nil
+}
+
+// SuppressedHashes returns every suppressed SuppressionHash, for a caller
+// that checks many addresses (an export) without a query for each.
+func (s *Store) SuppressedHashes(ctx context.Context) (map[string]bool, error) {
+	var hashes []string
+	if err := s.db.WithContext(ctx).Model(&Suppression{}).Pluck("email_sha256", &hashes).Error; err != nil {
+		return nil, fmt.Errorf("load suppressions: %w", err)
+	}
+	out := make(map[string]bool, len(hashes))
+	for _, h := range hashes {
+		out[h] = true
+	}
+	return out, nil
+}
+
+// erasure says who erases and whether the addresses are suppressed.
+type erasure struct {
+	actorID  *int64
+	detail   string
+	suppress bool
+	at       time.Time
+}
+
+// EraseLead erases a lead's personal data at an admin's request, in one
+// transaction, and suppresses its address. It reports whether the lead was
+// erased now; erasing again scrubs anything added since and changes nothing
+// else. An unknown lead is ErrNotFound.
+func (s *Store) EraseLead(ctx context.Context, leadID, actorID int64) (bool, error) {
+	first := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var lead Lead
+		err := s.forUpdate(tx, "").Select("id", "email", "erased_at").Where("id = ?", leadID).Take(&lead).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		first = lead.ErasedAt == nil
+		return s.eraseLeads(tx, []Lead{lead}, erasure{actorID: &actorID, suppress: true, at: time.Now().UTC()})
+	})
+	if err != nil {
+		return false, fmt.Errorf("erase lead %d: %w", leadID, err)
+	}
+	return first, nil
+}
+
+// forUpdate locks the rows a query reads until the transaction ends, on
+// PostgreSQL, so two erasures of one lead run one after the other; SQLite
+// has a single writer anyway.
+func (s *Store) forUpdate(tx *gorm.DB, options string) *gorm.DB {
+	if s.dialect != Postgres {
+		return tx
+	}
+	return tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Options: options})
+}
+
+// eraseLeads erases leads (each loaded with id, email and erased_at) inside
+// tx. It is the one erasure both an admin's request and retention use.
+func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
+	if len(leads) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(leads))
+	var suppressed []Suppression
+	seen := map[string]bool{}
+	var history []Activity
+	for i, l := range leads {
+		ids[i] = l.ID
+		if h := SuppressionHash(l.Email); e.suppress && strings.TrimSpace(l.Email) != "" && !seen[h] {
+			seen[h] = true
+			suppressed = append(suppressed, Suppression{EmailSHA256: h, CreatedAt: e.at})
+		}
+		if l.ErasedAt == nil {
+			history = append(history, Activity{LeadID: l.ID, ActorID: e.actorID, Kind: ActivityErased, Detail: e.detail, CreatedAt: e.at})
+		}
+	}
+	if len(suppressed) > 0 {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&suppressed).Error; err != nil {
+			return fmt.Errorf("suppress addresses: %w", err)
+		}
+	}
+	for _, l := range leads {
+		// A fresh token for each: the old one unlocks the result page.
+		token, err := newToken()
+		if err != nil {
+			return err
+		}
+		err = tx.Model(&Lead{}).Where("id = ?", l.ID).Updates(map[string]any{
+			"token": token, "name": ErasedName, "email": "", "company": "", "role": "", "team_size": nil,
+			"referrer": "", "marketing_opt_in": false, "version": gorm.Expr("version + 1"),
+			"erased_at": gorm.Expr("COALESCE(erased_at, ?)", e.at),
+		}).Error
+		if err != nil {
+			return fmt.Errorf("clear contact details: %w", err)
+		}
+	}
+	steps := []struct {
+		what string
+		run  func() error
+	}{
+		{"withdraw consents", func() error {
+			return tx.Model(&Consent{}).Where("lead_id IN ? AND granted = ? AND withdrawn_at IS NULL", ids, true).
+				Update("withdrawn_at", e.at).Error
+		}},
+		{"delete notes", func() error { return tx.Where("lead_id IN ?", ids).Delete(&Note{}).Error }},
+		{"delete email states", func() error { return tx.Where("lead_id IN ?", ids).Delete(&LeadEmail{}).Error }},
+		{"clear history details", func() error {
+			return tx.Model(&Activity{}).Where("lead_id IN ? AND kind NOT IN ? AND detail <> '' AND detail <> ?", ids, keptDetails, ErasedDetail).
+				Update("detail", ErasedDetail).Error
+		}},
+		{"cancel email jobs", func() error { return s.deleteEmailJobs(tx, ids) }},
+		{"record erasure", func() error {
+			if len(history) == 0 {
+				return nil
+			}
+			return tx.Create(&history).Error
+		}},
+	}
+	for _, step := range steps {
+		if err := step.run(); err != nil {
+			return fmt.Errorf("%s: %w", step.what, err)
+		}
+	}
+	return nil
+}
+
+// deleteEmailJobs removes the leads' email jobs that have not started. The
+// queue's tables exist once the queue has migrated; a store used without
+// the queue (some tests, tools) has none and so no jobs to remove.
+func (s *Store) deleteEmailJobs(tx *gorm.DB, ids []int64) error {
+	exists := false
+	probe := "SELECT to_regclass('river_job') IS NOT NULL"
+	if s.dialect == SQLite {
+		probe = "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'river_job'"
+	}
+	if err := tx.Raw(probe).Scan(&exists).Error; err != nil {
+		return err
+	}
+	if !exists {
+		return nil
+	}
+	// The job's arguments are JSON: {"lead_id": …, "email_kind": …}.
+	leadID := "(args->>'lead_id')::bigint"
+	if s.dialect == SQLite {
+		leadID = "json_extract(args, '$.lead_id')"
+	}
+	return tx.Exec("DELETE FROM river_job WHERE kind = ? AND state IN ? AND "+leadID+" IN ?",
+		emailJobKind, pendingJobStates, ids).Error
+}
