@@ -1,0 +1,223 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/stellapop/intake/models"
+)
+
+// exportRequest is a checked request to the export page or a download.
+type exportRequest struct {
+	filter   models.ExportFilter
+	problems []ExportProblem
+	ignored  string // why a value was set aside, for the page's notice
+}
+
+// parseExportRequest parses the query and applies the role rule: only
+// admins may export contacts without marketing consent; anyone else who
+// asks gets the consented contacts and a notice that says so.
+func (h *Handlers) parseExportRequest(c echo.Context) exportRequest {
+	var r exportRequest
+	r.filter, r.problems = ParseExportFilter(c.QueryParams(), h.Diagnostic)
+	if u := currentUser(c); r.filter.AllContacts && (u == nil || u.Role != models.RoleAdmin) {
+		r.filter.AllContacts = false
+		r.ignored = "Only admins can export contacts who have not opted in to marketing, so this export holds only contacts who opted in and have not withdrawn."
+	}
+	return r
+}
+
+// ExportPage shows the export's filters, how many contacts they match and
+// the download links, or why the filters were refused (422), with the
+// last exports.
+func (h *Handlers) ExportPage(c echo.Context) error {
+	return h.renderExportPage(c, h.parseExportRequest(c), "")
+}
+
+// ExportCSV downloads the chosen contacts as CSV, streamed chunk by chunk
+// so memory stays flat however many match; excel=1 adds a byte-order mark.
+func (h *Handlers) ExportCSV(c echo.Context) error {
+	return h.download(c, FormatCSV)
+}
+
+// ExportXLSX downloads the chosen contacts as an Excel workbook.
+func (h *Handlers) ExportXLSX(c echo.Context) error {
+	return h.download(c, FormatXLSX)
+}
+
+// download writes an export as an attachment. A refused filter gets the
+// page explaining it, with 422, rather than a file.
+func (h *Handlers) download(c echo.Context, format ExportFormat) error {
+	r := h.parseExportRequest(c)
+	if len(r.problems) > 0 {
+		return h.renderExportPage(c, r, "")
+	}
+	ctx := c.Request().Context()
+	if format == FormatXLSX {
+		n, err := h.Store.CountExport(ctx, r.filter)
+		if err != nil {
+			return err
+		}
+		if n > MaxXLSXContacts {
+			return h.renderExportPage(c, r, ErrTooManyForXLSX.Error())
+		}
+	}
+	u := currentUser(c)
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, map[ExportFormat]string{
+		FormatCSV:  "text/csv; charset=utf-8",
+		FormatXLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	}[format])
+	res.Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="stellapop-contacts-%s.%s"`, time.Now().UTC().Format(time.DateOnly), format))
+	noStore(c)
+	// A large export outlasts the server's write timeout, which is there
+	// for pages; this response may take as long as the rows need.
+	_ = http.NewResponseController(res).SetWriteDeadline(time.Time{})
+
+	req := ExportRequest{Format: format, ExcelBOM: c.QueryParam("excel") == "1", Filter: r.filter, ActorID: &u.ID, Actor: u.Email}
+	if format == FormatCSV {
+		req.AfterChunk = func(int64) error { res.Flush(); return nil }
+	}
+	n, err := WriteExport(ctx, h.Store, h.Diagnostic, res, req)
+	if err != nil && !res.Committed {
+		res.Header().Del(echo.HeaderContentDisposition)
+		return err
+	}
+	if err != nil {
+		// Half a file has gone; the error handler can no longer answer, so
+		// the failure is logged here.
+		h.Logger.Error("export failed part way", slog.String("id", res.Header().Get(echo.HeaderXRequestID)),
+			slog.Int64("rows", n), slog.Any("error", err))
+	}
+	return nil
+}
+
+type exportPage struct {
+	adminPage
+	Form             exportForm
+	Problems         []ExportProblem
+	Errors           map[string]string // by field, for aria-invalid and the message beside it
+	Bands, Statuses  []exportOption
+	IsAdmin          bool
+	Counted, None    bool
+	Count            string
+	CSVURL, ExcelURL string
+	XLSXURL          string // empty when more contacts match than a worksheet holds
+	Columns          []string
+	Recent           []exportLogRow
+}
+
+// exportForm is the form as it was sent, refused values included, so the
+// person can see and correct them.
+type exportForm struct {
+	From, To, Campaign, Source string
+	AllContacts                bool
+}
+
+type exportOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+type exportLogRow struct {
+	When, WhenISO, Actor, Filters, Rows string
+}
+
+// renderExportPage shows the page for r; problem, if set, is one more
+// reason a download was refused.
+func (h *Handlers) renderExportPage(c echo.Context, r exportRequest, problem string) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	p := exportPage{
+		adminPage: h.newAdminPage(c, "Export contacts", "/admin/export"),
+		Problems:  r.problems, Errors: map[string]string{},
+		IsAdmin: u != nil && u.Role == models.RoleAdmin, Columns: ExportHeader(h.Diagnostic),
+	}
+	q := c.QueryParams()
+	p.Form = exportForm{From: exportText(q.Get("from"), 40), To: exportText(q.Get("to"), 40),
+		Campaign: exportText(q.Get("campaign"), 200), Source: exportText(q.Get("source"), 200), AllContacts: r.filter.AllContacts}
+	p.Notice = r.ignored
+	if problem != "" {
+		p.Problems = append(p.Problems, ExportProblem{Message: problem})
+	}
+	for _, pr := range p.Problems {
+		if pr.Field != "" && p.Errors[pr.Field] == "" {
+			p.Errors[pr.Field] = pr.Message
+		}
+	}
+	for _, b := range h.Diagnostic.Bands {
+		p.Bands = append(p.Bands, exportOption{b.ID, b.Title, b.ID == r.filter.Band})
+	}
+	for _, s := range models.Statuses {
+		p.Statuses = append(p.Statuses, exportOption{s, exportStatusLabel(s), s == r.filter.Status})
+	}
+	status := http.StatusOK
+	if len(p.Problems) > 0 {
+		status = http.StatusUnprocessableEntity
+	} else {
+		n, err := h.Store.CountExport(ctx, r.filter)
+		if err != nil {
+			return err
+		}
+		p.Counted, p.None, p.Count = true, n == 0, exportThousands(n)
+		p.CSVURL = "/admin/export.csv" + exportQueryString(r.filter, false)
+		p.ExcelURL = "/admin/export.csv" + exportQueryString(r.filter, true)
+		if n <= MaxXLSXContacts {
+			p.XLSXURL = "/admin/export.xlsx" + exportQueryString(r.filter, false)
+		}
+	}
+	recent, err := h.Store.RecentExports(ctx, 10)
+	if err != nil {
+		return err
+	}
+	for _, e := range recent {
+		p.Recent = append(p.Recent, exportLogRow{
+			When: e.CreatedAt.UTC().Format("2 Jan 2006, 15:04"), WhenISO: e.CreatedAt.UTC().Format(time.RFC3339),
+			Actor: e.Actor, Filters: exportFiltersText(e.Filters), Rows: exportThousands(e.RowCount),
+		})
+	}
+	return c.Render(status, "admin/export", p)
+}
+
+// exportFiltersText is a logged filter as people read it.
+func exportFiltersText(raw string) string {
+	var f exportLogFilters
+	if err := json.Unmarshal([]byte(raw), &f); err != nil {
+		return raw
+	}
+	parts := []string{strings.ToUpper(string(f.Format))}
+	for _, p := range [][2]string{{"from", f.From}, {"to", f.To}, {"band", f.Band}, {"status", f.Status}, {"campaign", f.Campaign}, {"source", f.Source}} {
+		if p[1] != "" {
+			parts = append(parts, p[0]+" "+p[1])
+		}
+	}
+	if f.AllContacts {
+		parts = append(parts, "all contacts")
+	} else {
+		parts = append(parts, "opted-in contacts only")
+	}
+	return strings.Join(parts, " · ")
+}
+
+func exportStatusLabel(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// exportThousands writes n with commas: 10000 is "10,000".
+func exportThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
