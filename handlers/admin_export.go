@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,18 +13,18 @@ import (
 	"github.com/stellapop/intake/models"
 )
 
-// exportRequest is a checked request to the export page or a download.
-type exportRequest struct {
+// exportQuery is a checked request to the export page or a download.
+type exportQuery struct {
 	filter   models.ExportFilter
 	problems []ExportProblem
 	ignored  string // why a value was set aside, for the page's notice
 }
 
-// parseExportRequest parses the query and applies the role rule: only
+// parseExportQuery parses the query and applies the role rule: only
 // admins may export contacts without marketing consent; anyone else who
 // asks gets the consented contacts and a notice that says so.
-func (h *Handlers) parseExportRequest(c echo.Context) exportRequest {
-	var r exportRequest
+func (h *Handlers) parseExportQuery(c echo.Context) exportQuery {
+	var r exportQuery
 	r.filter, r.problems = ParseExportFilter(c.QueryParams(), h.Diagnostic)
 	if u := currentUser(c); r.filter.AllContacts && (u == nil || u.Role != models.RoleAdmin) {
 		r.filter.AllContacts = false
@@ -38,7 +37,7 @@ func (h *Handlers) parseExportRequest(c echo.Context) exportRequest {
 // the download links, or why the filters were refused (422), with the
 // last exports.
 func (h *Handlers) ExportPage(c echo.Context) error {
-	return h.renderExportPage(c, h.parseExportRequest(c), "")
+	return h.renderExportPage(c, h.parseExportQuery(c), "")
 }
 
 // ExportCSV downloads the chosen contacts as CSV, streamed chunk by chunk
@@ -55,7 +54,7 @@ func (h *Handlers) ExportXLSX(c echo.Context) error {
 // download writes an export as an attachment. A refused filter gets the
 // page explaining it, with 422, rather than a file.
 func (h *Handlers) download(c echo.Context, format ExportFormat) error {
-	r := h.parseExportRequest(c)
+	r := h.parseExportQuery(c)
 	if len(r.problems) > 0 {
 		return h.renderExportPage(c, r, "")
 	}
@@ -104,9 +103,10 @@ type exportPage struct {
 	Form             exportForm
 	Problems         []ExportProblem
 	Errors           map[string]string // by field, for aria-invalid and the message beside it
-	Bands, Statuses  []exportOption
+	Bands, Statuses  []inboxOption
 	IsAdmin          bool
 	Counted, None    bool
+	One              bool // for "1 contact matches"
 	Count            string
 	CSVURL, ExcelURL string
 	XLSXURL          string // empty when more contacts match than a worksheet holds
@@ -121,18 +121,13 @@ type exportForm struct {
 	AllContacts                bool
 }
 
-type exportOption struct {
-	Value, Label string
-	Selected     bool
-}
-
 type exportLogRow struct {
 	When, WhenISO, Actor, Filters, Rows string
 }
 
 // renderExportPage shows the page for r; problem, if set, is one more
 // reason a download was refused.
-func (h *Handlers) renderExportPage(c echo.Context, r exportRequest, problem string) error {
+func (h *Handlers) renderExportPage(c echo.Context, r exportQuery, problem string) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	p := exportPage{
@@ -141,8 +136,8 @@ func (h *Handlers) renderExportPage(c echo.Context, r exportRequest, problem str
 		IsAdmin: u != nil && u.Role == models.RoleAdmin, Columns: ExportHeader(h.Diagnostic),
 	}
 	q := c.QueryParams()
-	p.Form = exportForm{From: exportText(q.Get("from"), 40), To: exportText(q.Get("to"), 40),
-		Campaign: exportText(q.Get("campaign"), 200), Source: exportText(q.Get("source"), 200), AllContacts: r.filter.AllContacts}
+	p.Form = exportForm{From: inboxText(q.Get("from"), 40), To: inboxText(q.Get("to"), 40),
+		Campaign: inboxText(q.Get("campaign"), 200), Source: inboxText(q.Get("source"), 200), AllContacts: r.filter.AllContacts}
 	p.Notice = r.ignored
 	if problem != "" {
 		p.Problems = append(p.Problems, ExportProblem{Message: problem})
@@ -153,10 +148,10 @@ func (h *Handlers) renderExportPage(c echo.Context, r exportRequest, problem str
 		}
 	}
 	for _, b := range h.Diagnostic.Bands {
-		p.Bands = append(p.Bands, exportOption{b.ID, b.Title, b.ID == r.filter.Band})
+		p.Bands = append(p.Bands, inboxOption{b.ID, b.Title, b.ID == r.filter.Band})
 	}
 	for _, s := range models.Statuses {
-		p.Statuses = append(p.Statuses, exportOption{s, exportStatusLabel(s), s == r.filter.Status})
+		p.Statuses = append(p.Statuses, inboxOption{s, inboxStatusLabel(s), s == r.filter.Status})
 	}
 	status := http.StatusOK
 	if len(p.Problems) > 0 {
@@ -166,7 +161,7 @@ func (h *Handlers) renderExportPage(c echo.Context, r exportRequest, problem str
 		if err != nil {
 			return err
 		}
-		p.Counted, p.None, p.Count = true, n == 0, exportThousands(n)
+		p.Counted, p.None, p.One, p.Count = true, n == 0, n == 1, inboxThousands(int(n))
 		p.CSVURL = "/admin/export.csv" + exportQueryString(r.filter, false)
 		p.ExcelURL = "/admin/export.csv" + exportQueryString(r.filter, true)
 		if n <= MaxXLSXContacts {
@@ -180,7 +175,7 @@ func (h *Handlers) renderExportPage(c echo.Context, r exportRequest, problem str
 	for _, e := range recent {
 		p.Recent = append(p.Recent, exportLogRow{
 			When: e.CreatedAt.UTC().Format("2 Jan 2006, 15:04"), WhenISO: e.CreatedAt.UTC().Format(time.RFC3339),
-			Actor: e.Actor, Filters: exportFiltersText(e.Filters), Rows: exportThousands(e.RowCount),
+			Actor: e.Actor, Filters: exportFiltersText(e.Filters), Rows: inboxThousands(int(e.RowCount)),
 		})
 	}
 	return c.Render(status, "admin/export", p)
@@ -204,20 +199,4 @@ func exportFiltersText(raw string) string {
 		parts = append(parts, "opted-in contacts only")
 	}
 	return strings.Join(parts, " · ")
-}
-
-func exportStatusLabel(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// exportThousands writes n with commas: 10000 is "10,000".
-func exportThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -23,9 +23,10 @@ type ExportProblem struct {
 var exportParams = []string{"from", "to", "band", "status", "campaign", "source", "contacts", "excel"}
 
 // ParseExportFilter checks an export request against allow-lists and
-// formats. Unlike the inbox it refuses rather than drops a bad value: an
-// export that quietly ignored a filter would hand over more people than
-// were asked for. Campaign and source are matched exactly, as typed.
+// formats; the filter is only for use when there are no problems. Unlike
+// the inbox it refuses rather than drops a bad value: an export that
+// quietly ignored a filter would hand over more people than were asked
+// for. Campaign and source are matched exactly, as typed.
 func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportFilter, []ExportProblem) {
 	var (
 		f        models.ExportFilter
@@ -37,7 +38,7 @@ func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportF
 	for name, vals := range q {
 		switch {
 		case !slices.Contains(exportParams, name):
-			refuse("", "“%s” is not something an export can be filtered by.", exportText(name, 40))
+			refuse("", "“%s” is not something an export can be filtered by.", inboxText(name, 40))
 		case len(vals) > 1:
 			refuse(name, "Give one %s, not %d.", name, len(vals))
 		}
@@ -55,7 +56,7 @@ func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportF
 		}
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil {
-			refuse(d.name, "%s “%s” is not a date in the form YYYY-MM-DD.", d.label, exportText(v, 40))
+			refuse(d.name, "%s “%s” is not a date in the form YYYY-MM-DD.", d.label, inboxText(v, 40))
 			continue
 		}
 		*d.set, days[i] = v, t
@@ -69,15 +70,17 @@ func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportF
 			for i, b := range def.Bands {
 				ids[i] = b.ID
 			}
-			refuse("band", "Band “%s” is not one of %s.", exportText(v, 40), strings.Join(ids, ", "))
+			refuse("band", "Band “%s” is not one of %s.", inboxText(v, 40), strings.Join(ids, ", "))
+		} else {
+			f.Band = v
 		}
-		f.Band = v
 	}
 	if v := q.Get("status"); v != "" {
-		if !models.ValidStatus(v) {
-			refuse("status", "Status “%s” is not one of %s.", exportText(v, 40), strings.Join(models.Statuses, ", "))
+		if models.ValidStatus(v) {
+			f.Status = v
+		} else {
+			refuse("status", "Status “%s” is not one of %s.", inboxText(v, 40), strings.Join(models.Statuses, ", "))
 		}
-		f.Status = v
 	}
 	for _, t := range []struct {
 		name, label string
@@ -98,22 +101,12 @@ func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportF
 	case "all":
 		f.AllContacts = true
 	default:
-		refuse("contacts", "Contacts must be “consented” or “all”, not “%s”.", exportText(v, 40))
+		refuse("contacts", "Contacts must be “consented” or “all”, not “%s”.", inboxText(v, 40))
 	}
 	if v := q.Get("excel"); v != "" && v != "0" && v != "1" {
-		refuse("excel", "Excel must be 1 or 0, not “%s”.", exportText(v, 40))
+		refuse("excel", "Excel must be 1 or 0, not “%s”.", inboxText(v, 40))
 	}
 	return f, problems
-}
-
-// exportText makes a refused value fit to quote back: valid UTF-8, no NUL,
-// at most n characters.
-func exportText(s string, n int) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
-	if utf8.RuneCountInString(s) > n {
-		s = string([]rune(s)[:n]) + "…"
-	}
-	return s
 }
 
 // exportQueryString is the query of a filter, for the download links.

@@ -101,6 +101,9 @@ type exportLogFilters struct {
 // no export goes unrecorded, and it gets the rows written at the end, also
 // when writing fails part way: those rows have left all the same.
 func WriteExport(ctx context.Context, store *models.Store, def *diagnostic.Definition, w io.Writer, req ExportRequest) (int64, error) {
+	if req.Format != FormatCSV && req.Format != FormatXLSX {
+		return 0, fmt.Errorf("export: unknown format %q", req.Format)
+	}
 	filters, err := json.Marshal(exportLogFilters{Format: req.Format, ExportFilter: req.Filter})
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
@@ -109,15 +112,11 @@ func WriteExport(ctx context.Context, store *models.Store, def *diagnostic.Defin
 	if err := store.LogExport(ctx, entry); err != nil {
 		return 0, err
 	}
-	var n int64
-	switch req.Format {
-	case FormatCSV:
-		n, err = writeCSV(ctx, store, def, w, req)
-	case FormatXLSX:
-		n, err = writeXLSX(ctx, store, def, w, req)
-	default:
-		err = fmt.Errorf("export: unknown format %q", req.Format)
+	write := writeCSV
+	if req.Format == FormatXLSX {
+		write = writeXLSX
 	}
+	n, err := write(ctx, store, def, w, req)
 	// The client may have gone, cancelling ctx; the count must land anyway.
 	if logErr := store.SetExportRowCount(context.WithoutCancel(ctx), entry.ID, n); logErr != nil {
 		err = errors.Join(err, logErr)
@@ -214,11 +213,13 @@ func writeXLSX(ctx context.Context, store *models.Store, def *diagnostic.Definit
 		}
 		return nil
 	})
-	if err != nil {
-		return n, err
+	// Nothing leaves before the workbook is whole, so an export that
+	// stops short has written no one.
+	if err == nil {
+		err = sw.Flush()
 	}
-	if err := sw.Flush(); err != nil {
-		return n, err
+	if err != nil {
+		return 0, err
 	}
 	return n, book.Write(w)
 }

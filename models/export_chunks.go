@@ -20,9 +20,9 @@ const exportColumns = `leads.id, leads.email, leads.name, leads.company, leads.r
 // ExportContacts calls each with the contacts f matches, in id order, a
 // chunk of up to chunk (0: ExportChunkSize) at a time, with their scores
 // on dims, and returns how many it passed. Chunks are read by keyset on
-// id, so the millionth contact costs what the first does and memory holds
-// one chunk. The slice is reused for the next chunk: each must not keep
-// it. It is not a snapshot: a lead changed during a long export is written
+// id, so the millionth contact costs what the first does, and memory holds
+// two chunks (one read, one written) however many match. The slice is
+// reused for a later chunk: each must not keep it. It is not a snapshot: a lead changed during a long export is written
 // as its chunk found it, and still exactly once.
 func (s *Store) ExportContacts(ctx context.Context, f ExportFilter, dims []string, chunk int, each func([]ExportContact) error) (int64, error) {
 	if chunk <= 0 {

@@ -48,7 +48,11 @@ func TestMarketingDownloadsConsentedContacts(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.Search(`//button[normalize-space()="Preview"]`)),
+		chromedp.SetValue(chromedp.ID("export-status"), models.StatusNew),
 		chromedp.Click(chromedp.Search(`//button[normalize-space()="Preview"]`)),
+		// The server marks the chosen status only on the previewed page, so
+		// this waits for it rather than reading the page the click left.
+		chromedp.WaitReady(chromedp.Search(`//select[@id="export-status"]/option[@value="new" and @selected]`)),
 		chromedp.WaitVisible(chromedp.CSS(".export-count")),
 	))
 	if got := text(t, ctx, ".export-count"); !strings.HasPrefix(got, "1 contacts match") && !strings.HasPrefix(got, "1 contact") {
