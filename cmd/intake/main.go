@@ -80,17 +80,25 @@ func runWithInput(args []string, getenv func(string) string, stdin io.Reader, st
 		return 2
 	}
 
+	return withConfig(cmd, getenv, stderr, func(ctx context.Context, cfg *Config, log *slog.Logger) error {
+		return runCommand(ctx, cmd, cfg, log)
+	})
+}
+
+// withConfig loads the settings, then runs fn until it returns or SIGINT
+// or SIGTERM asks it to stop, and turns the outcome into an exit code:
+// 2 for invalid settings, 1 for a failure (logged), 0 otherwise.
+func withConfig(name string, getenv func(string) string, stderr io.Writer, fn func(ctx context.Context, cfg *Config, log *slog.Logger) error) int {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "intake: invalid settings:\n%v\n", err)
 		return 2
 	}
 	log := newLogger(cfg, stderr)
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runCommand(ctx, cmd, cfg, log); err != nil {
-		log.Error(cmd+" failed", slog.Any("error", err))
+	if err := fn(ctx, cfg, log); err != nil {
+		log.Error(name+" failed", slog.Any("error", err))
 		return 1
 	}
 	return 0

@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/stellapop/intake/models"
@@ -49,19 +46,9 @@ func runRetention(args []string, getenv func(string) string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "intake retention: %s\n\n%s", problem, retentionUsage)
 		return 2
 	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "intake: invalid settings:\n%v\n", err)
-		return 2
-	}
-	log := newLogger(cfg, stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := applyRetention(ctx, cfg, *dryRun, stdout); err != nil {
-		log.Error("retention failed", slog.Any("error", err))
-		return 1
-	}
-	return 0
+	return withConfig("retention", getenv, stderr, func(ctx context.Context, cfg *Config, _ *slog.Logger) error {
+		return applyRetention(ctx, cfg, *dryRun, stdout)
+	})
 }
 
 // applyRetention opens and migrates the database as serve would, then

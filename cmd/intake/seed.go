@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v7"
@@ -61,19 +58,9 @@ func runSeed(args []string, getenv func(string) string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "intake seed: %s\n\n%s", problem, seedUsage)
 		return 2
 	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "intake: invalid settings:\n%v\n", err)
-		return 2
-	}
-	log := newLogger(cfg, stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := seedLeads(ctx, cfg, *n, *seed, stdout, stderr); err != nil {
-		log.Error("seed failed", slog.Any("error", err))
-		return 1
-	}
-	return 0
+	return withConfig("seed", getenv, stderr, func(ctx context.Context, cfg *Config, _ *slog.Logger) error {
+		return seedLeads(ctx, cfg, *n, *seed, stdout, stderr)
+	})
 }
 
 // seedLeads opens and migrates the database as serve would, then adds n
