@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -29,6 +30,7 @@ type diagnosticPage struct {
 	Consents   []consentView
 	Source     source
 	ErrorList  []errorLink
+	Submission string
 }
 
 type stepView struct {
@@ -93,7 +95,17 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 	if h.OnLeadSaved != nil {
 		hooks = append(hooks, h.OnLeadSaved)
 	}
-	if err := h.Store.SaveLead(c.Request().Context(), lead, hooks...); err != nil {
+	err = h.Store.SaveLead(c.Request().Context(), lead, hooks...)
+	if errors.Is(err, models.ErrDuplicateSubmission) {
+		// The same form again (a double click, a resubmit, a retry after a
+		// timeout): show the result the first submission saved.
+		first, ferr := h.Store.LeadBySubmissionKey(c.Request().Context(), f.SubmissionKey)
+		if ferr == nil {
+			return c.Redirect(http.StatusSeeOther, "/results/"+first.Token)
+		}
+		err = ferr
+	}
+	if err != nil {
 		h.Logger.Error("save lead", slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)), slog.Any("error", err))
 		return h.renderDiagnostic(c, http.StatusServiceUnavailable, f,
 			"We couldn’t save your answers just now. Nothing is lost: they are all still below. Please send them again in a moment.")
@@ -120,6 +132,7 @@ func (h *Handlers) newLead(f *diagnosticForm, r diagnostic.Result, now time.Time
 	lead := &models.Lead{
 		Name: f.Name, Email: f.Email, Company: f.Company, Role: f.Role, TeamSize: f.teamSize(),
 		DiagnosticVersion: h.Diagnostic.Version,
+		SubmissionKey:     optional(f.SubmissionKey),
 		OverallIndex:      r.Index,
 		Band:              r.Band.ID,
 		Source:            models.Source(f.Source),
@@ -155,6 +168,10 @@ func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticFor
 			Canonical:   h.absURL("/diagnostic"),
 		},
 		Title: def.Title, Intro: def.Intro, CSRF: csrfToken(c), Notice: notice, Source: f.Source,
+		Submission: f.SubmissionKey,
+	}
+	if page.Submission == "" {
+		page.Submission = newSubmissionKey()
 	}
 	if status != http.StatusOK {
 		page.Meta.Title = "Please check your answers — " + def.Title
@@ -200,4 +217,12 @@ func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticFor
 		page.Consents = append(page.Consents, cv)
 	}
 	return c.Render(status, "diagnostic", page)
+}
+
+// optional is nil for an empty string, so an absent key stores NULL.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -25,17 +27,20 @@ const (
 // diagnosticForm is what a visitor sent, kept as typed so it can be shown
 // again, with a message per field that needs attention.
 type diagnosticForm struct {
-	Answers   map[string]int    // valid answers by question id
-	Raw       map[string]string // every answer as sent, to re-select it
-	Name      string
-	Email     string
-	Company   string
-	Role      string
-	TeamSize  string
-	Consents  map[string]bool // purpose id → ticked
-	Source    source
-	Errors    map[string]string // field anchor → message
-	FormError string            // a problem with the form as a whole
+	Answers  map[string]int    // valid answers by question id
+	Raw      map[string]string // every answer as sent, to re-select it
+	Name     string
+	Email    string
+	Company  string
+	Role     string
+	TeamSize string
+	Consents map[string]bool // purpose id → ticked
+	Source   source
+	// SubmissionKey identifies one rendering of the form, so sending it
+	// twice finds the first submission's lead instead of making another.
+	SubmissionKey string
+	Errors        map[string]string // field anchor → message
+	FormError     string            // a problem with the form as a whole
 }
 
 func (f *diagnosticForm) fail(field, msg string) {
@@ -69,6 +74,9 @@ func parseDiagnosticForm(v url.Values, def *diagnostic.Definition, consent *diag
 		Consents: map[string]bool{},
 		Errors:   map[string]string{},
 		Source:   sourceFromForm(v),
+		// A missing or malformed key only loses the protection against a
+		// repeated submission, so it is replaced rather than refused.
+		SubmissionKey: cleanSubmissionKey(v.Get("submission")),
 	}
 
 	for key := range v {
@@ -183,4 +191,20 @@ func questionNumber(def *diagnostic.Definition, id string) string {
 		}
 	}
 	return id
+}
+
+// newSubmissionKey returns 128 random bits, URL-safe.
+func newSubmissionKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// cleanSubmissionKey keeps a key only if it looks like one we made.
+func cleanSubmissionKey(k string) string {
+	b, err := base64.RawURLEncoding.DecodeString(k)
+	if err != nil || len(b) != 16 {
+		return ""
+	}
+	return k
 }

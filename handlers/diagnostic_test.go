@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -199,6 +200,56 @@ func TestSubmitDiagnosticWhenTheDatabaseIsDown(t *testing.T) {
 		}
 		if !strings.Contains(r.body, "Nothing is lost") || !strings.Contains(r.body, `name="a.q7" value="5" checked`) || !strings.Contains(r.body, `value="Analytical Engines Ltd"`) {
 			t.Errorf("the form did not come back with the visitor's answers")
+		}
+	})
+}
+
+// TestDoubleSubmissionMakesOneLead sends the same form ten times at once,
+// as a double click or a retry after a timeout would: one lead, and every
+// response leads to its result.
+func TestDoubleSubmissionMakesOneLead(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		form := s.validForm("4")
+		if form.Get("submission") == "" {
+			t.Fatal("the form carries no submission key")
+		}
+		locations := make(chan string, 10)
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest(http.MethodPost, s.url+"/diagnostic", strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				res, err := s.client.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res.Body.Close()
+				if res.StatusCode != http.StatusSeeOther {
+					t.Errorf("status %d, want 303", res.StatusCode)
+				}
+				locations <- res.Header.Get("Location")
+			}()
+		}
+		wg.Wait()
+		close(locations)
+		first := ""
+		for loc := range locations {
+			if first == "" {
+				first = loc
+			}
+			if loc != first || !strings.HasPrefix(loc, "/results/") {
+				t.Errorf("responses lead to %q and %q; want the same result", first, loc)
+			}
+		}
+		if n := s.leadCount(); n != 1 {
+			t.Errorf("%d leads, want 1", n)
+		}
+		// A fresh form is a new submission.
+		if r := s.post("/diagnostic", s.validForm("4")); r.status != http.StatusSeeOther || s.leadCount() != 2 {
+			t.Errorf("a second, separate submission = %d with %d leads", r.status, s.leadCount())
 		}
 	})
 }

@@ -125,7 +125,10 @@ func (s *site) post(path string, form url.Values) response {
 	return s.postRaw(path, form.Encode())
 }
 
-var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+var (
+	csrfInput       = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	submissionInput = regexp.MustCompile(`name="submission" value="([^"]+)"`)
+)
 
 // csrf opens the diagnostic, as a visitor would before submitting, and
 // returns the form's token.
@@ -143,7 +146,11 @@ func (s *site) csrf() string {
 // contact details and the required consent.
 func (s *site) validForm(value string) url.Values {
 	v := url.Values{}
-	v.Set("_csrf", s.csrf())
+	page := s.get("/diagnostic")
+	v.Set("_csrf", csrfInput.FindStringSubmatch(page.body)[1])
+	if m := submissionInput.FindStringSubmatch(page.body); m != nil {
+		v.Set("submission", m[1])
+	}
 	for _, q := range s.def.Questions {
 		v.Set("a."+q.ID, value)
 	}

@@ -16,7 +16,8 @@ import (
 // Lead is a prospect who completed the diagnostic and left contact details.
 type Lead struct {
 	ID                int64
-	Token             string // the unguessable part of the result page's address
+	Token             string  // the unguessable part of the result page's address
+	SubmissionKey     *string // the form's key: a repeated submission finds this lead
 	Name              string
 	Email             string
 	Company           string
@@ -215,9 +216,31 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error
 	})
 	if err != nil {
 		lead.ID = 0
+		if errors.Is(err, gorm.ErrDuplicatedKey) && lead.SubmissionKey != nil {
+			return ErrDuplicateSubmission
+		}
 		return fmt.Errorf("save lead: %w", err)
 	}
 	return nil
+}
+
+// ErrDuplicateSubmission means a lead was already saved from the same form.
+var ErrDuplicateSubmission = errors.New("this form was already submitted")
+
+// LeadBySubmissionKey finds the lead a form's first submission saved.
+func (s *Store) LeadBySubmissionKey(ctx context.Context, key string) (*Lead, error) {
+	if key == "" {
+		return nil, ErrNotFound
+	}
+	var lead Lead
+	err := s.db.WithContext(ctx).Where("submission_key = ?", key).Take(&lead).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find submission: %w", err)
+	}
+	return &lead, nil
 }
 
 // LeadByToken loads a lead, with everything it owns, by its result token.
