@@ -52,7 +52,13 @@ func (s *Store) ExportContacts(ctx context.Context, f ExportFilter, dims []strin
 	for i := range x.scores {
 		x.dest[i+1] = &x.scores[i]
 	}
-	return x.run(ctx, each)
+	n, err := x.run(ctx, each)
+	if err != nil && ctx.Err() != nil {
+		// SQLite reports a query stopped by cancellation as "interrupted";
+		// callers need to know it was the cancellation.
+		return n, fmt.Errorf("export contacts: %w", ctx.Err())
+	}
+	return n, err
 }
 
 // run reads chunks in a goroutine of its own while each writes the one
