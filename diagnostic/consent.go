@@ -50,13 +50,7 @@ func ParseConsent(data []byte) (*Consent, error) {
 	seen := map[string]bool{}
 	for i, fp := range f.Purposes {
 		name := label("purpose", fp.ID, i)
-		switch {
-		case fp.ID == "":
-			p.addf("%s: id is empty", name)
-		case seen[fp.ID]:
-			p.addf("%s: duplicate id", name)
-		}
-		seen[fp.ID] = true
+		p.checkID(seen, name, fp.ID)
 		if blank(fp.Label) {
 			p.addf("%s: label is empty", name)
 		}

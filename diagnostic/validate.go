@@ -22,6 +22,17 @@ func (p *problems) addf(format string, args ...any) {
 	*p = append(*p, fmt.Errorf(format, args...))
 }
 
+// checkID reports an empty or repeated id, and remembers it in seen.
+func (p *problems) checkID(seen map[string]bool, name, id string) {
+	switch {
+	case id == "":
+		p.addf("%s: id is empty", name)
+	case seen[id]:
+		p.addf("%s: duplicate id", name)
+	}
+	seen[id] = true
+}
+
 // label names an item by id, falling back to its position when the id is missing.
 func label(kind, id string, i int) string {
 	if id == "" {
@@ -55,13 +66,7 @@ func (d *Definition) validateScales(p *problems) {
 	seen := map[string]bool{}
 	for i, s := range d.Scales {
 		name := label("scale", s.ID, i)
-		switch {
-		case s.ID == "":
-			p.addf("%s: id is empty", name)
-		case seen[s.ID]:
-			p.addf("%s: duplicate id", name)
-		}
-		seen[s.ID] = true
+		p.checkID(seen, name, s.ID)
 		if len(s.Options) == 0 {
 			p.addf("%s: no options", name)
 			continue
@@ -95,13 +100,7 @@ func (d *Definition) validateDimensions(p *problems) {
 	seen := map[string]bool{}
 	for i, dim := range d.Dimensions {
 		name := label("dimension", dim.ID, i)
-		switch {
-		case dim.ID == "":
-			p.addf("%s: id is empty", name)
-		case seen[dim.ID]:
-			p.addf("%s: duplicate id", name)
-		}
-		seen[dim.ID] = true
+		p.checkID(seen, name, dim.ID)
 		if blank(dim.Name) {
 			p.addf("%s: name is empty", name)
 		}
@@ -125,13 +124,7 @@ func (d *Definition) validateQuestions(p *problems) {
 	asked := map[string]bool{}
 	for i, q := range d.Questions {
 		name := label("question", q.ID, i)
-		switch {
-		case q.ID == "":
-			p.addf("%s: id is empty", name)
-		case seen[q.ID]:
-			p.addf("%s: duplicate id", name)
-		}
-		seen[q.ID] = true
+		p.checkID(seen, name, q.ID)
 		if blank(q.Text) {
 			p.addf("%s: text is empty", name)
 		}
@@ -169,13 +162,7 @@ func (d *Definition) validateBands(p *problems) {
 	rangesOK := true
 	for i, b := range d.Bands {
 		name := label("band", b.ID, i)
-		switch {
-		case b.ID == "":
-			p.addf("%s: id is empty", name)
-		case seen[b.ID]:
-			p.addf("%s: duplicate id", name)
-		}
-		seen[b.ID] = true
+		p.checkID(seen, name, b.ID)
 		if blank(b.Title) {
 			p.addf("%s: title is empty", name)
 		}
