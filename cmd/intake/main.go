@@ -12,6 +12,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -149,4 +150,19 @@ func buildVersion() string {
 		}
 	}
 	return version
+}
+
+// parseFlags parses a subcommand's flags, which take no positional
+// arguments. It reports whether help was asked for, or what is wrong.
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, problem string) {
+	fs.SetOutput(io.Discard) // the command prints one clear message itself
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		return true, ""
+	case err != nil:
+		return false, err.Error()
+	case fs.NArg() > 0:
+		return false, fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	}
+	return false, ""
 }

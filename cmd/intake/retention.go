@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,17 +29,11 @@ const retentionEvery = 24 * time.Hour
 // bad call.
 func runRetention(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("retention", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // we print one clear message ourselves
 	dryRun := fs.Bool("dry-run", false, "")
-	problem := ""
-	switch err := fs.Parse(args); {
-	case errors.Is(err, flag.ErrHelp):
+	help, problem := parseFlags(fs, args)
+	if help {
 		fmt.Fprint(stdout, retentionUsage)
 		return 0
-	case err != nil:
-		problem = err.Error()
-	case fs.NArg() > 0:
-		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
 	}
 	if problem != "" {
 		fmt.Fprintf(stderr, "intake retention: %s\n\n%s", problem, retentionUsage)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,18 +36,15 @@ const maxSeedLeads = 10_000_000
 // runSeed is `intake seed`: it returns the exit code, 2 for a bad call.
 func runSeed(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // we print one clear message ourselves
 	n := fs.Int("leads", 0, "")
 	seed := fs.Uint64("seed", 1, "")
-	problem := ""
-	switch err := fs.Parse(args); {
-	case errors.Is(err, flag.ErrHelp):
+	help, problem := parseFlags(fs, args)
+	if help {
 		fmt.Fprint(stdout, seedUsage)
 		return 0
-	case err != nil:
-		problem = err.Error()
-	case fs.NArg() > 0:
-		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case problem != "":
 	case *n < 1 || *n > maxSeedLeads:
 		problem = fmt.Sprintf("--leads must be a whole number from 1 to %d", maxSeedLeads)
 	case *seed == 0:
