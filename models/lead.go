@@ -141,17 +141,48 @@ type TxHook func(ctx context.Context, tx *sql.Tx, lead *Lead) error
 
 // SaveLead stores a new lead with its answers, scores, consents and the
 // delivery state of its emails in one transaction, giving it a result token
-// and a creation time. Each hook runs inside the same transaction: if one
-// fails, nothing is saved.
+// (unless it has one) and a creation time. Each hook runs inside the same
+// transaction: if one fails, nothing is saved.
 func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error {
 	if lead.ID != 0 {
 		return errors.New("save lead: lead already has an id")
 	}
-	token, err := newToken()
-	if err != nil {
+	if err := prepareLead(lead); err != nil {
 		return fmt.Errorf("save lead: %w", err)
 	}
-	lead.Token = token
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if lead.SubmissionKey != nil {
+			// The same form may wait in quarantine; it is not a new lead.
+			var n int64
+			if err := tx.Model(&Quarantined{}).Where("submission_key = ?", *lead.SubmissionKey).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrDuplicateSubmission
+			}
+		}
+		return insertLead(ctx, tx, lead, hooks)
+	})
+	if err != nil {
+		lead.ID = 0
+		if errors.Is(err, ErrDuplicateSubmission) || (errors.Is(err, gorm.ErrDuplicatedKey) && lead.SubmissionKey != nil) {
+			return ErrDuplicateSubmission
+		}
+		return fmt.Errorf("save lead: %w", err)
+	}
+	return nil
+}
+
+// prepareLead fills what a new lead gets before it is stored: a result
+// token, a creation time, the first status and version.
+func prepareLead(lead *Lead) error {
+	if lead.Token == "" {
+		token, err := newToken()
+		if err != nil {
+			return err
+		}
+		lead.Token = token
+	}
 	if lead.CreatedAt.IsZero() {
 		lead.CreatedAt = time.Now().UTC()
 	}
@@ -162,64 +193,60 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error
 	if c, ok := lead.Consent(PurposeMarketing); ok {
 		lead.MarketingOptIn = c.Active()
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Omit(clause.Associations).Create(lead).Error; err != nil {
-			return fmt.Errorf("insert lead: %w", err)
+	return nil
+}
+
+// insertLead writes a prepared lead and everything it owns inside tx, then
+// runs the hooks in the same transaction.
+func insertLead(ctx context.Context, tx *gorm.DB, lead *Lead, hooks []TxHook) error {
+	if err := tx.Omit(clause.Associations).Create(lead).Error; err != nil {
+		return fmt.Errorf("insert lead: %w", err)
+	}
+	for i := range lead.Answers {
+		lead.Answers[i].LeadID = lead.ID
+	}
+	for i := range lead.Scores {
+		lead.Scores[i].LeadID = lead.ID
+	}
+	for i := range lead.Consents {
+		lead.Consents[i].LeadID = lead.ID
+	}
+	if len(lead.Answers) > 0 {
+		if err := tx.Create(&lead.Answers).Error; err != nil {
+			return fmt.Errorf("insert answers: %w", err)
 		}
-		for i := range lead.Answers {
-			lead.Answers[i].LeadID = lead.ID
+	}
+	if len(lead.Scores) > 0 {
+		if err := tx.Create(&lead.Scores).Error; err != nil {
+			return fmt.Errorf("insert scores: %w", err)
 		}
-		for i := range lead.Scores {
-			lead.Scores[i].LeadID = lead.ID
+	}
+	if len(lead.Consents) > 0 {
+		if err := tx.Create(&lead.Consents).Error; err != nil {
+			return fmt.Errorf("insert consents: %w", err)
 		}
-		for i := range lead.Consents {
-			lead.Consents[i].LeadID = lead.ID
-		}
-		if len(lead.Answers) > 0 {
-			if err := tx.Create(&lead.Answers).Error; err != nil {
-				return fmt.Errorf("insert answers: %w", err)
-			}
-		}
-		if len(lead.Scores) > 0 {
-			if err := tx.Create(&lead.Scores).Error; err != nil {
-				return fmt.Errorf("insert scores: %w", err)
-			}
-		}
-		if len(lead.Consents) > 0 {
-			if err := tx.Create(&lead.Consents).Error; err != nil {
-				return fmt.Errorf("insert consents: %w", err)
-			}
-		}
-		lead.Emails = nil
-		for _, kind := range EmailKinds {
-			lead.Emails = append(lead.Emails, LeadEmail{LeadID: lead.ID, Kind: kind, MessageID: messageIDFor(lead.Token, kind), QueuedAt: lead.CreatedAt})
-		}
-		if err := tx.Create(&lead.Emails).Error; err != nil {
-			return fmt.Errorf("insert email states: %w", err)
-		}
-		if err := addActivity(tx, lead.ID, nil, ActivityCreated, "", lead.CreatedAt); err != nil {
-			return fmt.Errorf("insert activity: %w", err)
-		}
-		if len(hooks) == 0 {
-			return nil
-		}
-		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-		if !ok {
-			return fmt.Errorf("save lead: transaction is a %T, not a *sql.Tx", tx.Statement.ConnPool)
-		}
-		for _, hook := range hooks {
-			if err := hook(ctx, sqlTx, lead); err != nil {
-				return err
-			}
-		}
+	}
+	lead.Emails = nil
+	for _, kind := range EmailKinds {
+		lead.Emails = append(lead.Emails, LeadEmail{LeadID: lead.ID, Kind: kind, MessageID: messageIDFor(lead.Token, kind), QueuedAt: lead.CreatedAt})
+	}
+	if err := tx.Create(&lead.Emails).Error; err != nil {
+		return fmt.Errorf("insert email states: %w", err)
+	}
+	if err := addActivity(tx, lead.ID, nil, ActivityCreated, "", lead.CreatedAt); err != nil {
+		return fmt.Errorf("insert activity: %w", err)
+	}
+	if len(hooks) == 0 {
 		return nil
-	})
-	if err != nil {
-		lead.ID = 0
-		if errors.Is(err, gorm.ErrDuplicatedKey) && lead.SubmissionKey != nil {
-			return ErrDuplicateSubmission
+	}
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("save lead: transaction is a %T, not a *sql.Tx", tx.Statement.ConnPool)
+	}
+	for _, hook := range hooks {
+		if err := hook(ctx, sqlTx, lead); err != nil {
+			return err
 		}
-		return fmt.Errorf("save lead: %w", err)
 	}
 	return nil
 }

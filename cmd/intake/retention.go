@@ -94,6 +94,12 @@ func retentionLoop(ctx context.Context, store *models.Store, days int, every tim
 		case n > 0:
 			log.Info("retention: anonymised leads", slog.Int("count", n), slog.Int("retention_days", days))
 		}
+		cutoff := time.Now().AddDate(0, 0, -models.QuarantineDays)
+		if q, err := store.PurgeQuarantine(ctx, cutoff); err != nil && ctx.Err() == nil {
+			log.Error("quarantine purge failed", slog.Any("error", err))
+		} else if q > 0 {
+			log.Info("retention: deleted unreleased quarantined submissions", slog.Int64("count", q), slog.Int("quarantine_days", models.QuarantineDays))
+		}
 		select {
 		case <-ctx.Done():
 			return
