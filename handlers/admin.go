@@ -29,6 +29,7 @@ var workspaceNav = []struct {
 	{"Dashboard", "/admin", staff},
 	{"Leads", "/admin/leads", staff},
 	{"Export", "/admin/export", exporters},
+	{"Quarantine", "/admin/quarantine", admins},
 	{"Users", "/admin/users", admins},
 }
 

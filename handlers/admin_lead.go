@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -330,6 +331,8 @@ func historyText(a models.Activity) string {
 	switch a.Kind {
 	case models.ActivityCreated:
 		return "Lead created from the diagnostic"
+	case models.ActivityReleased:
+		return "Released from quarantine (" + strings.ToLower(nameFor(quarantineReasons, a.Detail)) + ")"
 	case models.ActivityViewed:
 		return "Viewed"
 	case models.ActivityStatusChanged:

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,6 +32,7 @@ type diagnosticPage struct {
 	Source     source
 	ErrorList  []errorLink
 	Submission string
+	Stamp      string // when this form was first served, signed
 }
 
 type stepView struct {
@@ -75,13 +77,20 @@ func (h *Handlers) DiagnosticForm(c echo.Context) error {
 
 // SubmitDiagnostic scores a completed diagnostic, saves the lead and sends
 // the visitor to their result; a form with problems comes back with every
-// answer kept and a message next to each problem.
+// answer kept and a message next to each problem. A submission that looks
+// automated is quarantined instead: the visitor sees their result as usual,
+// but no email goes out until an admin releases it.
 func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 	values, err := c.FormParams()
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
 	}
 	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
+	if wait, ok := h.submitLimit.allow(c); !ok {
+		f.Errors = map[string]string{}
+		return h.renderDiagnostic(c, tooManyRequests(c, wait), f, fmt.Sprintf(
+			"You have sent this form many times in the last minute, so we paused it. Nothing is lost: your answers are all below. Please send it again in %s.", seconds(wait)))
+	}
 	h.countCompleted(f)
 	if !f.valid() {
 		return h.renderDiagnostic(c, http.StatusUnprocessableEntity, f, f.FormError)
@@ -90,28 +99,86 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("score a validated form: %w", err)
 	}
-	lead := h.newLead(f, result, time.Now().UTC())
+	now := time.Now().UTC()
+	lead := h.newLead(f, result, now)
+	ctx := c.Request().Context()
+	if reason := h.suspicion(values, f.SubmissionKey, now); reason != "" {
+		return h.quarantine(c, f, lead, reason)
+	}
 	var hooks []models.TxHook
 	if h.OnLeadSaved != nil {
 		hooks = append(hooks, h.OnLeadSaved)
 	}
-	err = h.Store.SaveLead(c.Request().Context(), lead, hooks...)
+	err = h.Store.SaveLead(ctx, lead, hooks...)
 	if errors.Is(err, models.ErrDuplicateSubmission) {
-		// The same form again (a double click, a resubmit, a retry after a
-		// timeout): show the result the first submission saved.
-		first, ferr := h.Store.LeadBySubmissionKey(c.Request().Context(), f.SubmissionKey)
-		if ferr == nil {
-			return c.Redirect(http.StatusSeeOther, "/results/"+first.Token)
-		}
-		err = ferr
+		return h.resubmitted(c, f, lead)
 	}
 	if err != nil {
-		h.Logger.Error("save lead", slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)), slog.Any("error", err))
-		return h.renderDiagnostic(c, http.StatusServiceUnavailable, f,
-			"We couldn’t save your answers just now. Nothing is lost: they are all still below. Please send them again in a moment.")
+		return h.saveFailed(c, f, err)
 	}
 	h.Funnel.Inc(models.MetricLeads)
 	return c.Redirect(http.StatusSeeOther, "/results/"+lead.Token)
+}
+
+// quarantine stores a suspect submission and shows its result.
+func (h *Handlers) quarantine(c echo.Context, f *diagnosticForm, lead *models.Lead, reason string) error {
+	q, err := h.Store.Quarantine(c.Request().Context(), lead, reason)
+	if errors.Is(err, models.ErrDuplicateSubmission) {
+		return h.resubmitted(c, f, lead)
+	}
+	if err != nil {
+		return h.saveFailed(c, f, err)
+	}
+	h.Logger.Warn("submission quarantined", slog.String("id", requestID(c)), slog.String("reason", reason))
+	return c.Redirect(http.StatusSeeOther, "/results/"+q.Token)
+}
+
+// resubmitted answers a form sent again (a double click, a resubmit, a
+// retry after a timeout) with the result its first submission saved. The
+// same form coming back with someone else's address is a replayed form, not
+// a retry: it is quarantined, without the form's key.
+func (h *Handlers) resubmitted(c echo.Context, f *diagnosticForm, lead *models.Lead) error {
+	ctx := c.Request().Context()
+	token, email := "", ""
+	first, err := h.Store.LeadBySubmissionKey(ctx, f.SubmissionKey)
+	if err == nil {
+		token, email = first.Token, first.Email
+	} else if errors.Is(err, models.ErrNotFound) {
+		var q *models.Quarantined
+		if q, err = h.Store.QuarantinedBySubmissionKey(ctx, f.SubmissionKey); err == nil {
+			token, email = q.Token, q.Lead.Email
+		}
+	}
+	if err != nil {
+		return h.saveFailed(c, f, err)
+	}
+	if !strings.EqualFold(email, f.Email) {
+		replay := *lead
+		replay.ID, replay.Token, replay.SubmissionKey = 0, "", nil
+		return h.quarantine(c, f, &replay, models.QuarantineReused)
+	}
+	return c.Redirect(http.StatusSeeOther, "/results/"+token)
+}
+
+// saveFailed shows the form again, every answer kept, when the database
+// could not take it.
+func (h *Handlers) saveFailed(c echo.Context, f *diagnosticForm, err error) error {
+	h.Logger.Error("save lead", slog.String("id", requestID(c)), slog.Any("error", err))
+	return h.renderDiagnostic(c, http.StatusServiceUnavailable, f,
+		"We couldn’t save your answers just now. Nothing is lost: they are all still below. Please send them again in a moment.")
+}
+
+// requestID is the id the request log gives this request.
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// seconds says a short wait in words.
+func seconds(n int) string {
+	if n == 1 {
+		return "a second"
+	}
+	return strconv.Itoa(n) + " seconds"
 }
 
 // diagnosticExpired answers a submission whose form token is missing or
@@ -172,6 +239,14 @@ func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticFor
 	}
 	if page.Submission == "" {
 		page.Submission = newSubmissionKey()
+	}
+	// A form shown again keeps the time it was first served, so the time a
+	// person spent answering it counts.
+	now := time.Now()
+	if at, ok := h.stamper.servedAt(f.Stamp, page.Submission); ok && now.Sub(at) < stampMaxAge {
+		page.Stamp = f.Stamp
+	} else {
+		page.Stamp = h.stamper.stamp(page.Submission, now)
 	}
 	if status != http.StatusOK {
 		page.Meta.Title = "Please check your answers — " + def.Title

@@ -39,6 +39,7 @@ type diagnosticForm struct {
 	// SubmissionKey identifies one rendering of the form, so sending it
 	// twice finds the first submission's lead instead of making another.
 	SubmissionKey string
+	Stamp         string            // when the form was served, signed (see formStamper)
 	Errors        map[string]string // field anchor → message
 	FormError     string            // a problem with the form as a whole
 }
@@ -77,6 +78,7 @@ func parseDiagnosticForm(v url.Values, def *diagnostic.Definition, consent *diag
 		// A missing or malformed key only loses the protection against a
 		// repeated submission, so it is replaced rather than refused.
 		SubmissionKey: cleanSubmissionKey(v.Get("submission")),
+		Stamp:         v.Get(stampField),
 	}
 
 	for key := range v {

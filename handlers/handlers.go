@@ -48,12 +48,23 @@ type Deps struct {
 	BookingURL string   // where "Book a conversation" leads
 	Secret     []byte   // signs CSRF tokens
 	BodyLimit  string   // largest request body, e.g. "64K"
+
+	// SubmitMinDelay is the least time a person takes between being served
+	// the diagnostic and sending it; a form sent sooner, or with a missing or
+	// stale stamp, is quarantined. Zero turns the timing checks off.
+	SubmitMinDelay time.Duration
+	// SubmitRateLimit is how many diagnostic submissions, and separately how
+	// many sign-in attempts, one client may send a minute; zero: no limit.
+	SubmitRateLimit int
 }
 
 // Handlers serves every route; its methods are the handlers.
 type Handlers struct {
 	Deps
-	csrf *csrfGuard
+	csrf        *csrfGuard
+	stamper     formStamper
+	submitLimit *clientLimiter
+	loginLimit  *clientLimiter
 }
 
 // NewServer builds the Echo server with its middleware, error handler,
@@ -86,6 +97,9 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	}
 	h := &Handlers{Deps: d}
 	h.csrf = newCSRFGuard(d.Secret, d.BaseURL.Scheme == "https")
+	h.stamper = newFormStamper(d.Secret)
+	h.submitLimit = newClientLimiter(d.SubmitRateLimit)
+	h.loginLimit = newClientLimiter(d.SubmitRateLimit)
 
 	e := echo.New()
 	e.HideBanner = true

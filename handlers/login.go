@@ -54,6 +54,10 @@ func (h *Handlers) Login(c echo.Context) error {
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
+	if wait, ok := h.loginLimit.allow(c); !ok {
+		return h.renderLogin(c, tooManyRequests(c, wait), email,
+			"Too many sign-in attempts from your network in the last minute. Please wait "+seconds(wait)+" and try again.")
+	}
 	keys := []string{"ip:" + c.RealIP()}
 	if email != "" {
 		keys = append(keys, "email:"+strings.ToLower(email))
@@ -68,7 +72,7 @@ func (h *Handlers) Login(c echo.Context) error {
 		if t.LockedUntil != nil && time.Now().Before(*t.LockedUntil) {
 			wait := int(math.Ceil(time.Until(*t.LockedUntil).Minutes()))
 			c.Response().Header().Set("Retry-After", strconv.Itoa(wait*60))
-			h.Logger.Warn("sign-in refused: too many failures", slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)))
+			h.Logger.Warn("sign-in refused: too many failures", slog.String("id", requestID(c)))
 			return h.renderLogin(c, http.StatusTooManyRequests, email,
 				"Too many failed sign-ins. For your security, signing in is paused for "+strconv.Itoa(wait)+" minutes.")
 		}

@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/views"
 )
 
@@ -23,7 +25,16 @@ type resultPage struct {
 // only key, so the page is private: never indexed, never cached.
 func (h *Handlers) Result(c echo.Context) error {
 	noStore(c)
-	lead, err := h.Store.LeadByToken(c.Request().Context(), c.Param("token"))
+	ctx, token := c.Request().Context(), c.Param("token")
+	lead, err := h.Store.LeadByToken(ctx, token)
+	if errors.Is(err, models.ErrNotFound) {
+		// A quarantined submission shows its result like any other: a
+		// person wrongly suspected must not be told they look like a bot.
+		var q *models.Quarantined
+		if q, err = h.Store.QuarantinedByToken(ctx, token); err == nil {
+			lead = &q.Lead
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -89,6 +89,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		RetentionDays: cfg.RetentionDays,
 		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
+		SubmitMinDelay: cfg.SubmitMinDelay, SubmitRateLimit: cfg.SubmitRateLimit,
 	})
 	if err != nil {
 		store.Close()

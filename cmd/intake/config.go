@@ -38,6 +38,8 @@ type Config struct {
 	Secret          []byte
 	BookingURL      string
 	BodyLimit       string
+	SubmitMinDelay  time.Duration
+	SubmitRateLimit int
 	ShutdownTimeout time.Duration
 	LogLevel        slog.Level
 	LogFormat       string
@@ -227,6 +229,24 @@ var options = []option{
 				return errors.New("want a whole number of days from 30 to 3650")
 			}
 			c.RetentionDays = n
+			return nil
+		}},
+	{Name: "SUBMIT_MIN_SECONDS", Default: "3", Help: "A diagnostic sent sooner than this after its form was served, or with a missing or day-old form stamp, is quarantined instead of emailed. 0 turns these checks off, for load tests.",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 600 {
+				return errors.New("want a whole number of seconds from 0 to 600")
+			}
+			c.SubmitMinDelay = time.Duration(n) * time.Second
+			return nil
+		}},
+	{Name: "SUBMIT_RATE_LIMIT", Default: "10", Help: "Diagnostic submissions, and separately sign-in attempts, one client address may send a minute; more get a 429 page. 0 turns the limit off, for load tests.",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 100000 {
+				return errors.New("want a whole number from 0 to 100000")
+			}
+			c.SubmitRateLimit = n
 			return nil
 		}},
 	{Name: "BODY_LIMIT", Default: "64K", Help: "Largest request body accepted; larger ones get a 413 page.",

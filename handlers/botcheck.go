@@ -1,0 +1,134 @@
+package handlers
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/stellapop/intake/models"
+)
+
+// The diagnostic's defences against automated submissions, without a
+// third-party service: a field people never see, a signed stamp of when the
+// form was served, and a per-client rate limit. A submission that trips the
+// first two is quarantined, never dropped: a person wrongly suspected still
+// sees their result, and an admin can release it.
+const (
+	// honeypotField is hidden from people (off-screen, out of the tab
+	// order, hidden from screen readers); a form-filling bot fills it in.
+	honeypotField = "fax"
+	// stampField carries when the form was served, signed with its key.
+	stampField = "served"
+	// stampMaxAge is how old a served form may be before sending it is
+	// suspect: a day covers a tab left open overnight.
+	stampMaxAge = 24 * time.Hour
+)
+
+// formStamper signs the time a form was served together with its
+// submission key, so the stamp can be neither forged nor moved to another
+// form.
+type formStamper struct{ key []byte }
+
+func newFormStamper(secret []byte) formStamper {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("intake form stamp v1"))
+	return formStamper{key: m.Sum(nil)}
+}
+
+func (s formStamper) mac(submission string, servedAt int64) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(submission))
+	m.Write([]byte{0})
+	m.Write([]byte(strconv.FormatInt(servedAt, 10)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// stamp is the value of the form's stamp field for a form served at now.
+func (s formStamper) stamp(submission string, now time.Time) string {
+	at := now.Unix()
+	return strconv.FormatInt(at, 10) + "." + s.mac(submission, at)
+}
+
+// servedAt reads a stamp back; ok is false when it is missing, malformed,
+// or was not made by us for this submission key.
+func (s formStamper) servedAt(stamp, submission string) (time.Time, bool) {
+	at, mac, found := strings.Cut(stamp, ".")
+	if !found || submission == "" {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(at, 10, 64)
+	if err != nil || !hmac.Equal([]byte(mac), []byte(s.mac(submission, n))) {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0), true
+}
+
+// suspicion says why a valid submission looks automated, or "" when it
+// does not. The timing checks run only when SubmitMinDelay is set.
+func (h *Handlers) suspicion(v url.Values, submission string, now time.Time) string {
+	if strings.TrimSpace(v.Get(honeypotField)) != "" {
+		return models.QuarantineHoneypot
+	}
+	if h.SubmitMinDelay <= 0 {
+		return ""
+	}
+	served, ok := h.stamper.servedAt(v.Get(stampField), submission)
+	switch {
+	case !ok:
+		return models.QuarantineNoToken
+	case now.Sub(served) > stampMaxAge:
+		return models.QuarantineStaleToken
+	case now.Sub(served) < h.SubmitMinDelay:
+		return models.QuarantineTooFast
+	}
+	return ""
+}
+
+// clientLimiter allows each client address a number of requests a minute,
+// refilled evenly, with the whole minute's allowance available at once.
+type clientLimiter struct {
+	store *middleware.RateLimiterMemoryStore
+	every time.Duration // one request's worth of refill
+}
+
+// newClientLimiter allows perMinute requests per client a minute; 0 or less
+// allows everything (nil).
+func newClientLimiter(perMinute int) *clientLimiter {
+	if perMinute <= 0 {
+		return nil
+	}
+	return &clientLimiter{
+		store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
+		}),
+		every: time.Minute / time.Duration(perMinute),
+	}
+}
+
+// allow takes one request from the client's allowance; when none is left it
+// returns how many whole seconds to wait.
+func (l *clientLimiter) allow(c echo.Context) (retryAfter int, ok bool) {
+	if l == nil {
+		return 0, true
+	}
+	if allowed, err := l.store.Allow(c.RealIP()); err != nil || allowed {
+		return 0, true
+	}
+	return int(math.Ceil(l.every.Seconds())), false
+}
+
+// tooManyRequests marks a response as refused for the rate limit.
+func tooManyRequests(c echo.Context, retryAfter int) int {
+	c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfter))
+	return http.StatusTooManyRequests
+}
