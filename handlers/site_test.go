@@ -128,6 +128,7 @@ func (s *site) post(path string, form url.Values) response {
 var (
 	csrfInput       = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 	submissionInput = regexp.MustCompile(`name="submission" value="([^"]+)"`)
+	stampInput      = regexp.MustCompile(`name="served" value="([^"]+)"`)
 )
 
 // csrf opens the diagnostic, as a visitor would before submitting, and
@@ -150,6 +151,9 @@ func (s *site) validForm(value string) url.Values {
 	v.Set("_csrf", csrfInput.FindStringSubmatch(page.body)[1])
 	if m := submissionInput.FindStringSubmatch(page.body); m != nil {
 		v.Set("submission", m[1])
+	}
+	if m := stampInput.FindStringSubmatch(page.body); m != nil {
+		v.Set("served", m[1])
 	}
 	for _, q := range s.def.Questions {
 		v.Set("a."+q.ID, value)

@@ -39,6 +39,10 @@ func submit(t *testing.T, base, name, email string) string {
 	}
 	form := url.Values{"_csrf": {string(token[1])}, "name": {name}, "email": {email}, "company": {"Acme"},
 		"role": {"Lead"}, "consent_summary": {"yes"}, "consent_marketing": {"yes"}}
+	// The form's hidden fields go back as a browser sends them.
+	for _, m := range regexp.MustCompile(`type="hidden" name="(submission|served)" value="([^"]*)"`).FindAllSubmatch(page, -1) {
+		form.Set(string(m[1]), string(m[2]))
+	}
 	for i := 1; i <= 12; i++ {
 		form.Set(fmt.Sprintf("a.q%d", i), fmt.Sprint(1+i%5))
 	}
