@@ -111,6 +111,7 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 			"We couldn’t save your answers just now. Nothing is lost: they are all still below. Please send them again in a moment.")
 	}
 	h.Funnel.Inc(models.MetricLeads)
+	h.Metrics.LeadSaved()
 	return c.Redirect(http.StatusSeeOther, "/results/"+lead.Token)
 }
 
