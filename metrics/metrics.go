@@ -36,6 +36,7 @@ type Metrics struct {
 	quarantined     prometheus.Counter
 	emailsSent      *prometheus.CounterVec
 	emailsFailed    *prometheus.CounterVec
+	handler         http.Handler
 }
 
 // New builds the registry with the app's collectors, the database pool and
@@ -84,6 +85,10 @@ func New(cfg Config) *Metrics {
 			newQueueCollector(cfg.DB),
 		)
 	}
+	m.handler = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{
+		Registry: m.registry, // counts the handler's own errors
+		Timeout:  10 * time.Second,
+	})
 	return m
 }
 
@@ -101,10 +106,7 @@ func (m *Metrics) Handler() http.Handler {
 	if m == nil {
 		return http.NotFoundHandler()
 	}
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{
-		Registry: m.registry, // counts the handler's own errors
-		Timeout:  10 * time.Second,
-	})
+	return m.handler
 }
 
 // knownMethods keeps the method label to a fixed set: a client can send
