@@ -4,10 +4,23 @@ package metricstest
 
 import (
 	"bufio"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 )
+
+// Scrape reads h's exposition as Prometheus would.
+func Scrape(h http.Handler) (string, error) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		return "", fmt.Errorf("scrape = %d: %s", rec.Code, rec.Body)
+	}
+	return rec.Body.String(), nil
+}
 
 var labelPair = regexp.MustCompile(`(\w+)="((?:[^"\\]|\\.)*)"`)
 
