@@ -94,6 +94,7 @@ func (h *Handlers) ReleaseQuarantined(c echo.Context) error {
 		return err
 	}
 	h.Funnel.Inc(models.MetricLeads)
+	h.Metrics.LeadSaved()
 	h.Logger.Info("quarantined submission released", slog.String("id", requestID(c)), slog.Int64("lead", lead.ID))
 	return c.Redirect(http.StatusSeeOther, "/admin/quarantine?notice=released")
 }

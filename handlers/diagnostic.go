@@ -117,6 +117,7 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 		return h.saveFailed(c, f, err)
 	}
 	h.Funnel.Inc(models.MetricLeads)
+	h.Metrics.LeadSaved()
 	return c.Redirect(http.StatusSeeOther, "/results/"+lead.Token)
 }
 
@@ -129,6 +130,7 @@ func (h *Handlers) quarantine(c echo.Context, f *diagnosticForm, lead *models.Le
 	if err != nil {
 		return h.saveFailed(c, f, err)
 	}
+	h.Metrics.Quarantined()
 	h.Logger.Warn("submission quarantined", slog.String("id", requestID(c)), slog.String("reason", reason))
 	return c.Redirect(http.StatusSeeOther, "/results/"+q.Token)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/static"
 	"github.com/stellapop/intake/views"
@@ -34,6 +35,11 @@ type Deps struct {
 	QueueEmail models.EmailHook
 	// Funnel counts the funnel's steps without cookies; nil counts nothing.
 	Funnel *FunnelCounter
+	// Metrics counts requests and saved leads for Prometheus; nil counts
+	// nothing. ServeMetrics serves them at /admin/metrics to admins; when
+	// false (they are served on METRICS_ADDR instead) that is a 404.
+	Metrics      *metrics.Metrics
+	ServeMetrics bool
 
 	SessionIdle    time.Duration // a session unused this long ends (default 2h)
 	SessionMaxAge  time.Duration // a session ends this long after sign-in (default 12h)

@@ -26,6 +26,7 @@ func (h *Handlers) middleware() []echo.MiddlewareFunc {
 
 // requestLog logs one line per request with its route pattern, never the
 // raw path or query: result tokens and campaign details stay out of logs.
+// The same values feed the request metrics.
 func (h *Handlers) requestLog() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus:    true,
@@ -46,6 +47,7 @@ func (h *Handlers) requestLog() echo.MiddlewareFunc {
 				slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency.Round(time.Microsecond)),
 			)
+			h.Metrics.ObserveRequest(v.Method, v.RoutePath, v.Status, v.Latency)
 			return nil
 		},
 	})

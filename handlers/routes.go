@@ -94,6 +94,7 @@ func (h *Handlers) table() []Route {
 		{Method: "GET", Path: "/favicon.ico", Access: public, handler: h.Favicon},
 		{Method: "GET", Path: "/healthz", Access: public, handler: h.Healthz},
 		{Method: "GET", Path: "/readyz", Access: public, handler: h.Readyz},
+		{Method: "GET", Path: "/admin/metrics", Access: admins, handler: h.Scrape},
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
 )
 
@@ -34,6 +35,8 @@ type WorkerConfig struct {
 	// Concurrency is how many emails one process sends at once; 0 makes
 	// the queue insert-only, for a process that only takes submissions.
 	Concurrency int
+	// Metrics counts emails sent and failed; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // NewQueue connects the queue to the store's database. On PostgreSQL,
@@ -57,7 +60,7 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &Worker{
-		store: store, composer: wc.Composer, transport: wc.Transport, log: log,
+		store: store, composer: wc.Composer, transport: wc.Transport, log: log, metrics: wc.Metrics,
 		retryBase: wc.RetryBase, now: func() time.Time { return time.Now().UTC() },
 	})
 	cfg := &river.Config{

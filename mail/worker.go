@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
 )
 
@@ -40,6 +41,7 @@ type Worker struct {
 	composer  *Composer
 	transport Transport
 	log       *slog.Logger
+	metrics   *metrics.Metrics // nil counts nothing
 	// retryBase is the first retry's delay; each later one doubles, up to an hour.
 	retryBase time.Duration
 	now       func() time.Time
@@ -73,6 +75,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[EmailArgs]) error {
 	sendErr := w.transport.Send(ctx, msg, name)
 	at := w.now()
 	if sendErr == nil {
+		w.metrics.EmailSent(args.EmailKind)
 		if err := w.store.RecordEmailSent(ctx, args.LeadID, args.EmailKind, at); err != nil {
 			return fmt.Errorf("record %s sent for lead %d: %w", args.EmailKind, args.LeadID, err)
 		}
@@ -80,6 +83,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[EmailArgs]) error {
 		return nil
 	}
 
+	w.metrics.EmailFailed(args.EmailKind)
 	f := classify(sendErr)
 	// The full reason may name the recipient: it goes to the lead's record,
 	// where consultants see it, and never to logs or the queue.

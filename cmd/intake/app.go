@@ -16,6 +16,7 @@ import (
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/mail"
+	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/static"
 )
@@ -30,6 +31,10 @@ type app struct {
 	server *http.Server
 	echo   *echo.Echo
 	funnel *handlers.FunnelCounter
+	// metrics counts what the app does; metricsServer serves them on
+	// METRICS_ADDR (nil when they are served on the site instead).
+	metrics       *metrics.Metrics
+	metricsServer *http.Server
 }
 
 // newApp loads and validates the content, opens and migrates the database
@@ -64,7 +69,8 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	queue, err := newQueue(cfg, store, def, consent, log)
+	m := metrics.New(metrics.Config{DB: store.SQLDB(), EmailKinds: models.EmailKinds})
+	queue, err := newQueue(cfg, store, def, consent, m, log)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -90,6 +96,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
 		SubmitMinDelay: cfg.SubmitMinDelay, SubmitRateLimit: cfg.SubmitRateLimit,
+		Metrics: m, ServeMetrics: cfg.MetricsAddr == "",
 	})
 	if err != nil {
 		store.Close()
@@ -97,6 +104,19 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, store: store, queue: queue, def: def, echo: e}
 	a.funnel = funnel
+	a.metrics = m
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		a.metricsServer = &http.Server{
+			Addr:              cfg.MetricsAddr,
+			Handler:           mux,
+			ReadHeaderTimeout: 5 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       90 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+	}
 	a.server = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           e,
@@ -112,7 +132,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 
 // newQueue builds the email queue: SMTP when SMTP_URL is set, otherwise
 // .eml files in the outbox.
-func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, consent *diagnostic.Consent, log *slog.Logger) (*mail.Queue, error) {
+func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, consent *diagnostic.Consent, m *metrics.Metrics, log *slog.Logger) (*mail.Queue, error) {
 	composer, err := mail.NewComposer(mail.ComposerConfig{
 		Diagnostic: def, Consent: consent, BaseURL: cfg.BaseURL, ArticlePath: handlers.ArticlePath,
 		BookingURL: cfg.BookingURL, From: cfg.MailFrom, ReplyTo: cfg.MailReplyTo, Team: cfg.TeamEmail, Secret: cfg.Secret,
@@ -130,7 +150,7 @@ func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, cons
 		return nil, err
 	}
 	return mail.NewQueue(store, mail.WorkerConfig{
-		Composer: composer, Transport: transport, Concurrency: cfg.MailWorkers, RetryBase: cfg.mailRetryBase,
+		Composer: composer, Transport: transport, Concurrency: cfg.MailWorkers, RetryBase: cfg.mailRetryBase, Metrics: m,
 	}, log)
 }
 
@@ -138,8 +158,15 @@ func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, cons
 // then shuts down in order: stop taking requests and let those in flight
 // finish, then let emails being sent finish, then close the database.
 func (a *app) run(ctx context.Context, ln net.Listener) error {
+	metricsLn, err := a.listenMetrics()
+	if err != nil {
+		ln.Close()
+		a.store.Close()
+		return err
+	}
 	if err := a.queue.Start(ctx); err != nil {
 		ln.Close()
+		closeListener(metricsLn)
 		a.store.Close()
 		if ctx.Err() != nil {
 			return nil // asked to stop before we started
@@ -152,8 +179,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	go a.funnel.Run(ctx)
 	go retentionLoop(ctx, a.store, a.cfg.RetentionDays, retentionEvery, a.log)
 	go func() { serveErr <- a.server.Serve(ln) }()
+	a.serveMetrics(metricsLn)
 
-	var err error
 	select {
 	case err = <-serveErr:
 		err = fmt.Errorf("serve: %w", err)
@@ -171,7 +198,13 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 
 // work sends queued emails until ctx is cancelled: `intake worker`.
 func (a *app) work(ctx context.Context) error {
+	metricsLn, err := a.listenMetrics()
+	if err != nil {
+		a.store.Close()
+		return err
+	}
 	if err := a.queue.Start(ctx); err != nil {
+		closeListener(metricsLn)
 		a.store.Close()
 		if ctx.Err() != nil {
 			return nil
@@ -179,6 +212,7 @@ func (a *app) work(ctx context.Context) error {
 		return fmt.Errorf("start email workers: %w", err)
 	}
 	a.log.Info("sending queued emails", slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers))
+	a.serveMetrics(metricsLn)
 	<-ctx.Done()
 	a.log.Info("shutting down: finishing emails being sent")
 	return a.stop(nil)
@@ -195,6 +229,12 @@ func (a *app) stop(err error) error {
 	if qerr := a.queue.Stop(stopCtx); qerr != nil && err == nil {
 		err = fmt.Errorf("stop email workers: %w", qerr)
 	}
+	// Scrapes read the database: stop them before it closes.
+	if a.metricsServer != nil {
+		if merr := a.metricsServer.Shutdown(stopCtx); merr != nil && err == nil {
+			err = fmt.Errorf("stop metrics listener: %w", merr)
+		}
+	}
 	if cerr := a.store.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -203,4 +243,36 @@ func (a *app) stop(err error) error {
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// listenMetrics opens METRICS_ADDR, when set, so a taken port stops the
+// start before anything runs; nil when metrics are served on the site.
+func (a *app) listenMetrics() (net.Listener, error) {
+	if a.metricsServer == nil {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", a.cfg.MetricsAddr, err)
+	}
+	return ln, nil
+}
+
+// serveMetrics serves /metrics on ln until stop shuts the listener down.
+func (a *app) serveMetrics(ln net.Listener) {
+	if ln == nil {
+		return
+	}
+	a.log.Info("serving metrics", slog.String("addr", ln.Addr().String()))
+	go func() {
+		if err := a.metricsServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("metrics listener stopped", slog.Any("error", err))
+		}
+	}()
+}
+
+func closeListener(ln net.Listener) {
+	if ln != nil {
+		ln.Close()
+	}
 }

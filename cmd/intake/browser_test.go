@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -29,6 +28,13 @@ import (
 // startApp runs the whole portal on a free port of 127.0.0.1 until the
 // test ends, with settings kv (name, value, …) over the test defaults.
 func startApp(t *testing.T, dialect string, kv ...string) (baseURL string, a *app) {
+	t.Helper()
+	return startAppLogging(t, dialect, io.Discard, kv...)
+}
+
+// startAppLogging is startApp writing its logs to logs, formatted by the
+// LOG_FORMAT and LOG_LEVEL settings as in production.
+func startAppLogging(t *testing.T, dialect string, logs io.Writer, kv ...string) (baseURL string, a *app) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -55,7 +61,7 @@ func startApp(t *testing.T, dialect string, kv ...string) (baseURL string, a *ap
 	}
 	cfg.mailRetryBase = 50 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err = newApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err = newApp(ctx, cfg, newLogger(cfg, logs))
 	if err != nil {
 		t.Fatal(err)
 	}

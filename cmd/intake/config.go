@@ -31,6 +31,7 @@ type Config struct {
 	RetentionDays   int
 	mailRetryBase   time.Duration // first retry's delay; tests shorten it
 	Addr            string
+	MetricsAddr     string // "": metrics are served to admins on the site
 	BaseURL         *url.URL
 	DataDir         string
 	DatabaseURL     string
@@ -58,15 +59,17 @@ type option struct {
 var options = []option{
 	{Name: "INTAKE_ADDR", Default: "127.0.0.1:8080", Help: "Address the web server listens on (host:port).",
 		apply: func(c *Config, v string) error {
-			_, port, err := net.SplitHostPort(v)
-			if err != nil {
-				return fmt.Errorf("want host:port, such as 127.0.0.1:8080 or :8080 (%v)", err)
-			}
-			if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-				return fmt.Errorf("port %q is not a number from 0 to 65535", port)
-			}
 			c.Addr = v
-			return nil
+			return checkHostPort(v, "127.0.0.1:8080 or :8080")
+		}},
+	{Name: "METRICS_ADDR", Default: "(unset: /admin/metrics on the site, for admins)",
+		Help: "Address (host:port) of a separate listener that serves Prometheus metrics at /metrics, without sign-in; keep it off the public network.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			c.MetricsAddr = v
+			return checkHostPort(v, "127.0.0.1:9090")
 		}},
 	{Name: "BASE_URL", Default: "(http:// + INTAKE_ADDR)", Help: "Public address of the site, used in canonical links and emails; https turns on secure cookies and HSTS.",
 		apply: func(c *Config, v string) error {
@@ -279,6 +282,18 @@ var options = []option{
 			c.LogFormat = v
 			return nil
 		}},
+}
+
+// checkHostPort checks a listening address, such as example.
+func checkHostPort(v, example string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("want host:port, such as %s (%v)", example, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	return nil
 }
 
 // loadConfig reads every option from getenv, applying defaults, and reports

@@ -42,6 +42,7 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 	}{
 		{"INTAKE_ADDR", "localhost", "want host:port"},
 		{"INTAKE_ADDR", "127.0.0.1:http", "is not a number"},
+		{"METRICS_ADDR", "9090", "want host:port"},
 		{"BASE_URL", "intake.example.com", "absolute http or https URL"},
 		{"BASE_URL", "https://example.com/intake", "root of its host"},
 		{"DATABASE_URL", "mysql://root@localhost/intake", "want a postgres:// URL"},

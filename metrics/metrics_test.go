@@ -1,0 +1,166 @@
+package metrics_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/stellapop/intake/metrics"
+	"github.com/stellapop/intake/metrics/metricstest"
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+)
+
+// scrape reads the exposition the way Prometheus would.
+func scrape(t *testing.T, m *metrics.Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("scrape = %d:\n%s", rec.Code, rec.Body)
+	}
+	b, _ := io.ReadAll(rec.Body)
+	return string(b)
+}
+
+func want(t *testing.T, body, name string, value float64, labels ...string) {
+	t.Helper()
+	got, ok := metricstest.Sample(body, name, labels...)
+	if !ok {
+		t.Errorf("no %s%v in the scrape", name, labels)
+	} else if got != value {
+		t.Errorf("%s%v = %v, want %v", name, labels, got, value)
+	}
+}
+
+func TestNilMetricsCountNothing(t *testing.T) {
+	var m *metrics.Metrics
+	m.ObserveRequest("GET", "/", 200, time.Millisecond)
+	m.LeadSaved()
+	m.Quarantined()
+	m.EmailSent(models.EmailProspectSummary)
+	m.EmailFailed(models.EmailTeamNotification)
+	if m.Registry() != nil {
+		t.Error("a nil *Metrics has a registry")
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("nil handler = %d, want 404", rec.Code)
+	}
+}
+
+func TestCounters(t *testing.T) {
+	m := metrics.New(metrics.Config{EmailKinds: models.EmailKinds})
+	body := scrape(t, m)
+	// Declared series start at zero, so rates exist before the first event.
+	want(t, body, "intake_leads_saved_total", 0)
+	want(t, body, "intake_submissions_quarantined_total", 0)
+	for _, kind := range models.EmailKinds {
+		want(t, body, "intake_emails_sent_total", 0, "kind", kind)
+		want(t, body, "intake_emails_failed_total", 0, "kind", kind)
+	}
+	for _, name := range []string{"go_goroutines", "process_start_time_seconds"} {
+		if !metricstest.Has(body, name) {
+			t.Errorf("no %s: the Go and process collectors are missing", name)
+		}
+	}
+
+	m.ObserveRequest("GET", "/results/:token", 200, 20*time.Millisecond)
+	m.ObserveRequest("GET", "/results/:token", 404, 5*time.Millisecond)
+	m.ObserveRequest("GET", "/results/:token", 200, 30*time.Millisecond)
+	m.ObserveRequest("BREW", "", 405, time.Millisecond)
+	m.LeadSaved()
+	m.LeadSaved()
+	m.Quarantined()
+	m.EmailSent(models.EmailProspectSummary)
+	m.EmailFailed(models.EmailTeamNotification)
+	m.EmailFailed(models.EmailTeamNotification)
+
+	body = scrape(t, m)
+	want(t, body, "intake_http_requests_total", 2, "method", "GET", "route", "/results/:token", "code", "200")
+	want(t, body, "intake_http_requests_total", 1, "method", "GET", "route", "/results/:token", "code", "404")
+	// An invented method and an unmatched path each collapse to one series.
+	want(t, body, "intake_http_requests_total", 1, "method", "OTHER", "route", "unmatched", "code", "405")
+	want(t, body, "intake_http_request_duration_seconds_count", 3, "method", "GET", "route", "/results/:token")
+	want(t, body, "intake_http_request_duration_seconds_bucket", 1, "method", "GET", "route", "/results/:token", "le", "0.01")
+	want(t, body, "intake_leads_saved_total", 2)
+	want(t, body, "intake_submissions_quarantined_total", 1)
+	want(t, body, "intake_emails_sent_total", 1, "kind", models.EmailProspectSummary)
+	want(t, body, "intake_emails_failed_total", 2, "kind", models.EmailTeamNotification)
+}
+
+// testArgs is a job for the queue collector to count; nothing works it.
+type testArgs struct{}
+
+func (testArgs) Kind() string { return "metrics_test" }
+
+func queueDriver(store *models.Store) riverdriver.Driver[*sql.Tx] {
+	if store.Dialect() == models.Postgres {
+		return riverdatabasesql.New(store.SQLDB())
+	}
+	return riversqlite.New(store.SQLDB())
+}
+
+func TestQueueDepthAndPoolStats(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			store := modelstest.Open(t, dialect)
+			driver := queueDriver(store)
+			migrator, err := rivermigrate.New(driver, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+				t.Fatal(err)
+			}
+			m := metrics.New(metrics.Config{DB: store.SQLDB(), EmailKinds: models.EmailKinds})
+			body := scrape(t, m)
+			for _, state := range metrics.QueueStates {
+				want(t, body, "intake_queue_jobs", 0, "state", state)
+			}
+
+			client, err := river.NewClient(driver, &river.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, opts := range []*river.InsertOpts{nil, nil, {ScheduledAt: time.Now().Add(time.Hour)}} {
+				if _, err := client.Insert(ctx, testArgs{}, opts); err != nil {
+					t.Fatal(err)
+				}
+			}
+			body = scrape(t, m)
+			want(t, body, "intake_queue_jobs", 2, "state", "available")
+			want(t, body, "intake_queue_jobs", 1, "state", "scheduled")
+			want(t, body, "intake_queue_jobs", 0, "state", "retryable")
+			want(t, body, "intake_queue_jobs", 0, "state", "running")
+			want(t, body, "intake_queue_scrape_errors_total", 0)
+			for _, name := range []string{"go_sql_open_connections", "go_sql_in_use_connections", "go_sql_idle_connections",
+				"go_sql_wait_count_total", "go_sql_wait_duration_seconds_total"} {
+				if _, ok := metricstest.Sample(body, name, "db_name", "intake"); !ok {
+					t.Errorf("no %s{db_name=\"intake\"} in the scrape", name)
+				}
+			}
+
+			// With the database gone the scrape still answers: the depth is
+			// left out rather than shown as zero, and the failure is counted.
+			store.Close()
+			body = scrape(t, m)
+			if metricstest.Has(body, "intake_queue_jobs") {
+				t.Error("queue depth reported while the database is closed")
+			}
+			want(t, body, "intake_queue_scrape_errors_total", 1)
+		})
+	}
+}
