@@ -28,15 +28,18 @@ func TestSIGTERMLetsEmailsInProgressFinish(t *testing.T) {
 	bin := buildIntake(t)
 	dbURL := modelstest.DatabaseURL(t)
 	smtp := mailtest.NewServer(t)
-	smtp.SetDataDelay(2 * time.Second)
+	smtp.SetDataDelay(3 * time.Second)
 	addr := freeAddr(t)
 	logs := &syncBuffer{}
 	vars := []string{"DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + t.TempDir(), "SMTP_URL=" + smtp.URL()}
 	p := startIntake(t, bin, addr, logs, vars...)
 
 	first := submit(t, p.base, "Sent During Shutdown", "shutdown@example.com")
-	waitFor(t, "both emails in DATA at the mail server", 10*time.Second, func() bool { return smtp.DataAttempts() >= 2 })
 	finish := sendHalfASubmission(t, p.base, addr, 1)
+	waitFor(t, "both emails in DATA at the mail server", 10*time.Second, func() bool { return smtp.DataAttempts() >= 2 })
+	if n := len(smtp.Messages()); n != 0 {
+		t.Fatalf("%d emails already delivered before SIGTERM: the mail server's delay is too short for this machine", n)
+	}
 	termAt := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -74,7 +77,7 @@ func TestSIGTERMLetsEmailsInProgressFinish(t *testing.T) {
 	if err := p.wait(t, 20*time.Second); err != nil {
 		t.Errorf("second exit: %v\n%s", err, tail(logs.String(), 30))
 	}
-	t.Logf("SIGTERM with 2 emails in DATA (server answering after 2s) and a submission half sent: process exited 0 after %v with %d emails delivered; all 4 delivered once after a restart",
+	t.Logf("SIGTERM with 2 emails in DATA (server answering after 3s) and a submission half sent: process exited 0 after %v with %d emails delivered; all 4 delivered once after a restart",
 		stopped.Round(time.Millisecond), sentBefore)
 }
 
