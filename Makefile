@@ -11,7 +11,7 @@ AXE_VERSION = 4.14.1
 .PHONY: test build run check deps bench-smoke
 
 test: deps check
-	INTAKE_BROWSER_TESTS=required $(GO) test -count=1 -timeout 20m ./...
+	INTAKE_BROWSER_TESTS=required INTAKE_FAULT_TESTS=required $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory bench-smoke
 
 # build makes the same static binary the Docker image ships.

@@ -117,11 +117,13 @@ func (q *Queue) EnqueueEmail(ctx context.Context, tx *sql.Tx, leadID int64, kind
 }
 
 // Start runs the workers until Stop; an insert-only queue does nothing.
+// Cancelling ctx does not stop them: River would cancel the emails being
+// sent at once, and a shutdown must let them finish first (see Stop).
 func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
-	return q.client.Start(ctx)
+	return q.client.Start(context.WithoutCancel(ctx))
 }
 
 // Stop lets emails being sent finish, up to ctx's deadline, then cancels

@@ -37,13 +37,22 @@ func (t *SMTPTransport) client() (*gomail.Client, error) {
 	return gomail.NewClient(t.settings.Host, opts...)
 }
 
-// Send dials the server and delivers the message.
+// Send dials the server and delivers the message. It returns when ctx is
+// cancelled even mid-conversation, which go-mail does not do by itself
+// after dialling: the abandoned conversation ends within the timeout.
 func (t *SMTPTransport) Send(ctx context.Context, msg *gomail.Msg, _ string) error {
 	c, err := t.client()
 	if err != nil {
 		return err
 	}
-	return c.DialAndSendWithContext(ctx, msg)
+	done := make(chan error, 1)
+	go func() { done <- c.DialAndSendWithContext(ctx, msg) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // OutboxTransport writes each message as a complete .eml file, for a first

@@ -76,11 +76,20 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[EmailArgs]) error {
 	at := w.now()
 	if sendErr == nil {
 		w.metrics.EmailSent(args.EmailKind)
-		if err := w.store.RecordEmailSent(ctx, args.LeadID, args.EmailKind, at); err != nil {
+		// Delivered: record it even if the queue is being stopped, or the
+		// next run would send it again.
+		if err := w.store.RecordEmailSent(context.WithoutCancel(ctx), args.LeadID, args.EmailKind, at); err != nil {
 			return fmt.Errorf("record %s sent for lead %d: %w", args.EmailKind, args.LeadID, err)
 		}
 		w.log.Info("email sent", slog.Int64("lead_id", args.LeadID), slog.String("kind", args.EmailKind), slog.Int("attempt", job.Attempt))
 		return nil
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		// The process is stopping and could not wait for the mail server:
+		// not a delivery failure, so the email goes back to the queue as
+		// it was, for the next run, without using up an attempt.
+		w.log.Info("email interrupted by shutdown, queued again", slog.Int64("lead_id", args.LeadID), slog.String("kind", args.EmailKind))
+		return river.JobSnooze(0)
 	}
 
 	w.metrics.EmailFailed(args.EmailKind)

@@ -71,10 +71,7 @@ func TestServeFinishesRequestsOnSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "intake")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildIntake(t)
 	dbURL := modelstest.DatabaseURL(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -17,16 +17,6 @@ import (
 )
 
 // freeAddr finds a free port on 127.0.0.1 for a listener the app opens.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // scrapeMetrics reads url's exposition; "" when it does not answer 200.
 func scrapeMetrics(t *testing.T, url string) string {
 	t.Helper()
