@@ -8,11 +8,12 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 BUILD_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 AXE_VERSION = 4.14.1
 
-.PHONY: test build run check deps bench-smoke
+.PHONY: test build run check deps bench-smoke fuzz-smoke fuzz
 
 test: deps check
 	INTAKE_BROWSER_TESTS=required INTAKE_FAULT_TESTS=required $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory bench-smoke
+	$(MAKE) --no-print-directory fuzz-smoke
 
 # build makes the same static binary the Docker image ships.
 build:
@@ -34,3 +35,22 @@ deps:
 # bench-smoke runs every benchmark once so none of them rots.
 bench-smoke:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+# Fuzz targets, as package:target. go test fuzzes one target per run.
+FUZZ_TARGETS = ./handlers:FuzzParseDiagnosticForm ./handlers:FuzzSafeCell \
+	./diagnostic:FuzzScore ./diagnostic:FuzzResultFrom
+FUZZTIME ?= 2m
+
+# fuzz-smoke fuzzes every target for a few seconds, so none of them rots
+# and an easy crash shows up in every test run.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+
+# fuzz runs every target for FUZZTIME each (make fuzz FUZZTIME=30m).
+# A failing input is saved under the package's testdata/fuzz and then
+# replays in every plain `go test`.
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
+	done

@@ -102,7 +102,9 @@ func parseDiagnosticForm(v url.Values, def *diagnostic.Definition, consent *diag
 		}
 		f.Raw[q.ID] = values[0]
 		n, err := strconv.Atoi(values[0])
-		if err != nil {
+		// Only an option's value exactly as the form sends it: "+3", "03"
+		// and " 3" are no answer a visitor could have chosen.
+		if err != nil || strconv.Itoa(n) != values[0] {
 			f.fail(anchor, fmt.Sprintf("Question %s: choose one of the options given.", questionNumber(def, q.ID)))
 			continue
 		}
@@ -161,6 +163,10 @@ func (f *diagnosticForm) text(v url.Values, name, label string, max int, ifBlank
 		f.fail(name, label+" contains invisible control characters. Please type it again without them.")
 		return value
 	}
+	if strings.ContainsFunc(value, hiddenFormat) {
+		f.fail(name, label+" contains invisible formatting characters, such as a zero-width space or a text-direction mark. Please type it again without them.")
+		return value
+	}
 	if n := utf8.RuneCountInString(value); n > max {
 		f.fail(name, fmt.Sprintf("%s must be %d characters or fewer (it has %d).", label, max, n))
 		return value
@@ -169,6 +175,15 @@ func (f *diagnosticForm) text(v url.Values, name, label string, max int, ifBlank
 		f.fail(name, ifBlank)
 	}
 	return value
+}
+
+// hiddenFormat reports the format characters (Unicode Cf) that draw
+// nothing yet change what text looks like: zero-width spaces, byte-order
+// marks, and text-direction overrides that could make a name or address in
+// the workspace read as another. The zero-width joiner and non-joiner stay
+// allowed: Persian, Indic scripts and emoji need them.
+func hiddenFormat(r rune) bool {
+	return unicode.Is(unicode.Cf, r) && r != '\u200c' && r != '\u200d'
 }
 
 // checkEmail accepts a single bare address with a dotted domain.
