@@ -1,8 +1,9 @@
 # Intake: one static binary on a minimal, non-root image.
 # CI builds the same binary with the same flags (`make build`), since no
-# Docker engine runs there; keep the two build lines identical.
+# Docker engine runs there; keep the two build lines identical, and the Go
+# release the same as the Makefile's GO_RELEASE.
 
-FROM golang:1.26-bookworm AS build
+FROM golang:1.27.3-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

@@ -220,6 +220,10 @@ func TestDockerfileBuildsLikeCI(t *testing.T) {
 		!bytes.Contains(makefile, []byte("CGO_ENABLED=0 $(GO) build $(BUILD_FLAGS)")) {
 		t.Errorf("the Dockerfile and `make build` must both build with CGO_ENABLED=0 and %s", flags)
 	}
+	release := regexp.MustCompile(`(?m)^GO_RELEASE = (\S+)$`).FindSubmatch(makefile)
+	if release == nil || !bytes.Contains(docker, []byte("FROM golang:"+string(release[1])+"-")) {
+		t.Errorf("the Dockerfile must build with the Makefile's Go release (GO_RELEASE)")
+	}
 	if !bytes.Contains(docker, []byte("USER nonroot")) || !bytes.Contains(docker, []byte(`ENTRYPOINT ["/usr/local/bin/intake"]`)) {
 		t.Errorf("the image must run intake as a non-root user")
 	}
