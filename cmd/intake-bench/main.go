@@ -1,0 +1,94 @@
+// Command intake-bench measures how close each of the portal's jobs comes
+// to the limit of the machine it runs on: every row runs the portal and
+// the tool that defines that job's limit (nginx, pgbench, a bare go-mail
+// loop, psql's COPY, Lighthouse) in the same run, in alternating rounds so
+// that drift hits both sides, and reports medians.
+//
+//	go run ./cmd/intake-bench            # the full run (`make bench`): minutes, a million leads
+//	go run ./cmd/intake-bench -smoke     # seconds and small data, so the script never rots
+//
+// It prints one table and writes it, with the machine it ran on, to a dated
+// file under bench/results (not in smoke mode unless -out says where).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	smoke := flag.Bool("smoke", false, "seconds and small data: check that every row still runs")
+	out := flag.String("out", "", "results file (default bench/results/YYYY-MM-DD.md; none in smoke mode)")
+	only := flag.String("only", "", "comma-separated rows to run, e.g. pages,export (default: all)")
+	rounds := flag.Int("rounds", 0, "alternating rounds per comparison (default 5; 1 in smoke mode)")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := log.New(os.Stderr, "bench: ", log.Ltime)
+
+	e, err := newEnv(ctx, *smoke, *rounds, logger)
+	if err != nil {
+		logger.Fatal(err)
+	}
+	defer e.close()
+
+	var want []string
+	if *only != "" {
+		want = strings.Split(*only, ",")
+	}
+	var rows []row
+	failed := false
+	for _, b := range benches() {
+		if want != nil && !slices.Contains(want, b.name) {
+			continue
+		}
+		logger.Printf("%s: running", b.name)
+		start := time.Now()
+		got, err := b.run(ctx, e)
+		if err != nil {
+			failed = true
+			logger.Printf("%s: failed: %v", b.name, err)
+			rows = append(rows, row{Job: b.name, Portal: "failed: " + firstLine(err.Error())})
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		logger.Printf("%s: done in %s", b.name, time.Since(start).Round(time.Second))
+		rows = append(rows, got...)
+	}
+
+	report := e.report(rows)
+	fmt.Print(report)
+	path := *out
+	if path == "" && !*smoke {
+		path = filepath.Join(e.root, "bench", "results", time.Now().Format("2006-01-02")+".md")
+	}
+	if path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			logger.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
+			logger.Fatal(err)
+		}
+		logger.Printf("results written to %s", path)
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
