@@ -22,6 +22,9 @@ const (
 	maxRoleLen    = 100
 	maxTeamSize   = 100000
 	answerPrefix  = "a."
+	// maxFormValues bounds the values one submission may carry: the form
+	// has about 35, so many more is not a person using it.
+	maxFormValues = 100
 )
 
 // diagnosticForm is what a visitor sent, kept as typed so it can be shown
@@ -81,6 +84,13 @@ func parseDiagnosticForm(v url.Values, def *diagnostic.Definition, consent *diag
 		Stamp:         v.Get(stampField),
 	}
 
+	values := 0
+	for _, vs := range v {
+		values += len(vs)
+	}
+	if values > maxFormValues {
+		f.FormError = "The form arrived with far more fields than it has, so nothing was saved. Please check your answers below and send them again."
+	}
 	for key := range v {
 		if id, ok := strings.CutPrefix(key, answerPrefix); ok {
 			if _, known := def.Question(id); !known {

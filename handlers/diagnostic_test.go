@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -173,6 +174,26 @@ func TestSubmitDiagnosticBodyTooLarge(t *testing.T) {
 		r := s.post("/diagnostic", form)
 		if r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "more than we can accept") {
 			t.Fatalf("status %d, want 413 with an explanation", r.status)
+		}
+		if s.leadCount() != 0 {
+			t.Errorf("a lead was stored")
+		}
+	})
+}
+
+func TestSubmitDiagnosticTooManyFields(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		form := s.validForm("3")
+		for i := range 200 {
+			form.Add("x"+strconv.Itoa(i), "1")
+		}
+		r := s.post("/diagnostic", form)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "far more fields than it has") {
+			t.Fatalf("status %d, want 422 with an explanation", r.status)
+		}
+		// Every answer is still there to send again.
+		if !strings.Contains(r.body, `value="ada@example.com"`) || !strings.Contains(r.body, "checked") {
+			t.Error("the refused form lost its answers")
 		}
 		if s.leadCount() != 0 {
 			t.Errorf("a lead was stored")
