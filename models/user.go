@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -92,9 +94,47 @@ func CheckPassword(pw string) string {
 // argonParams costs about 64 MiB and a few tens of milliseconds per check.
 var argonParams = argon2id.DefaultParams
 
+// hashSlots bounds how many passwords are hashed at once: each hash holds
+// 64 MiB while it runs, so a burst of sign-ins from many addresses queues
+// here instead of multiplying the process's memory.
+var hashSlots = make(chan struct{}, max(1, min(runtime.NumCPU(), 4)))
+
+// withHashSlot runs f once a hashing slot is free, or gives up with ctx.
+func withHashSlot(ctx context.Context, f func()) error {
+	select {
+	case hashSlots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-hashSlots }()
+	f()
+	return nil
+}
+
+// hashPassword hashes a new password, waiting for a hashing slot.
+func hashPassword(ctx context.Context, password string) (hash string, err error) {
+	if serr := withHashSlot(ctx, func() { hash, err = argon2id.CreateHash(password, argonParams) }); serr != nil {
+		return "", serr
+	}
+	return hash, err
+}
+
+// comparePassword checks a password against a stored hash, waiting for a
+// hashing slot.
+func comparePassword(ctx context.Context, password, hash string) (ok bool, err error) {
+	if serr := withHashSlot(ctx, func() { ok, err = argon2id.ComparePasswordAndHash(password, hash) }); serr != nil {
+		return false, serr
+	}
+	return ok, err
+}
+
 // dummyHash is checked against when the email is unknown, so a wrong email
-// takes as long as a wrong password.
-var dummyHash, _ = argon2id.CreateHash("not a real password, never matches", argonParams)
+// takes as long as a wrong password. It is made on first use: making it at
+// start would cost every process 64 MiB and a third of a second.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := argon2id.CreateHash("not a real password, never matches", argonParams)
+	return h
+})
 
 func normalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
@@ -107,7 +147,7 @@ func (s *Store) CreateUser(ctx context.Context, email, name, role, password stri
 	if msg := CheckPassword(password); msg != "" {
 		return nil, errors.New(msg)
 	}
-	hash, err := argon2id.CreateHash(password, argonParams)
+	hash, err := hashPassword(ctx, password)
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
@@ -163,13 +203,15 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 func (s *Store) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	u, err := s.UserByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		if _, err := comparePassword(ctx, password, dummyHash()); err != nil {
+			return nil, err
+		}
 		return nil, ErrBadCredentials
 	}
 	if err != nil {
 		return nil, err
 	}
-	ok, err := argon2id.ComparePasswordAndHash(password, u.PasswordHash)
+	ok, err := comparePassword(ctx, password, u.PasswordHash)
 	if err != nil {
 		return nil, fmt.Errorf("check password: %w", err)
 	}
@@ -184,7 +226,7 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, password string) 
 	if msg := CheckPassword(password); msg != "" {
 		return errors.New(msg)
 	}
-	hash, err := argon2id.CreateHash(password, argonParams)
+	hash, err := hashPassword(ctx, password)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
