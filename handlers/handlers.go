@@ -71,6 +71,7 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit *clientLimiter
 	loginLimit  *clientLimiter
+	article     *preparedArticle // the article, rendered once
 }
 
 // NewServer builds the Echo server with its middleware, error handler,
@@ -106,6 +107,9 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	h.stamper = newFormStamper(d.Secret)
 	h.submitLimit = newClientLimiter(d.SubmitRateLimit)
 	h.loginLimit = newClientLimiter(d.SubmitRateLimit)
+	if h.article, err = h.prepareArticle(renderer); err != nil {
+		return nil, err
+	}
 
 	e := echo.New()
 	e.HideBanner = true
