@@ -72,6 +72,7 @@ type Handlers struct {
 	submitLimit *clientLimiter
 	loginLimit  *clientLimiter
 	article     *preparedArticle // the article, rendered once
+	diagnostic  *spliced         // the empty diagnostic, rendered once
 }
 
 // NewServer builds the Echo server with its middleware, error handler,
@@ -108,6 +109,9 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	h.submitLimit = newClientLimiter(d.SubmitRateLimit)
 	h.loginLimit = newClientLimiter(d.SubmitRateLimit)
 	if h.article, err = h.prepareArticle(renderer); err != nil {
+		return nil, err
+	}
+	if h.diagnostic, err = h.prepareDiagnostic(renderer); err != nil {
 		return nil, err
 	}
 

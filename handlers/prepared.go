@@ -192,7 +192,7 @@ const minCompressedPart = 512
 func newSpliced(page []byte, markers []string) (*spliced, error) {
 	s := &spliced{}
 	found := make([]bool, len(markers))
-	rest := page
+	rest := bytes.Clone(page) // the pieces must not share the caller's buffer
 	for {
 		at, which := -1, -1
 		for i, m := range markers {

@@ -7,8 +7,15 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/stellapop/intake/content"
+	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/static"
+	"github.com/stellapop/intake/views"
 )
 
 func TestAcceptsGzip(t *testing.T) {
@@ -143,5 +150,55 @@ func TestSplicedGzipIsThePage(t *testing.T) {
 	}
 	if _, err := newSpliced([]byte("no markers here"), markers); err == nil {
 		t.Error("a page without its markers was accepted")
+	}
+}
+
+// TestFreshDiagnosticIsTheTemplatesPage: the empty form put together from
+// its pieces is byte for byte what the template renders with the same
+// values, whatever a crafted link puts in the source fields, and its gzip
+// decompresses to the same bytes.
+func TestFreshDiagnosticIsTheTemplatesPage(t *testing.T) {
+	def, err := diagnostic.Parse(content.DiagnosticJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := views.New(template.FuncMap{"asset": assets.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("https://intake.example.com")
+	h := &Handlers{Deps: Deps{Diagnostic: def, Consent: consent, Assets: assets, BaseURL: base}}
+	h.stamper = newFormStamper([]byte("0123456789abcdef0123456789abcdef"))
+	split, err := h.prepareDiagnostic(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range hostileValues {
+		w := hostileValues[(i+3)%len(hostileValues)]
+		values := diagnosticValues("tok"+v, newSubmissionKey(), h.stamper.stamp("k", time.Now()),
+			source{LandingPage: "/" + w, Referrer: "https://x.example/" + v, UTMSource: v, UTMMedium: w, UTMCampaign: v + w, UTMTerm: w, UTMContent: v})
+		var want bytes.Buffer
+		if err := r.Render(&want, "diagnostic", h.diagnosticPageWith(values), nil); err != nil {
+			t.Fatal(err)
+		}
+		escaped := escapeAll(slices.Clone(values))
+		if got := split.render(escaped); !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("values %q: the page from pieces differs from the template's", values)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(split.gzip(escaped)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("values %q: the gzip does not decompress to the page (%v)", values, err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -189,5 +190,44 @@ func TestStaticFilesArePreparedOnce(t *testing.T) {
 	}
 	if h := s.raw("HEAD", "/favicon.ico"); h.status != http.StatusOK || len(h.body) != 0 || h.header.Get("Content-Length") != strconv.Itoa(len(icon.body)) {
 		t.Errorf("HEAD /favicon.ico = %d, Content-Length %q", h.status, h.header.Get("Content-Length"))
+	}
+}
+
+// TestFreshDiagnosticIsGzipped: the empty form goes out gzipped to those
+// who take it, decompressing to the plain form's layout with its own
+// tokens, never cached, with Vary naming both the cookie and the encoding.
+func TestFreshDiagnosticIsGzipped(t *testing.T) {
+	store := modelstest.Open(t, models.SQLite)
+	s := newSiteWith(t, store, func(*handlers.Deps) {})
+	plain := s.raw("GET", "/diagnostic?utm_source=news&utm_campaign=a%26b")
+	gz := s.raw("GET", "/diagnostic?utm_source=news&utm_campaign=a%26b", "Accept-Encoding", "gzip")
+	if plain.status != http.StatusOK || gz.status != http.StatusOK || gz.header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("GET /diagnostic = %d, %d (%q)", plain.status, gz.status, gz.header.Get("Content-Encoding"))
+	}
+	body := gunzip(t, gz.body)
+	hidden := regexp.MustCompile(`name="(_csrf|submission|served)" value="[^"]+"`)
+	if n := len(hidden.FindAll(body, -1)); n != 3 {
+		t.Errorf("the gzipped form has %d of its 3 per-visitor fields", n)
+	}
+	if !bytes.Equal(hidden.ReplaceAll(body, nil), hidden.ReplaceAll(plain.body, nil)) {
+		t.Error("the gzipped form differs from the plain one beyond its per-visitor fields")
+	}
+	if bytes.Equal(hidden.Find(body), hidden.Find(plain.body)) {
+		t.Error("two visitors got the same CSRF token")
+	}
+	if !bytes.Contains(body, []byte(`name="utm_campaign" value="a&amp;b"`)) {
+		t.Error("the campaign is not carried into the gzipped form")
+	}
+	for _, r := range []raw{plain, gz} {
+		vary := strings.Join(r.header.Values("Vary"), ",")
+		if !strings.Contains(vary, "Accept-Encoding") || !strings.Contains(vary, "Cookie") {
+			t.Errorf("Vary = %q, want Cookie and Accept-Encoding", vary)
+		}
+		if r.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("Cache-Control = %q, want no-store", r.header.Get("Cache-Control"))
+		}
+		if n, _ := strconv.Atoi(r.header.Get("Content-Length")); n != len(r.body) {
+			t.Errorf("Content-Length %q for %d bytes", r.header.Get("Content-Length"), len(r.body))
+		}
 	}
 }
