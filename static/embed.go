@@ -39,6 +39,9 @@ func Load() (*Assets, error) {
 		if err != nil {
 			return err
 		}
+		if path.Ext(name) == ".css" {
+			b = minifyCSS(b)
+		}
 		sum := sha256.Sum256(b)
 		ctype := mime.TypeByExtension(path.Ext(name))
 		if ctype == "" {
