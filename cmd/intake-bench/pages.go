@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -86,6 +87,11 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 		return nil, err
 	}
 	defer ng.stop()
+	bare, err := startBareGo(docroot, headers)
+	if err != nil {
+		return nil, err
+	}
+	defer bare.Close()
 
 	var rows []row
 	for _, t := range targets {
@@ -101,7 +107,7 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 		if string(a) != string(b) {
 			return nil, fmt.Errorf("nginx answers %s with %d bytes, the portal with %d", t.path, len(b), len(a))
 		}
-		r, err := compareWithNginx(ctx, e, wrk, p.base+t.path, ng.base+t.path)
+		r, err := compareWithNginx(ctx, e, wrk, p.base+t.path, ng.base+t.path, "http://"+bare.Addr+t.path)
 		if err != nil {
 			return nil, err
 		}
@@ -117,6 +123,11 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 			row{Job: t.job + ", p99 latency", Limit: limit + "; " + r.load,
 				Portal: millis(r.portalP99), Reference: millis(r.nginxP99),
 				Ratio: ratio(r.portalP99, r.nginxP99), Target: "≤ 1.20×", Pass: r.portalP99 <= 1.2*r.nginxP99},
+			// Not a target: how much of the gap is Go's HTTP server itself.
+			row{Job: t.job + ", beside Go's bare net/http", Limit: "a bare Go net/http handler with the same bytes and headers in memory (in the bench process, same load)",
+				Portal:    fmt.Sprintf("%s req/s (p99 %s)", thousands(r.portalRPS), millis(r.portalP99)),
+				Reference: fmt.Sprintf("%s req/s (p99 %s)", thousands(r.bareRPS), millis(r.bareP99)),
+				Ratio:     ratio(r.portalRPS, r.bareRPS)},
 		)
 	}
 
@@ -347,45 +358,110 @@ func (n *nginxServer) stop() {
 }
 
 type loadResult struct {
-	portalRPS, nginxRPS float64
-	portalP99, nginxP99 float64 // seconds
-	load                string  // how the load was made
+	portalRPS, nginxRPS, bareRPS float64
+	portalP99, nginxP99, bareP99 float64 // seconds
+	load                         string  // how the load was made
 }
 
-// compareWithNginx loads both addresses with the same wrk settings in
-// alternating rounds; medians of requests/s and of p99 latency.
-func compareWithNginx(ctx context.Context, e *env, wrk, portalURL, nginxURL string) (loadResult, error) {
+// compareWithNginx loads the portal, nginx and a bare Go server with the
+// same wrk settings, taking turns (who goes first rotates each round) so
+// that drift on a shared machine hits all three; medians of requests/s
+// and of p99 latency.
+func compareWithNginx(ctx context.Context, e *env, wrk, portalURL, nginxURL, bareURL string) (loadResult, error) {
 	threads, conns, dur := 2, 32, 5*time.Second
 	if e.smoke {
 		dur = time.Second
 	}
-	run := func(u string, p99s *[]float64) func() (float64, error) {
-		return func() (float64, error) {
-			rps, p99, err := runWrk(ctx, wrk, u, threads, conns, dur)
-			if err != nil {
-				return 0, err
-			}
-			*p99s = append(*p99s, p99)
-			return rps, nil
-		}
-	}
-	if !e.smoke { // warm both up: first connections, page cache, CPU frequency
-		var discard []float64
-		for _, u := range []string{portalURL, nginxURL} {
-			if _, err := run(u, &discard)(); err != nil {
+	urls := []string{portalURL, nginxURL, bareURL}
+	if !e.smoke { // warm all up: first connections, page cache, CPU frequency
+		for _, u := range urls {
+			if _, _, err := runWrk(ctx, wrk, u, threads, conns, dur); err != nil {
 				return loadResult{}, err
 			}
 		}
 	}
-	var pp, np []float64
-	prps, nrps, err := alternate(e.rounds, run(portalURL, &pp), run(nginxURL, &np))
-	if err != nil {
-		return loadResult{}, err
+	rps, p99 := make([][]float64, len(urls)), make([][]float64, len(urls))
+	for i := range e.rounds {
+		for j := range urls {
+			k := (i + j) % len(urls)
+			r, l, err := runWrk(ctx, wrk, urls[k], threads, conns, dur)
+			if err != nil {
+				return loadResult{}, err
+			}
+			rps[k], p99[k] = append(rps[k], r), append(p99[k], l)
+		}
 	}
 	return loadResult{
-		portalRPS: prps, nginxRPS: nrps, portalP99: median(pp), nginxP99: median(np),
+		portalRPS: median(rps[0]), nginxRPS: median(rps[1]), bareRPS: median(rps[2]),
+		portalP99: median(p99[0]), nginxP99: median(p99[1]), bareP99: median(p99[2]),
 		load: fmt.Sprintf("wrk -t%d -c%d -d%s --latency -H 'Accept-Encoding: %s', keep-alive", threads, conns, dur, acceptEncoding),
 	}, nil
+}
+
+// bareGo is Go's HTTP server with nothing of the portal's: the same files
+// and headers from memory.
+type bareGo struct {
+	*http.Server
+	Addr string
+}
+
+func startBareGo(docroot string, hdr http.Header) (*bareGo, error) {
+	type file struct{ plain, gz []byte }
+	files := map[string]file{}
+	err := filepath.WalkDir(docroot, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(path, ".gz") {
+			return err
+		}
+		var f file
+		if f.plain, err = os.ReadFile(path); err != nil {
+			return err
+		}
+		f.gz, _ = os.ReadFile(path + ".gz")
+		rel, _ := filepath.Rel(docroot, path)
+		files["/"+filepath.ToSlash(rel)] = f
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	fixed := http.Header{}
+	for _, name := range copiedHeaders {
+		if v := hdr.Get(name); v != "" {
+			fixed.Set(name, v)
+		}
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		h := w.Header()
+		for k, v := range fixed {
+			h[k] = v
+		}
+		h["Content-Type"] = []string{"text/html; charset=utf-8"}
+		if strings.HasSuffix(r.URL.Path, ".css") {
+			h["Content-Type"] = []string{"text/css; charset=utf-8"}
+		}
+		body := f.plain
+		if f.gz != nil {
+			h["Vary"] = []string{"Accept-Encoding"}
+			if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+				body = f.gz
+				h["Content-Encoding"] = []string{"gzip"}
+			}
+		}
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+		_, _ = w.Write(body)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return &bareGo{Server: srv, Addr: ln.Addr().String()}, nil
 }
 
 var (
