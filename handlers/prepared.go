@@ -3,12 +3,15 @@ package handlers
 import (
 	"bytes"
 	"compress/flate"
+	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -320,4 +323,36 @@ func appendStored(out, b []byte, final bool) []byte {
 		}
 	}
 	return out
+}
+
+// gzipWriters are reused: a gzip.Writer holds about 800 KB of tables.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	return zw
+}}
+
+// renderCompressed renders a page that differs per request (a result) and
+// sends it gzipped to browsers that take it: a phone on a slow link gets
+// a third of the bytes, for some tens of microseconds of CPU.
+func renderCompressed(c echo.Context, name string, data any) error {
+	var page bytes.Buffer
+	if err := c.Echo().Renderer.Render(&page, name, data, c); err != nil {
+		return err
+	}
+	addVary(c.Response().Header())
+	if !acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+		return writeBody(c, page.Bytes(), htmlType, false)
+	}
+	var gz bytes.Buffer
+	gz.Grow(page.Len() / 2)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&gz)
+	_, _ = zw.Write(page.Bytes())
+	err := zw.Close()
+	zw.Reset(io.Discard)
+	gzipWriters.Put(zw)
+	if err != nil {
+		return err
+	}
+	return writeBody(c, gz.Bytes(), htmlType, true)
 }

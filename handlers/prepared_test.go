@@ -231,3 +231,34 @@ func TestFreshDiagnosticIsGzipped(t *testing.T) {
 		}
 	}
 }
+
+// TestResultIsGzipped: a result, rendered per request, goes out gzipped to
+// browsers that take it, still private and never cached.
+func TestResultIsGzipped(t *testing.T) {
+	store := modelstest.Open(t, models.SQLite)
+	s := newSiteWith(t, store, func(*handlers.Deps) {})
+	r := s.post("/diagnostic", s.validForm("4"))
+	loc := r.header.Get("Location")
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/results/") {
+		t.Fatalf("submission = %d %q", r.status, loc)
+	}
+	plain := s.raw("GET", loc)
+	gz := s.raw("GET", loc, "Accept-Encoding", "gzip")
+	if plain.status != http.StatusOK || gz.status != http.StatusOK || gz.header.Get("Content-Encoding") != "gzip" || plain.header.Get("Content-Encoding") != "" {
+		t.Fatalf("GET result = %d %q, %d %q", plain.status, plain.header.Get("Content-Encoding"), gz.status, gz.header.Get("Content-Encoding"))
+	}
+	if !bytes.Equal(gunzip(t, gz.body), plain.body) || !bytes.Contains(plain.body, []byte("leadership index")) {
+		t.Error("the gzipped result is not the result")
+	}
+	for _, r := range []raw{plain, gz} {
+		if r.header.Get("Cache-Control") != "no-store" || !strings.Contains(r.header.Get("Vary"), "Accept-Encoding") {
+			t.Errorf("Cache-Control %q, Vary %q", r.header.Get("Cache-Control"), r.header.Get("Vary"))
+		}
+		if n, _ := strconv.Atoi(r.header.Get("Content-Length")); n != len(r.body) {
+			t.Errorf("Content-Length %q for %d bytes", r.header.Get("Content-Length"), len(r.body))
+		}
+	}
+	if r := s.raw("GET", "/results/no-such-token", "Accept-Encoding", "gzip"); r.status != http.StatusNotFound {
+		t.Errorf("unknown result = %d, want 404", r.status)
+	}
+}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -49,7 +48,7 @@ func (h *Handlers) Result(c echo.Context) error {
 		result.Band = b
 	}
 	first, _, _ := strings.Cut(lead.Name, " ")
-	return c.Render(http.StatusOK, "result", resultPage{
+	return renderCompressed(c, "result", resultPage{
 		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
 			Description: resultDescription},
 		FirstName:   first,
