@@ -13,6 +13,8 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 # The Dockerfile builds with exactly these flags.
 BUILD_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 AXE_VERSION = 4.14.1
+# The pages benchmark scores with this Lighthouse (cmd/intake-bench/pages.go).
+LIGHTHOUSE_VERSION = 12.2.3
 
 .PHONY: test build run check deps bench bench-smoke fuzz-smoke fuzz vulncheck
 
@@ -37,7 +39,7 @@ check:
 
 # deps installs and starts what the tests need on a fresh machine.
 deps:
-	@.ci/deps.sh $(AXE_VERSION)
+	@.ci/deps.sh $(AXE_VERSION) $(LIGHTHOUSE_VERSION)
 
 # bench measures every job of the portal beside the tool that sets its
 # limit on this machine (nginx, pgbench, go-mail, COPY, Lighthouse), on a

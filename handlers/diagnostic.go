@@ -71,8 +71,7 @@ type errorLink struct{ Anchor, Message string }
 // DiagnosticForm shows the diagnostic, carrying the visitor's source along.
 func (h *Handlers) DiagnosticForm(c echo.Context) error {
 	h.Funnel.Inc(models.MetricDiagnosticStarts)
-	f := &diagnosticForm{Source: sourceFromRequest(c, "/diagnostic")}
-	return h.renderDiagnostic(c, http.StatusOK, f, "")
+	return h.serveFreshDiagnostic(c, sourceFromRequest(c, "/diagnostic"))
 }
 
 // SubmitDiagnostic scores a completed diagnostic, saves the lead and sends
@@ -229,6 +228,11 @@ func (h *Handlers) newLead(f *diagnosticForm, r diagnostic.Result, now time.Time
 // renderDiagnostic shows the form with whatever the visitor already gave.
 func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticForm, notice string) error {
 	noStore(c)
+	return c.Render(status, "diagnostic", h.diagnosticView(csrfToken(c), status, f, notice))
+}
+
+// diagnosticView is the form's page with whatever the visitor already gave.
+func (h *Handlers) diagnosticView(csrf string, status int, f *diagnosticForm, notice string) diagnosticPage {
 	def := h.Diagnostic
 	page := diagnosticPage{
 		Meta: views.Meta{
@@ -236,7 +240,7 @@ func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticFor
 			Description: def.Intro,
 			Canonical:   h.absURL("/diagnostic"),
 		},
-		Title: def.Title, Intro: def.Intro, CSRF: csrfToken(c), Notice: notice, Source: f.Source,
+		Title: def.Title, Intro: def.Intro, CSRF: csrf, Notice: notice, Source: f.Source,
 		Submission: f.SubmissionKey,
 	}
 	if page.Submission == "" {
@@ -293,7 +297,7 @@ func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticFor
 		}
 		page.Consents = append(page.Consents, cv)
 	}
-	return c.Render(status, "diagnostic", page)
+	return page
 }
 
 // optional is nil for an empty string, so an absent key stores NULL.

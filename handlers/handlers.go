@@ -71,6 +71,8 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit *clientLimiter
 	loginLimit  *clientLimiter
+	article     *preparedArticle // the article, rendered once
+	diagnostic  *spliced         // the empty diagnostic, rendered once
 }
 
 // NewServer builds the Echo server with its middleware, error handler,
@@ -106,6 +108,12 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	h.stamper = newFormStamper(d.Secret)
 	h.submitLimit = newClientLimiter(d.SubmitRateLimit)
 	h.loginLimit = newClientLimiter(d.SubmitRateLimit)
+	if h.article, err = h.prepareArticle(renderer); err != nil {
+		return nil, err
+	}
+	if h.diagnostic, err = h.prepareDiagnostic(renderer); err != nil {
+		return nil, err
+	}
 
 	e := echo.New()
 	e.HideBanner = true

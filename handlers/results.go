@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -20,6 +19,10 @@ type resultPage struct {
 	ArticlePath string
 	BookingURL  string
 }
+
+// resultDescription says what a result page is, for the browser and for
+// link previews when a visitor shares it; it names no one and no score.
+const resultDescription = "How your manager leads and manages across the five contrasts, with practical next steps, from StellaPop's five-minute diagnostic."
 
 // Result shows a lead's personal result. The token in the address is the
 // only key, so the page is private: never indexed, never cached.
@@ -45,8 +48,9 @@ func (h *Handlers) Result(c echo.Context) error {
 		result.Band = b
 	}
 	first, _, _ := strings.Cut(lead.Name, " ")
-	return c.Render(http.StatusOK, "result", resultPage{
-		Meta:        views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true},
+	return renderCompressed(c, "result", resultPage{
+		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
+			Description: resultDescription},
 		FirstName:   first,
 		Result:      result,
 		Chart:       scoreChart(result),

@@ -20,6 +20,7 @@ func TestResultPage(t *testing.T) {
 		}
 		for _, want := range []string{
 			`<meta name="robots" content="noindex, nofollow">`,
+			`<meta name="description" content="How your manager leads and manages across the five contrasts`,
 			"<h1>A leader who manages well</h1>",
 			`<span class="index-value">100</span>`,
 			`<svg viewBox="0 0 400`,

@@ -53,7 +53,9 @@ func (h *Handlers) table() []Route {
 	return []Route{
 		// The public site.
 		{Method: "GET", Path: "/", Access: public, handler: h.ShowArticle},
+		{Method: "HEAD", Path: "/", Access: public, handler: h.ShowArticle},
 		{Method: "GET", Path: ArticlePath, Access: public, handler: h.ShowArticle},
+		{Method: "HEAD", Path: ArticlePath, Access: public, handler: h.ShowArticle},
 		{Method: "GET", Path: "/diagnostic", Access: public, Form: true, handler: h.DiagnosticForm, onCSRF: h.diagnosticExpired},
 		{Method: "POST", Path: "/diagnostic", Access: public, Form: true, handler: h.SubmitDiagnostic, onCSRF: h.diagnosticExpired},
 		{Method: "GET", Path: "/results/:token", Access: public, handler: h.Result},
@@ -91,7 +93,9 @@ func (h *Handlers) table() []Route {
 
 		// Assets and operations.
 		{Method: "GET", Path: "/static/*", Access: public, handler: h.Static},
+		{Method: "HEAD", Path: "/static/*", Access: public, handler: h.Static},
 		{Method: "GET", Path: "/favicon.ico", Access: public, handler: h.Favicon},
+		{Method: "HEAD", Path: "/favicon.ico", Access: public, handler: h.Favicon},
 		{Method: "GET", Path: "/healthz", Access: public, handler: h.Healthz},
 		{Method: "GET", Path: "/readyz", Access: public, handler: h.Readyz},
 		{Method: "GET", Path: "/admin/metrics", Access: admins, handler: h.Scrape},

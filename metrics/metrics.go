@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,20 @@ type Metrics struct {
 	emailsSent      *prometheus.CounterVec
 	emailsFailed    *prometheus.CounterVec
 	handler         http.Handler
+	// series holds each request series once looked up (requestKey →
+	// requestSeries): finding a labelled series hashes its labels under a
+	// lock, which is most of what counting a request costs.
+	series sync.Map
+}
+
+type requestKey struct {
+	method, route string
+	status        int
+}
+
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // New builds the registry with the app's collectors, the database pool and
@@ -130,8 +145,19 @@ func (m *Metrics) ObserveRequest(method, route string, status int, took time.Dur
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.requestDuration.WithLabelValues(method, route).Observe(took.Seconds())
+	// Method, route and status are each from a small fixed set, so the
+	// series found are too.
+	k := requestKey{method, route, status}
+	s, ok := m.series.Load(k)
+	if !ok {
+		s, _ = m.series.LoadOrStore(k, requestSeries{
+			count:    m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+			duration: m.requestDuration.WithLabelValues(method, route),
+		})
+	}
+	rs := s.(requestSeries)
+	rs.count.Inc()
+	rs.duration.Observe(took.Seconds())
 }
 
 // LeadSaved counts a completed diagnostic saved as a new lead.

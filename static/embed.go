@@ -14,8 +14,10 @@ import (
 //go:embed css js favicon.svg
 var files embed.FS
 
-// Asset is one file, held in memory with the headers it is served with.
+// Asset is one file, held in memory with the headers it is served with,
+// and compressed once at start when that makes it smaller.
 type Asset struct {
+	Prepared
 	Body        []byte
 	ContentType string
 	Hash        string // a short hex digest of Body
@@ -23,12 +25,12 @@ type Asset struct {
 
 // Assets is every embedded file, loaded and hashed once.
 type Assets struct {
-	files map[string]Asset
+	files map[string]*Asset
 }
 
 // Load reads and hashes every embedded file.
 func Load() (*Assets, error) {
-	a := &Assets{files: map[string]Asset{}}
+	a := &Assets{files: map[string]*Asset{}}
 	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -37,19 +39,23 @@ func Load() (*Assets, error) {
 		if err != nil {
 			return err
 		}
+		if path.Ext(name) == ".css" {
+			b = minifyCSS(b)
+		}
 		sum := sha256.Sum256(b)
 		ctype := mime.TypeByExtension(path.Ext(name))
 		if ctype == "" {
 			ctype = "application/octet-stream"
 		}
-		a.files[name] = Asset{Body: b, ContentType: ctype, Hash: hex.EncodeToString(sum[:8])}
+		hash := hex.EncodeToString(sum[:8])
+		a.files[name] = &Asset{Prepared: prepare(b, hash), Body: b, ContentType: ctype, Hash: hash}
 		return nil
 	})
 	return a, err
 }
 
 // Get returns the asset with the given name, such as "css/site.css".
-func (a *Assets) Get(name string) (Asset, bool) {
+func (a *Assets) Get(name string) (*Asset, bool) {
 	f, ok := a.files[name]
 	return f, ok
 }
