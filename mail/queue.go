@@ -100,10 +100,14 @@ func (q *Queue) Migrate(ctx context.Context) error {
 // EnqueueLeadEmails queues every email of a lead inside the transaction
 // that saves it; it is a models.TxHook.
 func (q *Queue) EnqueueLeadEmails(ctx context.Context, tx *sql.Tx, lead *models.Lead) error {
-	for _, kind := range models.EmailKinds {
-		if err := q.EnqueueEmail(ctx, tx, lead.ID, kind); err != nil {
-			return err
-		}
+	// One insert for all of them: a round trip per email would add to every
+	// submission's time.
+	jobs := make([]river.InsertManyParams, len(models.EmailKinds))
+	for i, kind := range models.EmailKinds {
+		jobs[i] = river.InsertManyParams{Args: EmailArgs{LeadID: lead.ID, EmailKind: kind}}
+	}
+	if _, err := q.client.InsertManyTx(ctx, tx, jobs); err != nil {
+		return fmt.Errorf("queue the emails: %w", err)
 	}
 	return nil
 }
