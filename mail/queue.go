@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -21,9 +22,10 @@ import (
 // Queue is the job queue, kept in the same database as the leads so a lead
 // and its emails commit together or not at all.
 type Queue struct {
-	client  *river.Client[*sql.Tx]
-	driver  riverdriver.Driver[*sql.Tx]
-	working bool
+	client    *river.Client[*sql.Tx]
+	driver    riverdriver.Driver[*sql.Tx]
+	working   bool
+	transport Transport
 }
 
 // WorkerConfig builds the email worker.
@@ -49,7 +51,7 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 	if wc.RetryBase <= 0 {
 		wc.RetryBase = 10 * time.Second
 	}
-	q := &Queue{working: wc.Concurrency > 0}
+	q := &Queue{working: wc.Concurrency > 0, transport: wc.Transport}
 	switch store.Dialect() {
 	case models.Postgres:
 		q.driver = riverdatabasesql.NewWithPgxListener(store.SQLDB(), store.PgxPool())
@@ -69,7 +71,7 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 		// River fetches at most one batch of MaxWorkers jobs per cooldown;
 		// its default (100 ms) would cap sending at 10 emails per second
 		// per worker slot, far below what a mail server takes.
-		FetchCooldown:        10 * time.Millisecond,
+		FetchCooldown:        1 * time.Millisecond,
 		JobTimeout:           2 * time.Minute,
 		RescueStuckJobsAfter: 5 * time.Minute,
 		PollOnly:             store.Dialect() == models.SQLite,
@@ -136,6 +138,10 @@ func (q *Queue) Start(ctx context.Context) error {
 func (q *Queue) Stop(ctx context.Context) error {
 	if !q.working {
 		return nil
+	}
+	// The mail server's connections kept open between emails end last.
+	if c, ok := q.transport.(io.Closer); ok {
+		defer c.Close()
 	}
 	err := q.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
