@@ -59,6 +59,12 @@ type Deps struct {
 	// the diagnostic and sending it; a form sent sooner, or with a missing or
 	// stale stamp, is quarantined. Zero turns the timing checks off.
 	SubmitMinDelay time.Duration
+	// InFlightLimit is how many requests that use the database are served
+	// at once (default 20); ShedWait is how long one more waits for a turn
+	// (default 250 ms) before it is refused with a 503 and Retry-After.
+	InFlightLimit int
+	ShedWait      time.Duration
+
 	// SubmitRateLimit is how many diagnostic submissions, and separately how
 	// many sign-in attempts, one client may send a minute; zero: no limit.
 	SubmitRateLimit int
@@ -71,6 +77,7 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit *clientLimiter
 	loginLimit  *clientLimiter
+	shed        *shedder
 }
 
 // NewServer builds the Echo server with its middleware, error handler,
@@ -106,6 +113,7 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	h.stamper = newFormStamper(d.Secret)
 	h.submitLimit = newClientLimiter(d.SubmitRateLimit)
 	h.loginLimit = newClientLimiter(d.SubmitRateLimit)
+	h.shed = newShedder(d.InFlightLimit, d.ShedWait)
 
 	e := echo.New()
 	e.HideBanner = true
