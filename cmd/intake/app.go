@@ -99,7 +99,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		// Twice the connections: a request spends part of its time outside
 		// the database, and more than that would only queue for a connection.
 		InFlightLimit: 2 * max(cfg.DatabaseMaxConn, 1),
-		Metrics: m, ServeMetrics: cfg.MetricsAddr == "",
+		Metrics:       m, ServeMetrics: cfg.MetricsAddr == "",
 	})
 	if err != nil {
 		store.Close()
