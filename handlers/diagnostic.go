@@ -72,6 +72,10 @@ type errorLink struct{ Anchor, Message string }
 func (h *Handlers) DiagnosticForm(c echo.Context) error {
 	h.Funnel.Inc(models.MetricDiagnosticStarts)
 	f := &diagnosticForm{Source: sourceFromRequest(c, "/diagnostic")}
+	if page, ok := h.blankForm.fill(c, h, f.Source); ok {
+		noStore(c)
+		return c.HTMLBlob(http.StatusOK, page)
+	}
 	return h.renderDiagnostic(c, http.StatusOK, f, "")
 }
 
@@ -229,6 +233,12 @@ func (h *Handlers) newLead(f *diagnosticForm, r diagnostic.Result, now time.Time
 // renderDiagnostic shows the form with whatever the visitor already gave.
 func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticForm, notice string) error {
 	noStore(c)
+	return c.Render(status, "diagnostic", h.diagnosticPage(c, status, f, notice))
+}
+
+// diagnosticPage is what the form shows: the questions, and whatever the
+// visitor already gave.
+func (h *Handlers) diagnosticPage(c echo.Context, status int, f *diagnosticForm, notice string) diagnosticPage {
 	def := h.Diagnostic
 	page := diagnosticPage{
 		Meta: views.Meta{
@@ -293,7 +303,7 @@ func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticFor
 		}
 		page.Consents = append(page.Consents, cv)
 	}
-	return c.Render(status, "diagnostic", page)
+	return page
 }
 
 // optional is nil for an empty string, so an absent key stores NULL.

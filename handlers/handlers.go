@@ -78,16 +78,22 @@ type Handlers struct {
 	submitLimit *clientLimiter
 	loginLimit  *clientLimiter
 	shed        *shedder
+	blankForm   blankForm
 }
 
 // NewServer builds the Echo server with its middleware, error handler,
 // templates and routes.
 func NewServer(d Deps) (*echo.Echo, error) {
+	e, _, err := newServer(d)
+	return e, err
+}
+
+func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	if d.Store == nil || d.Article == nil || d.Diagnostic == nil || d.Consent == nil || d.Assets == nil || d.BaseURL == nil {
-		return nil, errors.New("handlers: missing dependency")
+		return nil, nil, errors.New("handlers: missing dependency")
 	}
 	if len(d.Secret) < 32 {
-		return nil, errors.New("handlers: secret must be at least 32 bytes")
+		return nil, nil, errors.New("handlers: secret must be at least 32 bytes")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -106,7 +112,7 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	}
 	renderer, err := views.New(template.FuncMap{"asset": d.Assets.URL})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h := &Handlers{Deps: d}
 	h.csrf = newCSRFGuard(d.Secret, d.BaseURL.Scheme == "https")
@@ -122,7 +128,7 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	e.HTTPErrorHandler = h.handleError
 	e.IPExtractor = clientIP(d.TrustedProxies)
 	h.routes(e)
-	return e, nil
+	return e, h, nil
 }
 
 // absURL turns a site path into an absolute URL on BASE_URL.

@@ -42,7 +42,7 @@ type Route struct {
 	Method, Path string
 	Access       Access
 	// Form routes carry a CSRF token: GET issues it, other methods check it.
-	Form    bool
+	Form bool
 	// Cheap routes are served from memory and never refused under load;
 	// every other route uses the database and is shed when too many wait.
 	Cheap   bool
