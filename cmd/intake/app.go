@@ -96,9 +96,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
 		SubmitMinDelay: cfg.SubmitMinDelay, SubmitRateLimit: cfg.SubmitRateLimit,
-		// Twice the connections: a request spends part of its time outside
-		// the database, and more than that would only queue for a connection.
-		InFlightLimit: 2 * max(cfg.DatabaseMaxConn, 1),
+		// As many as there are connections: more would only queue for one,
+		// and compete for the CPU with those being served.
+		InFlightLimit: max(cfg.DatabaseMaxConn, 1),
 		Metrics:       m, ServeMetrics: cfg.MetricsAddr == "",
 	})
 	if err != nil {
