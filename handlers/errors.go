@@ -44,7 +44,7 @@ func (h *Handlers) handleError(err error, c echo.Context) {
 	case errors.As(err, &he):
 		code = he.Code
 	}
-	if code >= 500 {
+	if code >= 500 && err != errBusy {
 		h.Logger.Error("request failed",
 			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)),
 			slog.String("route", c.Path()),
@@ -57,7 +57,7 @@ func (h *Handlers) handleError(err error, c echo.Context) {
 			text = [2]string{"We couldn’t do that", http.StatusText(code)}
 		}
 	}
-	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
+	if (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && c.Response().Header().Get("Retry-After") == "" {
 		c.Response().Header().Set("Retry-After", "60")
 	}
 	noStore(c)

@@ -59,6 +59,12 @@ type Deps struct {
 	// the diagnostic and sending it; a form sent sooner, or with a missing or
 	// stale stamp, is quarantined. Zero turns the timing checks off.
 	SubmitMinDelay time.Duration
+	// InFlightLimit is how many requests that use the database are served
+	// at once (default 20); ShedWait is how long one more waits for a turn
+	// (default 250 ms) before it is refused with a 503 and Retry-After.
+	InFlightLimit int
+	ShedWait      time.Duration
+
 	// SubmitRateLimit is how many diagnostic submissions, and separately how
 	// many sign-in attempts, one client may send a minute; zero: no limit.
 	SubmitRateLimit int
@@ -73,16 +79,22 @@ type Handlers struct {
 	loginLimit  *clientLimiter
 	article     *preparedArticle // the article, rendered once
 	diagnostic  *spliced         // the empty diagnostic, rendered once
+	shed        *shedder
 }
 
 // NewServer builds the Echo server with its middleware, error handler,
 // templates and routes.
 func NewServer(d Deps) (*echo.Echo, error) {
+	e, _, err := newServer(d)
+	return e, err
+}
+
+func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	if d.Store == nil || d.Article == nil || d.Diagnostic == nil || d.Consent == nil || d.Assets == nil || d.BaseURL == nil {
-		return nil, errors.New("handlers: missing dependency")
+		return nil, nil, errors.New("handlers: missing dependency")
 	}
 	if len(d.Secret) < 32 {
-		return nil, errors.New("handlers: secret must be at least 32 bytes")
+		return nil, nil, errors.New("handlers: secret must be at least 32 bytes")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -101,7 +113,7 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	}
 	renderer, err := views.New(template.FuncMap{"asset": d.Assets.URL})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h := &Handlers{Deps: d}
 	h.csrf = newCSRFGuard(d.Secret, d.BaseURL.Scheme == "https")
@@ -109,11 +121,12 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	h.submitLimit = newClientLimiter(d.SubmitRateLimit)
 	h.loginLimit = newClientLimiter(d.SubmitRateLimit)
 	if h.article, err = h.prepareArticle(renderer); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if h.diagnostic, err = h.prepareDiagnostic(renderer); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	h.shed = newShedder(d.InFlightLimit, d.ShedWait)
 
 	e := echo.New()
 	e.HideBanner = true
@@ -122,7 +135,7 @@ func NewServer(d Deps) (*echo.Echo, error) {
 	e.HTTPErrorHandler = h.handleError
 	e.IPExtractor = clientIP(d.TrustedProxies)
 	h.routes(e)
-	return e, nil
+	return e, h, nil
 }
 
 // absURL turns a site path into an absolute URL on BASE_URL.

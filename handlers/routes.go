@@ -42,9 +42,13 @@ type Route struct {
 	Method, Path string
 	Access       Access
 	// Form routes carry a CSRF token: GET issues it, other methods check it.
-	Form    bool
+	Form bool
+	// Cheap routes are served from memory and never refused under load;
+	// every other route uses the database and is shed when too many wait.
+	Cheap   bool
 	handler echo.HandlerFunc
 	onCSRF  echo.HandlerFunc // shows the form again on a stale token; nil: an error page
+	onBusy  echo.HandlerFunc // answers a request shed under load; nil: a 503 page
 }
 
 // table is the one list of routes and who may use them. A route that is
@@ -52,14 +56,14 @@ type Route struct {
 func (h *Handlers) table() []Route {
 	return []Route{
 		// The public site.
-		{Method: "GET", Path: "/", Access: public, handler: h.ShowArticle},
-		{Method: "HEAD", Path: "/", Access: public, handler: h.ShowArticle},
-		{Method: "GET", Path: ArticlePath, Access: public, handler: h.ShowArticle},
-		{Method: "HEAD", Path: ArticlePath, Access: public, handler: h.ShowArticle},
-		{Method: "GET", Path: "/diagnostic", Access: public, Form: true, handler: h.DiagnosticForm, onCSRF: h.diagnosticExpired},
-		{Method: "POST", Path: "/diagnostic", Access: public, Form: true, handler: h.SubmitDiagnostic, onCSRF: h.diagnosticExpired},
+		{Method: "GET", Path: "/", Access: public, Cheap: true, handler: h.ShowArticle},
+		{Method: "HEAD", Path: "/", Access: public, Cheap: true, handler: h.ShowArticle},
+		{Method: "GET", Path: ArticlePath, Access: public, Cheap: true, handler: h.ShowArticle},
+		{Method: "HEAD", Path: ArticlePath, Access: public, Cheap: true, handler: h.ShowArticle},
+		{Method: "GET", Path: "/diagnostic", Access: public, Form: true, Cheap: true, handler: h.DiagnosticForm, onCSRF: h.diagnosticExpired},
+		{Method: "POST", Path: "/diagnostic", Access: public, Form: true, handler: h.SubmitDiagnostic, onCSRF: h.diagnosticExpired, onBusy: h.diagnosticBusy},
 		{Method: "GET", Path: "/results/:token", Access: public, handler: h.Result},
-		{Method: "GET", Path: "/privacy", Access: public, handler: h.Privacy},
+		{Method: "GET", Path: "/privacy", Access: public, Cheap: true, handler: h.Privacy},
 		// Authorised by the link's signature: one-click unsubscribe.
 		{Method: "GET", Path: "/unsubscribe/:token", Access: public, handler: h.UnsubscribeForm},
 		{Method: "POST", Path: "/unsubscribe/:token", Access: public, handler: h.Unsubscribe},
@@ -92,11 +96,11 @@ func (h *Handlers) table() []Route {
 		{Method: "POST", Path: "/admin/users/:id", Access: admins, Form: true, handler: h.UpdateUser},
 
 		// Assets and operations.
-		{Method: "GET", Path: "/static/*", Access: public, handler: h.Static},
-		{Method: "HEAD", Path: "/static/*", Access: public, handler: h.Static},
-		{Method: "GET", Path: "/favicon.ico", Access: public, handler: h.Favicon},
-		{Method: "HEAD", Path: "/favicon.ico", Access: public, handler: h.Favicon},
-		{Method: "GET", Path: "/healthz", Access: public, handler: h.Healthz},
+		{Method: "GET", Path: "/static/*", Access: public, Cheap: true, handler: h.Static},
+		{Method: "HEAD", Path: "/static/*", Access: public, Cheap: true, handler: h.Static},
+		{Method: "GET", Path: "/favicon.ico", Access: public, Cheap: true, handler: h.Favicon},
+		{Method: "HEAD", Path: "/favicon.ico", Access: public, Cheap: true, handler: h.Favicon},
+		{Method: "GET", Path: "/healthz", Access: public, Cheap: true, handler: h.Healthz},
 		{Method: "GET", Path: "/readyz", Access: public, handler: h.Readyz},
 		{Method: "GET", Path: "/admin/metrics", Access: admins, handler: h.Scrape},
 	}
@@ -121,6 +125,11 @@ func (h *Handlers) routes(e *echo.Echo) {
 				onFail = formExpired
 			}
 			mw = append(mw, h.csrf.middleware(onFail))
+		}
+		if !r.Cheap {
+			// Innermost, so a form refused under load comes back with a
+			// valid CSRF token.
+			mw = append(mw, h.shed.middleware(r.onBusy))
 		}
 		e.Add(r.Method, r.Path, r.handler, mw...)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -21,9 +22,10 @@ import (
 // Queue is the job queue, kept in the same database as the leads so a lead
 // and its emails commit together or not at all.
 type Queue struct {
-	client  *river.Client[*sql.Tx]
-	driver  riverdriver.Driver[*sql.Tx]
-	working bool
+	client    *river.Client[*sql.Tx]
+	driver    riverdriver.Driver[*sql.Tx]
+	working   bool
+	transport Transport
 }
 
 // WorkerConfig builds the email worker.
@@ -49,7 +51,7 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 	if wc.RetryBase <= 0 {
 		wc.RetryBase = 10 * time.Second
 	}
-	q := &Queue{working: wc.Concurrency > 0}
+	q := &Queue{working: wc.Concurrency > 0, transport: wc.Transport}
 	switch store.Dialect() {
 	case models.Postgres:
 		q.driver = riverdatabasesql.NewWithPgxListener(store.SQLDB(), store.PgxPool())
@@ -69,7 +71,7 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 		// River fetches at most one batch of MaxWorkers jobs per cooldown;
 		// its default (100 ms) would cap sending at 10 emails per second
 		// per worker slot, far below what a mail server takes.
-		FetchCooldown:        10 * time.Millisecond,
+		FetchCooldown:        1 * time.Millisecond,
 		JobTimeout:           2 * time.Minute,
 		RescueStuckJobsAfter: 5 * time.Minute,
 		PollOnly:             store.Dialect() == models.SQLite,
@@ -100,10 +102,14 @@ func (q *Queue) Migrate(ctx context.Context) error {
 // EnqueueLeadEmails queues every email of a lead inside the transaction
 // that saves it; it is a models.TxHook.
 func (q *Queue) EnqueueLeadEmails(ctx context.Context, tx *sql.Tx, lead *models.Lead) error {
-	for _, kind := range models.EmailKinds {
-		if err := q.EnqueueEmail(ctx, tx, lead.ID, kind); err != nil {
-			return err
-		}
+	// One insert for all of them: a round trip per email would add to every
+	// submission's time.
+	jobs := make([]river.InsertManyParams, len(models.EmailKinds))
+	for i, kind := range models.EmailKinds {
+		jobs[i] = river.InsertManyParams{Args: EmailArgs{LeadID: lead.ID, EmailKind: kind}}
+	}
+	if _, err := q.client.InsertManyTx(ctx, tx, jobs); err != nil {
+		return fmt.Errorf("queue the emails: %w", err)
 	}
 	return nil
 }
@@ -132,6 +138,10 @@ func (q *Queue) Start(ctx context.Context) error {
 func (q *Queue) Stop(ctx context.Context) error {
 	if !q.working {
 		return nil
+	}
+	// The mail server's connections kept open between emails end last.
+	if c, ok := q.transport.(io.Closer); ok {
+		defer c.Close()
 	}
 	err := q.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // Transport delivers one composed message.
@@ -17,41 +19,132 @@ type Transport interface {
 	Send(ctx context.Context, msg *gomail.Msg, name string) error
 }
 
-// SMTPTransport sends through a mail server, one connection per message.
+// SMTPTransport sends through a mail server, keeping a few connections
+// open between messages (at most maxIdleConns, each idle at most
+// maxIdleTime) so that each email does not pay for a new connection, TLS
+// handshake and sign-in.
 type SMTPTransport struct {
 	settings SMTP
 	timeout  time.Duration
+	client   *gomail.Client
+	idle     chan idleConn
 }
+
+// idleConn is an open connection waiting for the next message.
+type idleConn struct {
+	conn  *smtp.Client
+	since time.Time
+}
+
+const (
+	maxIdleConns = 16
+	// maxIdleTime stays well below the idle timeouts of mail servers (a
+	// minute or more), which close connections nobody uses.
+	maxIdleTime = 5 * time.Second
+)
 
 // NewSMTPTransport checks the settings by building a client once.
 func NewSMTPTransport(s SMTP) (*SMTPTransport, error) {
-	t := &SMTPTransport{settings: s, timeout: 30 * time.Second}
-	if _, err := t.client(); err != nil {
+	t := &SMTPTransport{settings: s, timeout: 30 * time.Second, idle: make(chan idleConn, maxIdleConns)}
+	opts := append(t.settings.clientOptions(), gomail.WithTimeout(t.timeout))
+	c, err := gomail.NewClient(t.settings.Host, opts...)
+	if err != nil {
 		return nil, fmt.Errorf("SMTP_URL: %w", err)
 	}
+	t.client = c
 	return t, nil
 }
 
-func (t *SMTPTransport) client() (*gomail.Client, error) {
-	opts := append(t.settings.clientOptions(), gomail.WithTimeout(t.timeout))
-	return gomail.NewClient(t.settings.Host, opts...)
-}
-
-// Send dials the server and delivers the message. It returns when ctx is
-// cancelled even mid-conversation, which go-mail does not do by itself
-// after dialling: the abandoned conversation ends within the timeout.
+// Send delivers the message on an open connection, or a new one. It
+// returns when ctx is cancelled even mid-conversation, which go-mail does
+// not do by itself after dialling: the abandoned conversation ends within
+// the timeout, and its connection is closed.
 func (t *SMTPTransport) Send(ctx context.Context, msg *gomail.Msg, _ string) error {
-	c, err := t.client()
-	if err != nil {
-		return err
-	}
 	done := make(chan error, 1)
-	go func() { done <- c.DialAndSendWithContext(ctx, msg) }()
+	abandoned := make(chan struct{})
+	go func() { done <- t.send(ctx, msg, abandoned) }()
 	select {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
+		close(abandoned)
 		return ctx.Err()
+	}
+}
+
+func (t *SMTPTransport) send(ctx context.Context, msg *gomail.Msg, abandoned <-chan struct{}) error {
+	conn, reused := t.take()
+	if conn == nil {
+		var err error
+		if conn, err = t.client.DialToSMTPClientWithContext(ctx); err != nil {
+			return fmt.Errorf("dial failed: %w", err)
+		}
+	}
+	err := t.client.SendWithSMTPClient(conn, msg)
+	var se *gomail.SendError
+	if err != nil && reused && errors.As(err, &se) && se.Reason == gomail.ErrConnCheck {
+		// The server closed the connection while it was idle (go-mail
+		// checks it with NOOP before sending anything): nothing was sent,
+		// so send it on a new one.
+		_ = conn.Close()
+		if conn, err = t.client.DialToSMTPClientWithContext(ctx); err != nil {
+			return fmt.Errorf("dial failed: %w", err)
+		}
+		err = t.client.SendWithSMTPClient(conn, msg)
+	}
+	if err != nil && msg.IsDelivered() {
+		// Accepted, then the reset that readies the connection for the next
+		// message failed: the email is sent, the connection is not reused.
+		_ = conn.Close()
+		return nil
+	}
+	if err != nil {
+		_ = t.client.CloseWithSMTPClient(conn)
+		return err
+	}
+	select {
+	case <-abandoned:
+		_ = t.client.CloseWithSMTPClient(conn)
+	default:
+		t.put(conn)
+	}
+	return nil
+}
+
+// take returns an open connection that has not been idle too long, or nil.
+func (t *SMTPTransport) take() (*smtp.Client, bool) {
+	for {
+		select {
+		case ic := <-t.idle:
+			if time.Since(ic.since) < maxIdleTime {
+				return ic.conn, true
+			}
+			_ = t.client.CloseWithSMTPClient(ic.conn)
+		default:
+			return nil, false
+		}
+	}
+}
+
+// put keeps an open connection for the next message, or closes it when
+// enough are kept.
+func (t *SMTPTransport) put(conn *smtp.Client) {
+	select {
+	case t.idle <- idleConn{conn, time.Now()}:
+	default:
+		_ = t.client.CloseWithSMTPClient(conn)
+	}
+}
+
+// Close ends the connections kept open.
+func (t *SMTPTransport) Close() error {
+	for {
+		select {
+		case ic := <-t.idle:
+			_ = t.client.CloseWithSMTPClient(ic.conn)
+		default:
+			return nil
+		}
 	}
 }
 

@@ -52,20 +52,25 @@ type Worker struct {
 // backoff; a permanent one (5xx) is recorded and not retried.
 func (w *Worker) Work(ctx context.Context, job *river.Job[EmailArgs]) error {
 	args := job.Args
-	state, err := w.store.LeadEmailState(ctx, args.LeadID, args.EmailKind)
-	if errors.Is(err, models.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("lead %d has no %s email (erased?)", args.LeadID, args.EmailKind))
-	}
-	if err != nil {
+	// The lead and the email's delivery state, in one query.
+	lead, err := w.store.LeadForEmail(ctx, args.LeadID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err
+	}
+	var state *models.LeadEmail
+	if lead != nil {
+		for i := range lead.Emails {
+			if lead.Emails[i].Kind == args.EmailKind {
+				state = &lead.Emails[i]
+			}
+		}
+	}
+	if state == nil {
+		return river.JobCancel(fmt.Errorf("lead %d has no %s email (erased?)", args.LeadID, args.EmailKind))
 	}
 	if state.SentAt != nil {
 		// Sent on an earlier run that stopped before the queue recorded it.
 		return nil
-	}
-	lead, err := w.store.LeadByID(ctx, args.LeadID)
-	if err != nil {
-		return err
 	}
 	msg, err := w.composer.Compose(lead, args.EmailKind, w.now())
 	if err != nil {

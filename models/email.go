@@ -74,6 +74,9 @@ func (s *Store) LeadEmailState(ctx context.Context, leadID int64, kind string) (
 
 // RecordEmailSent notes that the mail server accepted the email.
 func (s *Store) RecordEmailSent(ctx context.Context, leadID int64, kind string, at time.Time) error {
+	if s.dialect == Postgres {
+		return s.recordEmailSentPostgres(ctx, leadID, kind, at)
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&LeadEmail{}).
 			Where("lead_id = ? AND kind = ?", leadID, kind).

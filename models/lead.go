@@ -150,7 +150,26 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error
 	if err := prepareLead(lead); err != nil {
 		return fmt.Errorf("save lead: %w", err)
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var err error
+	if s.dialect == Postgres {
+		err = s.saveLeadPostgres(ctx, lead, hooks)
+	} else {
+		err = s.saveLeadGORM(ctx, lead, hooks)
+	}
+	if err != nil {
+		lead.ID = 0
+		if errors.Is(err, ErrDuplicateSubmission) || (errors.Is(err, gorm.ErrDuplicatedKey) && lead.SubmissionKey != nil) {
+			return ErrDuplicateSubmission
+		}
+		return fmt.Errorf("save lead: %w", err)
+	}
+	return nil
+}
+
+// saveLeadGORM is SaveLead's transaction through GORM, for SQLite, where a
+// statement costs no round trip.
+func (s *Store) saveLeadGORM(ctx context.Context, lead *Lead, hooks []TxHook) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if lead.SubmissionKey != nil {
 			// The same form may wait in quarantine; it is not a new lead.
 			var n int64
@@ -163,14 +182,6 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error
 		}
 		return insertLead(ctx, tx, lead, hooks)
 	})
-	if err != nil {
-		lead.ID = 0
-		if errors.Is(err, ErrDuplicateSubmission) || (errors.Is(err, gorm.ErrDuplicatedKey) && lead.SubmissionKey != nil) {
-			return ErrDuplicateSubmission
-		}
-		return fmt.Errorf("save lead: %w", err)
-	}
-	return nil
 }
 
 // prepareLead fills what a new lead gets before it is stored: a result

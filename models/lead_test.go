@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -110,5 +111,80 @@ func TestMigrateIsIdempotent(t *testing.T) {
 				t.Errorf("second Migrate applied %v, want nothing", applied)
 			}
 		})
+	}
+}
+
+// TestSaveLeadWritesTheSameOnEveryDialect checks that PostgreSQL's
+// one-statement save stores exactly what the row-by-row save does on
+// SQLite, and that a form already saved or quarantined is a duplicate that
+// writes nothing.
+func TestSaveLeadWritesTheSameOnEveryDialect(t *testing.T) {
+	type stored struct {
+		Lead     models.Lead
+		Activity []string
+	}
+	got := map[string]stored{}
+	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			ctx := context.Background()
+			key := "form-key-1"
+			lead := sampleLead()
+			lead.Token, lead.SubmissionKey, lead.CreatedAt = "token-token-token-token-1", &key, at
+			for i := range lead.Consents {
+				lead.Consents[i].DecidedAt = at
+			}
+			lead.Consents[1].Granted = true
+			if err := store.SaveLead(ctx, lead); err != nil {
+				t.Fatalf("SaveLead: %v", err)
+			}
+			again := sampleLead()
+			again.SubmissionKey = &key
+			if err := store.SaveLead(ctx, again); !errors.Is(err, models.ErrDuplicateSubmission) || again.ID != 0 {
+				t.Errorf("same form again: error %v, id %d; want ErrDuplicateSubmission", err, again.ID)
+			}
+			held := "form-key-2"
+			q := sampleLead()
+			q.SubmissionKey = &held
+			if _, err := store.Quarantine(ctx, q, models.QuarantineTooFast); err != nil {
+				t.Fatal(err)
+			}
+			fromQuarantine := sampleLead()
+			fromQuarantine.SubmissionKey = &held
+			if err := store.SaveLead(ctx, fromQuarantine); !errors.Is(err, models.ErrDuplicateSubmission) {
+				t.Errorf("form in quarantine: error %v; want ErrDuplicateSubmission", err)
+			}
+			if n, _ := store.CountLeads(ctx); n != 1 {
+				t.Errorf("%d leads, want 1", n)
+			}
+			l, err := store.LeadByID(ctx, lead.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := fmt.Sprintf("%+v", l.Emails), fmt.Sprintf("%+v", lead.Emails); len(l.Emails) != 2 || a != b {
+				t.Errorf("emails stored %+v, returned %+v", l.Emails, lead.Emails)
+			}
+			acts, err := store.LeadActivity(ctx, lead.ID, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []string
+			for _, a := range acts {
+				kinds = append(kinds, a.Kind+" "+a.CreatedAt.UTC().String())
+			}
+			if l.SubmissionKey == nil || *l.SubmissionKey != key || l.TeamSize == nil || *l.TeamSize != 12 {
+				t.Errorf("submission key %v, team size %v", l.SubmissionKey, l.TeamSize)
+			}
+			l.SubmissionKey, l.TeamSize = nil, nil // pointers: compared above
+			got[dialect] = stored{*l, kinds}
+		})
+	}
+	pg, lite := got[models.Postgres], got[models.SQLite]
+	if pg.Lead.ID == 0 || lite.Lead.ID == 0 {
+		t.Skip("a dialect did not run")
+	}
+	if a, b := fmt.Sprintf("%+v", pg), fmt.Sprintf("%+v", lite); a != b {
+		t.Errorf("stored differently:\npostgres %s\nsqlite   %s", a, b)
 	}
 }

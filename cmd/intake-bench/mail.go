@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+)
+
+func init() { register(40, "mail", benchMail) }
+
+// benchMail compares the email workers (queue, database, composing,
+// SMTP) with a bare go-mail loop sending the same messages into the same
+// kind of local SMTP server, through the mail package's two benchmarks:
+// both run in-process against mail/mailtest and a fresh PostgreSQL database.
+func benchMail(ctx context.Context, e *env) ([]row, error) {
+	bin := filepath.Join(e.work, "mail.test")
+	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./mail/")
+	build.Dir = e.root
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build the mail benchmarks: %v\n%s", err, out)
+	}
+	emails := 2000
+	if e.smoke {
+		emails = 100
+	}
+	run := func(name string) func() (float64, error) {
+		return func() (float64, error) { return runMailBench(ctx, e, bin, name, emails) }
+	}
+	worker, bare, err := alternate(e.rounds, run("WorkerDelivery"), run("BareGoMail"))
+	if err != nil {
+		return nil, err
+	}
+	return []row{{
+		Job:       fmt.Sprintf("emails through queue and workers (%s queued)", thousands(float64(emails))),
+		Limit:     "bare go-mail loop, same messages, same SMTP sink",
+		Portal:    thousands(worker) + " emails/s",
+		Reference: thousands(bare) + " emails/s",
+		Ratio:     ratio(worker, bare),
+		Target:    "≥ 0.8×",
+		Pass:      bare > 0 && worker/bare >= 0.8,
+	}}, nil
+}
+
+var emailsPerSecond = regexp.MustCompile(`([0-9.]+) emails/s`)
+
+// runMailBench runs one of the mail package's benchmarks for n emails and
+// returns the emails per second it reports.
+func runMailBench(ctx context.Context, e *env, bin, name string, n int) (float64, error) {
+	cmd := exec.CommandContext(ctx, bin, "-test.run", "^$", "-test.bench", "^Benchmark"+name+"$",
+		"-test.benchtime", strconv.Itoa(n)+"x", "-test.count", "1")
+	cmd.Dir = filepath.Join(e.root, "mail")
+	cmd.Env = append(os.Environ(), "TEST_DATABASE_URL="+e.pgURL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %v\n%s", name, err, out)
+	}
+	m := emailsPerSecond.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("%s: no emails/s in its output:\n%s", name, out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}

@@ -1,0 +1,96 @@
+package handlers_test
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+)
+
+// TestOverloadIsRefusedQuickly holds the only turn with a submission whose
+// save waits, then checks that another submission is refused within the
+// short wait with a 503, Retry-After and every answer kept, that other
+// database routes are refused the same way, that pages served from memory
+// are not, and that the held submission still completes.
+func TestOverloadIsRefusedQuickly(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			deps := testDeps(t, store)
+			deps.InFlightLimit, deps.ShedWait = 1, 50*time.Millisecond
+			entered, release := make(chan struct{}, 1), make(chan struct{})
+			deps.OnLeadSaved = func(ctx context.Context, _ *sql.Tx, _ *models.Lead) error {
+				entered <- struct{}{}
+				<-release
+				return nil
+			}
+			e, err := handlers.NewServer(deps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(e)
+			t.Cleanup(srv.Close)
+			s := newSiteAt(t, srv.URL, store, deps)
+
+			held := s.validForm("4")
+			done := make(chan response, 1)
+			go func() { done <- s.post("/diagnostic", held) }()
+			select {
+			case <-entered:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the first submission never reached the database")
+			}
+
+			form := s.validForm("5")
+			start := time.Now()
+			r := s.post("/diagnostic", form)
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("the refusal took %s", took)
+			}
+			if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
+				t.Fatalf("second submission: status %d, Retry-After %q; want 503 with Retry-After", r.status, r.header.Get("Retry-After"))
+			}
+			if !strings.Contains(r.body, "Nothing is lost") || !strings.Contains(r.body, `name="a.q7" value="5" checked`) ||
+				!strings.Contains(r.body, `value="Analytical Engines Ltd"`) || !csrfInput.MatchString(r.body) {
+				t.Errorf("the refused form did not come back with the visitor's answers and a token")
+			}
+			if r := s.get("/results/some-token"); r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
+				t.Errorf("GET /results while busy: %d, Retry-After %q; want 503", r.status, r.header.Get("Retry-After"))
+			}
+			for _, path := range []string{"/", "/diagnostic", "/healthz"} {
+				if r := s.get(path); r.status != http.StatusOK {
+					t.Errorf("GET %s while busy: %d, want 200", path, r.status)
+				}
+			}
+
+			close(release)
+			if r := <-done; r.status != http.StatusSeeOther {
+				t.Fatalf("held submission: status %d, want 303", r.status)
+			}
+			// The refused form, sent again once there is room, is saved.
+			if r := s.post("/diagnostic", form); r.status != http.StatusSeeOther {
+				t.Errorf("refused form sent again: status %d, want 303", r.status)
+			}
+			if n := s.leadCount(); n != 2 {
+				t.Errorf("%d leads, want 2", n)
+			}
+		})
+	}
+}
+
+// newSiteAt is a site for a server the test built itself.
+func newSiteAt(t *testing.T, url string, store *models.Store, deps handlers.Deps) *site {
+	jar, _ := cookiejar.New(nil)
+	return &site{t: t, url: url, store: store, def: deps.Diagnostic, client: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}

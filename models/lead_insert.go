@@ -1,0 +1,127 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// insertLeadSQL writes a new lead and everything it owns in one statement,
+// one round trip to PostgreSQL instead of one per table: the lead (unless
+// its form already waits in quarantine), its answers, scores and consents
+// (passed as parallel arrays), its two email delivery rows and its first
+// history entry. No row back means the form is in quarantine.
+const insertLeadSQL = `WITH lead AS (
+	INSERT INTO leads (token, submission_key, name, email, company, role, team_size, diagnostic_version,
+		overall_index, band, status, landing_page, referrer, utm_source, utm_medium, utm_campaign, utm_term,
+		utm_content, created_at, owner_id, follow_up_on, version, touched_at, marketing_opt_in, erased_at)
+	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, NULL, '', $20, NULL, $21, NULL
+	WHERE $2::text IS NULL OR NOT EXISTS (SELECT 1 FROM quarantined_submissions WHERE submission_key = $2)
+	RETURNING id
+), answers AS (
+	INSERT INTO lead_answers (lead_id, question_id, position, dimension, question_text, value, label, points)
+	SELECT lead.id, a.* FROM lead,
+		unnest($22::text[], $23::int[], $24::text[], $25::text[], $26::int[], $27::text[], $28::int[]) AS a
+), scores AS (
+	INSERT INTO lead_scores (lead_id, dimension, position, score)
+	SELECT lead.id, s.* FROM lead, unnest($29::text[], $30::int[], $31::int[]) AS s
+), consents AS (
+	INSERT INTO lead_consents (lead_id, purpose, granted, decided_at, wording_version, wording_sha256, wording, withdrawn_at)
+	SELECT lead.id, c.* FROM lead,
+		unnest($32::text[], $33::bool[], $34::timestamptz[], $35::text[], $36::text[], $37::text[], $38::timestamptz[]) AS c
+), emails AS (
+	INSERT INTO lead_emails (lead_id, kind, message_id, queued_at, attempts, last_attempt_at, last_error, sent_at, failed_at)
+	SELECT lead.id, e.kind, e.message_id, $19, 0, NULL, '', NULL, NULL FROM lead,
+		unnest($39::text[], $40::text[]) AS e (kind, message_id)
+), activity AS (
+	INSERT INTO lead_activity (lead_id, actor_id, kind, detail, created_at)
+	SELECT lead.id, NULL, $41, '', $19 FROM lead
+)
+SELECT id FROM lead`
+
+// insertLeadPostgres is insertLead for PostgreSQL, in one statement: see
+// insertLeadSQL. A form already in quarantine, or already saved as a lead,
+// is ErrDuplicateSubmission.
+func insertLeadPostgres(ctx context.Context, tx *sql.Tx, lead *Lead) error {
+	n := len(lead.Answers)
+	qIDs, qPos, qDim, qText, qVal, qLabel, qPoints := make([]string, n), make([]int32, n), make([]string, n), make([]string, n), make([]int32, n), make([]string, n), make([]int32, n)
+	for i, a := range lead.Answers {
+		qIDs[i], qPos[i], qDim[i], qText[i], qVal[i], qLabel[i], qPoints[i] = a.QuestionID, int32(a.Position), a.Dimension, a.QuestionText, int32(a.Value), a.Label, int32(a.Points)
+	}
+	n = len(lead.Scores)
+	sDim, sPos, sScore := make([]string, n), make([]int32, n), make([]int32, n)
+	for i, s := range lead.Scores {
+		sDim[i], sPos[i], sScore[i] = s.Dimension, int32(s.Position), int32(s.Score)
+	}
+	n = len(lead.Consents)
+	cPurpose, cGranted, cAt, cVersion, cSHA, cWording, cWithdrawn := make([]string, n), make([]bool, n), make([]time.Time, n), make([]string, n), make([]string, n), make([]string, n), make([]*time.Time, n)
+	for i, c := range lead.Consents {
+		cPurpose[i], cGranted[i], cAt[i], cVersion[i], cSHA[i], cWording[i], cWithdrawn[i] = c.Purpose, c.Granted, c.DecidedAt, c.WordingVersion, c.WordingSHA256, c.Wording, c.WithdrawnAt
+	}
+	eKinds, eIDs := make([]string, len(EmailKinds)), make([]string, len(EmailKinds))
+	for i, kind := range EmailKinds {
+		eKinds[i], eIDs[i] = kind, messageIDFor(lead.Token, kind)
+	}
+	var teamSize *int32
+	if lead.TeamSize != nil {
+		v := int32(*lead.TeamSize)
+		teamSize = &v
+	}
+	src := lead.Source
+	err := tx.QueryRowContext(ctx, insertLeadSQL,
+		lead.Token, lead.SubmissionKey, lead.Name, lead.Email, lead.Company, lead.Role, teamSize, lead.DiagnosticVersion,
+		lead.OverallIndex, lead.Band, lead.Status, src.LandingPage, src.Referrer, src.UTMSource, src.UTMMedium, src.UTMCampaign, src.UTMTerm,
+		src.UTMContent, lead.CreatedAt, lead.Version, lead.MarketingOptIn,
+		qIDs, qPos, qDim, qText, qVal, qLabel, qPoints,
+		sDim, sPos, sScore,
+		cPurpose, cGranted, cAt, cVersion, cSHA, cWording, cWithdrawn,
+		eKinds, eIDs, ActivityCreated,
+	).Scan(&lead.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrDuplicateSubmission
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && lead.SubmissionKey != nil {
+		return ErrDuplicateSubmission
+	}
+	if err != nil {
+		return fmt.Errorf("insert lead: %w", err)
+	}
+	for i := range lead.Answers {
+		lead.Answers[i].LeadID = lead.ID
+	}
+	for i := range lead.Scores {
+		lead.Scores[i].LeadID = lead.ID
+	}
+	for i := range lead.Consents {
+		lead.Consents[i].LeadID = lead.ID
+	}
+	lead.Emails = make([]LeadEmail, len(EmailKinds))
+	for i, kind := range EmailKinds {
+		lead.Emails[i] = LeadEmail{LeadID: lead.ID, Kind: kind, MessageID: eIDs[i], QueuedAt: lead.CreatedAt}
+	}
+	return nil
+}
+
+// saveLeadPostgres is SaveLead's transaction on PostgreSQL: the lead in one
+// statement, then the hooks, on the same *sql.Tx.
+func (s *Store) saveLeadPostgres(ctx context.Context, lead *Lead, hooks []TxHook) error {
+	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := insertLeadPostgres(ctx, tx, lead); err != nil {
+		return err
+	}
+	for _, hook := range hooks {
+		if err := hook(ctx, tx, lead); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
