@@ -22,16 +22,6 @@ func newMetricsSite(t *testing.T, dialect string, onSite bool) *site {
 	})
 }
 
-func wantSample(t *testing.T, body, name string, value float64, labels ...string) {
-	t.Helper()
-	got, ok := metricstest.Sample(body, name, labels...)
-	if !ok {
-		t.Errorf("no %s%v in the scrape", name, labels)
-	} else if got != value {
-		t.Errorf("%s%v = %v, want %v", name, labels, got, value)
-	}
-}
-
 func TestMetricsCountRequestsAndLeads(t *testing.T) {
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
@@ -68,12 +58,12 @@ func TestMetricsCountRequestsAndLeads(t *testing.T) {
 			if r.header.Get("Cache-Control") != "no-store" {
 				t.Errorf("Cache-Control = %q, want no-store", r.header.Get("Cache-Control"))
 			}
-			wantSample(t, r.body, "intake_http_requests_total", 2, "method", "GET", "route", "/", "code", "200")
-			wantSample(t, r.body, "intake_http_requests_total", 1, "method", "GET", "route", "/results/:token", "code", "404")
-			wantSample(t, r.body, "intake_http_requests_total", 2, "method", "POST", "route", "/diagnostic", "code", "303")
-			wantSample(t, r.body, "intake_http_request_duration_seconds_count", 2, "method", "GET", "route", "/")
-			wantSample(t, r.body, "intake_leads_saved_total", 1)
-			wantSample(t, r.body, "intake_submissions_quarantined_total", 1)
+			metricstest.Want(t, r.body, "intake_http_requests_total", 2, "method", "GET", "route", "/", "code", "200")
+			metricstest.Want(t, r.body, "intake_http_requests_total", 1, "method", "GET", "route", "/results/:token", "code", "404")
+			metricstest.Want(t, r.body, "intake_http_requests_total", 2, "method", "POST", "route", "/diagnostic", "code", "303")
+			metricstest.Want(t, r.body, "intake_http_request_duration_seconds_count", 2, "method", "GET", "route", "/")
+			metricstest.Want(t, r.body, "intake_leads_saved_total", 1)
+			metricstest.Want(t, r.body, "intake_submissions_quarantined_total", 1)
 			if _, ok := metricstest.Sample(r.body, "go_sql_open_connections", "db_name", "intake"); !ok {
 				t.Error("no database pool statistics")
 			}

@@ -33,16 +33,6 @@ func scrape(t *testing.T, m *metrics.Metrics) string {
 	return string(b)
 }
 
-func want(t *testing.T, body, name string, value float64, labels ...string) {
-	t.Helper()
-	got, ok := metricstest.Sample(body, name, labels...)
-	if !ok {
-		t.Errorf("no %s%v in the scrape", name, labels)
-	} else if got != value {
-		t.Errorf("%s%v = %v, want %v", name, labels, got, value)
-	}
-}
-
 func TestNilMetricsCountNothing(t *testing.T) {
 	var m *metrics.Metrics
 	m.ObserveRequest("GET", "/", 200, time.Millisecond)
@@ -64,11 +54,11 @@ func TestCounters(t *testing.T) {
 	m := metrics.New(metrics.Config{EmailKinds: models.EmailKinds})
 	body := scrape(t, m)
 	// Declared series start at zero, so rates exist before the first event.
-	want(t, body, "intake_leads_saved_total", 0)
-	want(t, body, "intake_submissions_quarantined_total", 0)
+	metricstest.Want(t, body, "intake_leads_saved_total", 0)
+	metricstest.Want(t, body, "intake_submissions_quarantined_total", 0)
 	for _, kind := range models.EmailKinds {
-		want(t, body, "intake_emails_sent_total", 0, "kind", kind)
-		want(t, body, "intake_emails_failed_total", 0, "kind", kind)
+		metricstest.Want(t, body, "intake_emails_sent_total", 0, "kind", kind)
+		metricstest.Want(t, body, "intake_emails_failed_total", 0, "kind", kind)
 	}
 	for _, name := range []string{"go_goroutines", "process_start_time_seconds"} {
 		if !metricstest.Has(body, name) {
@@ -88,16 +78,16 @@ func TestCounters(t *testing.T) {
 	m.EmailFailed(models.EmailTeamNotification)
 
 	body = scrape(t, m)
-	want(t, body, "intake_http_requests_total", 2, "method", "GET", "route", "/results/:token", "code", "200")
-	want(t, body, "intake_http_requests_total", 1, "method", "GET", "route", "/results/:token", "code", "404")
+	metricstest.Want(t, body, "intake_http_requests_total", 2, "method", "GET", "route", "/results/:token", "code", "200")
+	metricstest.Want(t, body, "intake_http_requests_total", 1, "method", "GET", "route", "/results/:token", "code", "404")
 	// An invented method and an unmatched path each collapse to one series.
-	want(t, body, "intake_http_requests_total", 1, "method", "OTHER", "route", "unmatched", "code", "405")
-	want(t, body, "intake_http_request_duration_seconds_count", 3, "method", "GET", "route", "/results/:token")
-	want(t, body, "intake_http_request_duration_seconds_bucket", 1, "method", "GET", "route", "/results/:token", "le", "0.01")
-	want(t, body, "intake_leads_saved_total", 2)
-	want(t, body, "intake_submissions_quarantined_total", 1)
-	want(t, body, "intake_emails_sent_total", 1, "kind", models.EmailProspectSummary)
-	want(t, body, "intake_emails_failed_total", 2, "kind", models.EmailTeamNotification)
+	metricstest.Want(t, body, "intake_http_requests_total", 1, "method", "OTHER", "route", "unmatched", "code", "405")
+	metricstest.Want(t, body, "intake_http_request_duration_seconds_count", 3, "method", "GET", "route", "/results/:token")
+	metricstest.Want(t, body, "intake_http_request_duration_seconds_bucket", 1, "method", "GET", "route", "/results/:token", "le", "0.01")
+	metricstest.Want(t, body, "intake_leads_saved_total", 2)
+	metricstest.Want(t, body, "intake_submissions_quarantined_total", 1)
+	metricstest.Want(t, body, "intake_emails_sent_total", 1, "kind", models.EmailProspectSummary)
+	metricstest.Want(t, body, "intake_emails_failed_total", 2, "kind", models.EmailTeamNotification)
 }
 
 // testArgs is a job for the queue collector to count; nothing works it.
@@ -128,7 +118,7 @@ func TestQueueDepthAndPoolStats(t *testing.T) {
 			m := metrics.New(metrics.Config{DB: store.SQLDB(), EmailKinds: models.EmailKinds})
 			body := scrape(t, m)
 			for _, state := range metrics.QueueStates {
-				want(t, body, "intake_queue_jobs", 0, "state", state)
+				metricstest.Want(t, body, "intake_queue_jobs", 0, "state", state)
 			}
 
 			client, err := river.NewClient(driver, &river.Config{})
@@ -141,11 +131,11 @@ func TestQueueDepthAndPoolStats(t *testing.T) {
 				}
 			}
 			body = scrape(t, m)
-			want(t, body, "intake_queue_jobs", 2, "state", "available")
-			want(t, body, "intake_queue_jobs", 1, "state", "scheduled")
-			want(t, body, "intake_queue_jobs", 0, "state", "retryable")
-			want(t, body, "intake_queue_jobs", 0, "state", "running")
-			want(t, body, "intake_queue_scrape_errors_total", 0)
+			metricstest.Want(t, body, "intake_queue_jobs", 2, "state", "available")
+			metricstest.Want(t, body, "intake_queue_jobs", 1, "state", "scheduled")
+			metricstest.Want(t, body, "intake_queue_jobs", 0, "state", "retryable")
+			metricstest.Want(t, body, "intake_queue_jobs", 0, "state", "running")
+			metricstest.Want(t, body, "intake_queue_scrape_errors_total", 0)
 			for _, name := range []string{"go_sql_open_connections", "go_sql_in_use_connections", "go_sql_idle_connections",
 				"go_sql_wait_count_total", "go_sql_wait_duration_seconds_total"} {
 				if _, ok := metricstest.Sample(body, name, "db_name", "intake"); !ok {
@@ -160,7 +150,7 @@ func TestQueueDepthAndPoolStats(t *testing.T) {
 			if metricstest.Has(body, "intake_queue_jobs") {
 				t.Error("queue depth reported while the database is closed")
 			}
-			want(t, body, "intake_queue_scrape_errors_total", 1)
+			metricstest.Want(t, body, "intake_queue_scrape_errors_total", 1)
 		})
 	}
 }

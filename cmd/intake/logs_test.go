@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -104,19 +102,9 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 // session, which does not follow redirects.
 func signInClient(t *testing.T, base, email, password string) *http.Client {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := c.Get(base + "/admin/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
-	if m == nil {
-		t.Fatal("no CSRF token on the sign-in form")
-	}
-	res, err = c.PostForm(base+"/admin/login", url.Values{"_csrf": {string(m[1])}, "email": {email}, "password": {password}})
+	c := formClient()
+	_, csrf := openForm(t, c, base+"/admin/login")
+	res, err := c.PostForm(base+"/admin/login", url.Values{"_csrf": {csrf}, "email": {email}, "password": {password}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,23 +21,36 @@ import (
 	"github.com/stellapop/intake/models/modelstest"
 )
 
+// formClient is a browser-like client that keeps cookies and does not
+// follow redirects.
+func formClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// openForm GETs a page with a form and returns it with its CSRF token.
+func openForm(t *testing.T, client *http.Client, address string) (page []byte, csrf string) {
+	t.Helper()
+	res, err := client.Get(address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token on %s", address)
+	}
+	return page, string(m[1])
+}
+
 // submit takes the diagnostic over HTTP as a browser without JavaScript
 // would, and returns the result page's address.
 func submit(t *testing.T, base, name, email string) string {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Get(base + "/diagnostic")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
-	if token == nil {
-		t.Fatal("no CSRF token on the form")
-	}
-	form := url.Values{"_csrf": {string(token[1])}, "name": {name}, "email": {email}, "company": {"Acme"},
+	client := formClient()
+	page, csrf := openForm(t, client, base+"/diagnostic")
+	form := url.Values{"_csrf": {csrf}, "name": {name}, "email": {email}, "company": {"Acme"},
 		"role": {"Lead"}, "consent_summary": {"yes"}, "consent_marketing": {"yes"}}
 	// The form's hidden fields go back as a browser sends them.
 	for _, m := range regexp.MustCompile(`type="hidden" name="(submission|served)" value="([^"]*)"`).FindAllSubmatch(page, -1) {
@@ -46,7 +59,7 @@ func submit(t *testing.T, base, name, email string) string {
 	for i := 1; i <= 12; i++ {
 		form.Set(fmt.Sprintf("a.q%d", i), fmt.Sprint(1+i%5))
 	}
-	res, err = client.PostForm(base+"/diagnostic", form)
+	res, err := client.PostForm(base+"/diagnostic", form)
 	if err != nil {
 		t.Fatal(err)
 	}

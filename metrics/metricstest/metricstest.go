@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // Scrape reads h's exposition as Prometheus would.
@@ -89,4 +90,16 @@ func hasLabels(set string, want []string) bool {
 		}
 	}
 	return true
+}
+
+// Want reports a test error unless body has the sample name with labels
+// (name, value, …) at value.
+func Want(t testing.TB, body, name string, value float64, labels ...string) {
+	t.Helper()
+	got, ok := Sample(body, name, labels...)
+	if !ok {
+		t.Errorf("no %s%v in the scrape", name, labels)
+	} else if got != value {
+		t.Errorf("%s%v = %v, want %v", name, labels, got, value)
+	}
 }
