@@ -61,10 +61,15 @@ func ExportHeader(def *diagnostic.Definition) []string {
 // injection), so it gets a leading apostrophe, which spreadsheets show as
 // text and people still read. Anything else comes back unchanged.
 func SafeCell(s string) string {
-	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+	if startsFormula(s) {
 		return "'" + s
 	}
 	return s
+}
+
+// startsFormula reports whether SafeCell would neutralise s.
+func startsFormula(s string) bool {
+	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
 }
 
 // SplitName splits a stored name at its last space: "Mary Ann Smith" is
@@ -132,6 +137,15 @@ func writeCSV(ctx context.Context, store *models.Store, def *diagnostic.Definiti
 	}
 	// Records end in LF, not RFC 4180's CRLF: encoding/csv's CRLF mode drops
 	// every carriage return inside a value, and spreadsheets read LF fine.
+	if store.CanCopyExport() {
+		return writeCSVCopy(ctx, store, def, w, req)
+	}
+	return writeCSVChunks(ctx, store, def, w, req)
+}
+
+// writeCSVChunks writes a CSV export from ExportContacts, a chunk at a
+// time: the way on SQLite.
+func writeCSVChunks(ctx context.Context, store *models.Store, def *diagnostic.Definition, w io.Writer, req ExportRequest) (int64, error) {
 	cw := csv.NewWriter(w)
 	header := ExportHeader(def)
 	if err := cw.Write(header); err != nil {
@@ -161,7 +175,6 @@ func writeCSV(ctx context.Context, store *models.Store, def *diagnostic.Definiti
 		}
 		return nil
 	})
-	// The header alone, when nothing matched, is still in the buffer.
 	cw.Flush()
 	return n, errors.Join(err, cw.Error())
 }

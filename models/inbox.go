@@ -212,7 +212,7 @@ func (s *Store) LeadInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 		counted.Go(func() { n, countErr = s.countInbox(ctx, f, limit) })
 	}
 	// One more than a page tells whether there is a next page.
-	err := q.Preload("Owner").Order(order.orderBy).Limit(size + 1).Find(&page.Leads).Error
+	err := inboxPageQuery(q, f).Preload("Owner").Find(&page.Leads).Error
 	counted.Wait()
 	if err != nil {
 		return InboxPage{}, fmt.Errorf("lead inbox: %w", err)
@@ -238,12 +238,26 @@ func (s *Store) LeadInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 	return page, nil
 }
 
+// inboxPageQuery orders q by f's sort and asks for one more than a page.
+func inboxPageQuery(q *gorm.DB, f InboxFilter) *gorm.DB {
+	size := f.PageSize
+	if size <= 0 {
+		size = InboxPageSize
+	}
+	return q.Order(inboxOrders[f.Sort].orderBy).Limit(size + 1)
+}
+
+// countInboxQuery is the count of f's matches up to limit+1.
+func (s *Store) countInboxQuery(ctx context.Context, db *gorm.DB, f InboxFilter, limit int) *gorm.DB {
+	matches := s.inboxWhere(ctx, f).Select("1").Limit(limit + 1)
+	return db.Raw("SELECT count(*) FROM (?) AS matches", matches)
+}
+
 // countInbox counts the leads matching f, stopping at limit+1 so that the
 // count costs little however many match.
 func (s *Store) countInbox(ctx context.Context, f InboxFilter, limit int) (int, error) {
 	var n int
-	matches := s.inboxWhere(ctx, f).Select("1").Limit(limit + 1)
-	if err := s.db.WithContext(ctx).Raw("SELECT count(*) FROM (?) AS matches", matches).Scan(&n).Error; err != nil {
+	if err := s.countInboxQuery(ctx, s.db.WithContext(ctx), f, limit).Scan(&n).Error; err != nil {
 		return 0, fmt.Errorf("count lead inbox: %w", err)
 	}
 	return n, nil

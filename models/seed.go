@@ -21,7 +21,7 @@ type LeadWithHistory struct {
 const insertChunk = 1000
 
 // InsertLeadsBatch writes many finished leads in one transaction, for
-// `intake seed`. Unlike SaveLead it runs no hook, so it queues no email:
+// `intake seed`: with COPY on PostgreSQL, with multi-row INSERTs on SQLite. Unlike SaveLead it runs no hook, so it queues no email:
 // each lead's email states are stored as given (the seed marks them sent),
 // and a lead given none has none. Tokens, message ids, a missing status or
 // version and the marketing flag are filled in as SaveLead would.
@@ -50,6 +50,15 @@ func (s *Store) InsertLeadsBatch(ctx context.Context, batch []LeadWithHistory) e
 			l.MarketingOptIn = c.Active()
 		}
 		leads[i] = l
+	}
+	if s.dialect == Postgres && s.pool != nil {
+		if err := s.copyLeadsBatch(ctx, batch, leads); err != nil {
+			for _, l := range leads {
+				l.ID = 0
+			}
+			return fmt.Errorf("insert leads: %w", err)
+		}
+		return nil
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Omit(clause.Associations).CreateInBatches(leads, insertChunk).Error; err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v7"
@@ -60,7 +61,7 @@ func runSeed(args []string, getenv func(string) string, stdout, stderr io.Writer
 }
 
 // seedLeads opens and migrates the database as serve would, then adds n
-// leads in transactions of up to 1,000, reporting every tenth.
+// leads in transactions of up to 5,000, reporting every tenth.
 func seedLeads(ctx context.Context, cfg *Config, n int, seed uint64, stdout, stderr io.Writer) error {
 	def, err := diagnostic.Parse(content.DiagnosticJSON)
 	if err != nil {
@@ -79,15 +80,32 @@ func seedLeads(ctx context.Context, cfg *Config, n int, seed uint64, stdout, std
 		return err
 	}
 	g := newLeadFaker(seed, n, def, consent, time.Now().UTC().Truncate(time.Second))
-	// A tenth of the run per batch when that is under 1,000, so small runs
+	// A tenth of the run per batch when that is under 5,000, so small runs
 	// still report every 10%.
-	size := min(1000, (n+9)/10)
-	next := 10
-	for done := 0; done < n; {
-		batch := make([]models.LeadWithHistory, 0, min(size, n-done))
-		for range cap(batch) {
-			batch = append(batch, g.lead())
+	size := min(5000, (n+9)/10)
+	// The next batch is made while the last one is written: making leads
+	// and storing them take about as long as each other, and run at once.
+	batches := make(chan []models.LeadWithHistory, 1)
+	stop := make(chan struct{})
+	var made sync.WaitGroup
+	made.Go(func() {
+		defer close(batches)
+		for left := n; left > 0; {
+			batch := make([]models.LeadWithHistory, 0, min(size, left))
+			for range cap(batch) {
+				batch = append(batch, g.lead())
+			}
+			left -= len(batch)
+			select {
+			case batches <- batch:
+			case <-stop:
+				return
+			}
 		}
+	})
+	defer func() { close(stop); made.Wait() }()
+	next, done := 10, 0
+	for batch := range batches {
 		if err := store.InsertLeadsBatch(ctx, batch); err != nil {
 			return fmt.Errorf("after %d of %d leads: %w", done, n, err)
 		}

@@ -1,0 +1,5 @@
+package handlers
+
+// WriteCSVChunks lets the tests compare the COPY export with the chunked
+// one on the same data.
+var WriteCSVChunks = writeCSVChunks

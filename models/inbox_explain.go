@@ -1,0 +1,91 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// InboxPlan is what PostgreSQL did for one inbox page: the plans of its
+// two queries, from EXPLAIN (ANALYZE).
+type InboxPlan struct {
+	List, Count []string // the plans' lines
+}
+
+// Indexes names the indexes and tables a plan's lines read, with how
+// (e.g. "Index Scan using leads_created_idx", "Seq Scan on leads").
+func Indexes(plan []string) []string {
+	var out []string
+	for _, line := range plan {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "->"))
+		for _, kind := range []string{"Index Only Scan", "Index Scan", "Bitmap Index Scan", "Seq Scan"} {
+			if strings.HasPrefix(line, kind) || strings.HasPrefix(line, "Parallel "+kind) {
+				if i := strings.Index(line, "  ("); i > 0 {
+					line = line[:i]
+				}
+				out = append(out, line)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ExplainInbox runs the queries LeadInbox would run for f under EXPLAIN
+// (ANALYZE) and returns their plans: a check that each filter, sort and
+// search has its index. PostgreSQL only.
+func (s *Store) ExplainInbox(ctx context.Context, f InboxFilter) (InboxPlan, error) {
+	if s.dialect != Postgres {
+		return InboxPlan{}, errors.New("explain inbox: PostgreSQL only")
+	}
+	if f.Sort == "" {
+		f.Sort = InboxNewest
+	}
+	order, ok := inboxOrders[f.Sort]
+	if !ok {
+		return InboxPlan{}, fmt.Errorf("explain inbox: unknown sort %q", f.Sort)
+	}
+	limit := f.CountLimit
+	if limit <= 0 {
+		limit = InboxCountLimit
+		if f.Search != "" {
+			limit = InboxSearchCountLimit
+		}
+	}
+	q := s.inboxWhere(ctx, f)
+	if c := f.After; c != nil {
+		var key any = c.CreatedAt.UTC()
+		if order.byIndex {
+			key = c.Index
+		}
+		q = q.Where(order.after, key, c.ID)
+	}
+	dry := s.db.WithContext(ctx).Session(&gorm.Session{DryRun: true})
+	list := inboxPageQuery(q.Session(&gorm.Session{DryRun: true}), f).Find(&[]Lead{}).Statement
+	count := s.countInboxQuery(ctx, dry, f, limit).Scan(new(int)).Statement
+	var plan InboxPlan
+	for _, x := range []struct {
+		stmt *gorm.Statement
+		into *[]string
+	}{{list, &plan.List}, {count, &plan.Count}} {
+		rows, err := s.db.WithContext(ctx).Raw("EXPLAIN (ANALYZE) "+x.stmt.SQL.String(), x.stmt.Vars...).Rows()
+		if err != nil {
+			return InboxPlan{}, fmt.Errorf("explain inbox: %w", err)
+		}
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				rows.Close()
+				return InboxPlan{}, fmt.Errorf("explain inbox: %w", err)
+			}
+			*x.into = append(*x.into, line)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return InboxPlan{}, fmt.Errorf("explain inbox: %w", err)
+		}
+	}
+	return plan, nil
+}
