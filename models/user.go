@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -108,6 +109,10 @@ func withHashSlot(ctx context.Context, f func()) error {
 	}
 	defer func() { <-hashSlots }()
 	f()
+	// The hash's 64 MiB is garbage now; hand it back to the system at once
+	// rather than over minutes, so a sign-in does not leave the process
+	// twice its size. Sign-ins are rare and already cost tens of ms.
+	debug.FreeOSMemory()
 	return nil
 }
 
