@@ -21,11 +21,14 @@ import (
 	"github.com/stellapop/intake/models/modelstest"
 )
 
-// newSiteWith is newSite with changed dependencies.
+// newSiteWith is the site on store with dependencies changed by change
+// (nil: as testDeps makes them).
 func newSiteWith(t *testing.T, store *models.Store, change func(*handlers.Deps)) *site {
 	t.Helper()
 	deps := testDeps(t, store)
-	change(&deps)
+	if change != nil {
+		change(&deps)
+	}
 	e, err := handlers.NewServer(deps)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -45,19 +44,7 @@ type response struct {
 
 func newSite(t *testing.T, dialect string) *site {
 	t.Helper()
-	store := modelstest.Open(t, dialect)
-	deps := testDeps(t, store)
-	e, err := handlers.NewServer(deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
-	jar, _ := cookiejar.New(nil)
-	return &site{t: t, url: srv.URL, store: store, def: deps.Diagnostic, echo: e, client: &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return newSiteWith(t, modelstest.Open(t, dialect), nil)
 }
 
 func testDeps(t testing.TB, store *models.Store) handlers.Deps {

@@ -31,14 +31,47 @@ var InboxSorts = []InboxSort{InboxNewest, InboxOldest, InboxIndexHigh, InboxInde
 // a sort picks one, so no request text ever reaches SQL. Both columns go in
 // one direction, so a row comparison finds "after the cursor" and the
 // (key, id) indexes serve it.
-var inboxOrders = map[InboxSort]struct {
-	orderBy, after string
-	byIndex        bool // keyed on overall_index rather than created_at
-}{
+var inboxOrders = map[InboxSort]inboxOrder{
 	InboxNewest:    {"created_at DESC, id DESC", "(created_at, id) < (?, ?)", false},
 	InboxOldest:    {"created_at ASC, id ASC", "(created_at, id) > (?, ?)", false},
 	InboxIndexHigh: {"overall_index DESC, id DESC", "(overall_index, id) < (?, ?)", true},
 	InboxIndexLow:  {"overall_index ASC, id ASC", "(overall_index, id) > (?, ?)", true},
+}
+
+type inboxOrder struct {
+	orderBy, after string
+	byIndex        bool // keyed on overall_index rather than created_at
+}
+
+// afterCursor limits q to the rows after the cursor c in this order.
+func (o inboxOrder) afterCursor(q *gorm.DB, c *InboxCursor) *gorm.DB {
+	var key any = c.CreatedAt.UTC()
+	if o.byIndex {
+		key = c.Index
+	}
+	return q.Where(o.after, key, c.ID)
+}
+
+// resolve fills f's default sort and returns its order and how far its
+// count goes.
+func (f *InboxFilter) resolve() (inboxOrder, int, error) {
+	if f.Sort == "" {
+		f.Sort = InboxNewest
+	}
+	order, ok := inboxOrders[f.Sort]
+	if !ok {
+		return inboxOrder{}, 0, fmt.Errorf("unknown sort %q", f.Sort)
+	}
+	limit := f.CountLimit
+	if limit <= 0 {
+		limit = InboxCountLimit
+		if f.Search != "" {
+			// Every counted search match is rechecked against the text, so
+			// a broad search stops counting sooner: "1,000+" says enough.
+			limit = InboxSearchCountLimit
+		}
+	}
+	return order, limit, nil
 }
 
 // Valid reports whether s is one of InboxSorts.
@@ -163,25 +196,13 @@ func ParseInboxCursor(token string) (InboxCursor, error) {
 // LeadInbox lists one page of the leads matching f, in f's order, with how
 // many match in all (up to f's count limit).
 func (s *Store) LeadInbox(ctx context.Context, f InboxFilter) (InboxPage, error) {
-	if f.Sort == "" {
-		f.Sort = InboxNewest
-	}
-	order, ok := inboxOrders[f.Sort]
-	if !ok {
-		return InboxPage{}, fmt.Errorf("lead inbox: unknown sort %q", f.Sort)
+	order, limit, err := f.resolve()
+	if err != nil {
+		return InboxPage{}, fmt.Errorf("lead inbox: %w", err)
 	}
 	size := f.PageSize
 	if size <= 0 {
 		size = InboxPageSize
-	}
-	limit := f.CountLimit
-	if limit <= 0 {
-		limit = InboxCountLimit
-		if f.Search != "" {
-			// Every counted search match is rechecked against the text, so
-			// a broad search stops counting sooner: "1,000+" says enough.
-			limit = InboxSearchCountLimit
-		}
 	}
 
 	page := InboxPage{Start: 1}
@@ -191,11 +212,7 @@ func (s *Store) LeadInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 		if c.Sort != f.Sort {
 			return InboxPage{}, fmt.Errorf("lead inbox: %w", ErrBadCursor)
 		}
-		var key any = c.CreatedAt.UTC()
-		if order.byIndex {
-			key = c.Index
-		}
-		q = q.Where(order.after, key, c.ID)
+		q = order.afterCursor(q, c)
 		shown = c.Shown
 		page.Start = shown + 1
 	}
@@ -212,7 +229,7 @@ func (s *Store) LeadInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 		counted.Go(func() { n, countErr = s.countInbox(ctx, f, limit) })
 	}
 	// One more than a page tells whether there is a next page.
-	err := inboxPageQuery(q, f).Preload("Owner").Find(&page.Leads).Error
+	err = inboxPageQuery(q, f).Preload("Owner").Find(&page.Leads).Error
 	counted.Wait()
 	if err != nil {
 		return InboxPage{}, fmt.Errorf("lead inbox: %w", err)

@@ -41,27 +41,13 @@ func (s *Store) ExplainInbox(ctx context.Context, f InboxFilter) (InboxPlan, err
 	if s.dialect != Postgres {
 		return InboxPlan{}, errors.New("explain inbox: PostgreSQL only")
 	}
-	if f.Sort == "" {
-		f.Sort = InboxNewest
-	}
-	order, ok := inboxOrders[f.Sort]
-	if !ok {
-		return InboxPlan{}, fmt.Errorf("explain inbox: unknown sort %q", f.Sort)
-	}
-	limit := f.CountLimit
-	if limit <= 0 {
-		limit = InboxCountLimit
-		if f.Search != "" {
-			limit = InboxSearchCountLimit
-		}
+	order, limit, err := f.resolve()
+	if err != nil {
+		return InboxPlan{}, fmt.Errorf("explain inbox: %w", err)
 	}
 	q := s.inboxWhere(ctx, f)
 	if c := f.After; c != nil {
-		var key any = c.CreatedAt.UTC()
-		if order.byIndex {
-			key = c.Index
-		}
-		q = q.Where(order.after, key, c.ID)
+		q = order.afterCursor(q, c)
 	}
 	dry := s.db.WithContext(ctx).Session(&gorm.Session{DryRun: true})
 	list := inboxPageQuery(q.Session(&gorm.Session{DryRun: true}), f).Find(&[]Lead{}).Statement
