@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"path/filepath"
 	"time"
 
@@ -111,13 +112,23 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if cfg.MetricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", m.Handler())
+		// Go's profiles, for finding where time goes under real load. They
+		// are served only on this listener, which is meant to be reachable
+		// from inside the deployment and never from the public site.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 		a.metricsServer = &http.Server{
 			Addr:              cfg.MetricsAddr,
 			Handler:           mux,
 			ReadHeaderTimeout: 5 * time.Second,
-			WriteTimeout:      30 * time.Second,
-			IdleTimeout:       90 * time.Second,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+			// A CPU profile or trace streams for as long as it was asked
+			// to run (?seconds=30 by default).
+			WriteTimeout: 2 * time.Minute,
+			IdleTimeout:  90 * time.Second,
+			ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		}
 	}
 	a.server = &http.Server{

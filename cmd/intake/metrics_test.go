@@ -81,6 +81,25 @@ func TestMetricsListener(t *testing.T) {
 			if strings.Contains(body, "grace@example.com") || strings.Contains(body, strings.TrimPrefix(loc, "/results/")) {
 				t.Error("the metrics hold personal data or a result token")
 			}
+
+			// Go's profiles are on this listener, and not on the site.
+			res, err := http.Get("http://" + addr + "/debug/pprof/heap?debug=1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			heap, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK || !strings.Contains(string(heap), "heap profile") {
+				t.Errorf("GET /debug/pprof/heap on METRICS_ADDR = %d, want 200 and a heap profile", res.StatusCode)
+			}
+			res, err = http.Get(base + "/debug/pprof/heap?debug=1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusNotFound {
+				t.Errorf("GET /debug/pprof/heap on the site = %d, want 404", res.StatusCode)
+			}
 		})
 	}
 }
