@@ -72,16 +72,6 @@ func openPostgres(ctx context.Context, databaseURL string, opts Options) (*Store
 		maxConns = 10
 	}
 	cfg.MaxConns = int32(maxConns)
-	// pgx prepares and caches every statement, and after five runs
-	// PostgreSQL may switch a prepared statement to a generic plan made
-	// without its values. Leads are skewed (most are new, few are won), so a
-	// generic plan can pick the wrong index: the inbox's count of new,
-	// leading, opted-in leads of one campaign went from 11 ms to 74 ms at a
-	// million leads. Planning each run with its values costs well under a
-	// millisecond.
-	if cfg.ConnConfig.RuntimeParams["plan_cache_mode"] == "" {
-		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)

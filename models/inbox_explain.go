@@ -45,31 +45,23 @@ func (s *Store) ExplainInbox(ctx context.Context, f InboxFilter) (InboxPlan, err
 	if err != nil {
 		return InboxPlan{}, fmt.Errorf("explain inbox: %w", err)
 	}
-	q := s.inboxWhere(ctx, f)
+	dry := s.db.WithContext(ctx).Session(&gorm.Session{DryRun: true})
+	q := inboxWhere(dry, s.dialect, f)
 	if c := f.After; c != nil {
 		q = order.afterCursor(q, c)
 	}
-	dry := s.db.WithContext(ctx).Session(&gorm.Session{DryRun: true})
-	list := inboxPageQuery(q.Session(&gorm.Session{DryRun: true}), f).Find(&[]Lead{}).Statement
-	count := s.countInboxQuery(ctx, dry, f, limit).Scan(new(int)).Statement
+	list := inboxPageQuery(q, f).Find(&[]Lead{}).Statement
+	count := countInboxQuery(dry, s.dialect, f, limit).Scan(new(int)).Statement
 	var plan InboxPlan
 	for _, x := range []struct {
 		stmt *gorm.Statement
 		into *[]string
 	}{{list, &plan.List}, {count, &plan.Count}} {
-		rows, err := s.db.WithContext(ctx).Raw("EXPLAIN (ANALYZE) "+x.stmt.SQL.String(), x.stmt.Vars...).Rows()
+		// Planned as the inbox plans it: with its values.
+		err := s.withValuePlans(ctx, func(db *gorm.DB) error {
+			return db.Raw("EXPLAIN (ANALYZE) "+x.stmt.SQL.String(), x.stmt.Vars...).Scan(x.into).Error
+		})
 		if err != nil {
-			return InboxPlan{}, fmt.Errorf("explain inbox: %w", err)
-		}
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				rows.Close()
-				return InboxPlan{}, fmt.Errorf("explain inbox: %w", err)
-			}
-			*x.into = append(*x.into, line)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return InboxPlan{}, fmt.Errorf("explain inbox: %w", err)
 		}
 	}

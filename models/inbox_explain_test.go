@@ -7,14 +7,14 @@ import (
 	"github.com/stellapop/intake/models/modelstest"
 )
 
-// TestPostgresPlansWithValues checks that connections plan each statement
-// with its values (see openPostgres), and that ExplainInbox shows the
-// inbox's plans.
+// TestPostgresPlansWithValues checks that the inbox's queries are planned
+// with their values while everything else keeps PostgreSQL's plan cache
+// (see withValuePlans), and that ExplainInbox shows the inbox's plans.
 func TestPostgresPlansWithValues(t *testing.T) {
 	store := modelstest.Open(t, models.Postgres)
-	var mode string
-	if err := store.SQLDB().QueryRow("SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "force_custom_plan" {
-		t.Errorf("plan_cache_mode = %q, %v", mode, err)
+	plain, inbox, err := store.PlanCacheModes(t.Context())
+	if err != nil || plain != "auto" || inbox != "force_custom_plan" {
+		t.Errorf("plan_cache_mode = %q outside the inbox and %q in it (%v), want auto and force_custom_plan", plain, inbox, err)
 	}
 	plan, err := store.ExplainInbox(t.Context(), models.InboxFilter{Status: models.StatusWon, Search: "ada"})
 	if err != nil || len(plan.List) == 0 || len(plan.Count) == 0 || len(models.Indexes(plan.List)) == 0 {
