@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -27,7 +26,7 @@ type resendRecorder struct {
 	calls []string
 }
 
-func (r *resendRecorder) queue(_ context.Context, tx *sql.Tx, leadID int64, kind string) error {
+func (r *resendRecorder) queue(_ context.Context, tx models.Tx, leadID int64, kind string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls = append(r.calls, fmt.Sprintf("%d/%s", leadID, kind))

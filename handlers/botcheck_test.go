@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -23,7 +22,7 @@ func botSite(t *testing.T, dialect string, configure func(*handlers.Deps)) (*sit
 	var queued atomic.Int64
 	s := newSiteWith(t, modelstest.Open(t, dialect), func(d *handlers.Deps) {
 		d.SubmitMinDelay = 3 * time.Second
-		d.OnLeadSaved = func(context.Context, *sql.Tx, *models.Lead) error { queued.Add(1); return nil }
+		d.OnLeadSaved = func(context.Context, models.Tx, *models.Lead) error { queued.Add(1); return nil }
 		if configure != nil {
 			configure(d)
 		}

@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -27,7 +26,7 @@ func TestOverloadIsRefusedQuickly(t *testing.T) {
 			deps := testDeps(t, store)
 			deps.InFlightLimit, deps.ShedWait = 1, 50*time.Millisecond
 			entered, release := make(chan struct{}, 1), make(chan struct{})
-			deps.OnLeadSaved = func(ctx context.Context, _ *sql.Tx, _ *models.Lead) error {
+			deps.OnLeadSaved = func(ctx context.Context, _ models.Tx, _ *models.Lead) error {
 				entered <- struct{}{}
 				<-release
 				return nil

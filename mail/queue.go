@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
@@ -21,11 +23,26 @@ import (
 
 // Queue is the job queue, kept in the same database as the leads so a lead
 // and its emails commit together or not at all.
+//
+// On PostgreSQL the queue runs on pgx itself (riverpgxv5): its workers, and
+// the inserts made in the pgx transaction that saves a new lead. A second,
+// insert-only client on database/sql joins the transactions GORM runs
+// (releasing a quarantined lead, resending an email), which pgx cannot.
+// On the embedded SQLite one database/sql client does everything.
 type Queue struct {
-	client    *river.Client[*sql.Tx]
-	driver    riverdriver.Driver[*sql.Tx]
+	pgx       *river.Client[pgx.Tx]  // PostgreSQL only
+	sql       *river.Client[*sql.Tx] // inserts in database/sql transactions
+	runner    runner                 // the client that works the jobs
+	migrate   func(context.Context) error
 	working   bool
 	transport Transport
+}
+
+// runner is what both kinds of river.Client do to start and stop.
+type runner interface {
+	Start(context.Context) error
+	Stop(context.Context) error
+	StopAndCancel(context.Context) error
 }
 
 // WorkerConfig builds the email worker.
@@ -52,21 +69,14 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 		wc.RetryBase = 10 * time.Second
 	}
 	q := &Queue{working: wc.Concurrency > 0, transport: wc.Transport}
-	switch store.Dialect() {
-	case models.Postgres:
-		q.driver = riverdatabasesql.NewWithPgxListener(store.SQLDB(), store.PgxPool())
-	case models.SQLite:
-		q.driver = riversqlite.New(store.SQLDB())
-	default:
-		return nil, fmt.Errorf("mail: no queue driver for %s", store.Dialect())
-	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &Worker{
 		store: store, composer: wc.Composer, transport: wc.Transport, log: log, metrics: wc.Metrics,
 		retryBase: wc.RetryBase, now: func() time.Time { return time.Now().UTC() },
 	})
+	logger := slog.New(quietHandler{log.Handler()})
 	cfg := &river.Config{
-		Logger:  slog.New(quietHandler{log.Handler()}),
+		Logger:  logger,
 		Workers: workers,
 		// River fetches at most one batch of MaxWorkers jobs per cooldown;
 		// its default (100 ms) would cap sending at 10 emails per second
@@ -79,21 +89,48 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 	if q.working {
 		cfg.Queues = map[string]river.QueueConfig{QueueName: {MaxWorkers: wc.Concurrency}}
 	}
-	client, err := river.NewClient(q.driver, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("mail: create queue: %w", err)
+	var err error
+	switch store.Dialect() {
+	case models.Postgres:
+		driver := riverpgxv5.New(store.PgxPool())
+		if q.pgx, err = river.NewClient(driver, cfg); err != nil {
+			return nil, fmt.Errorf("mail: create queue: %w", err)
+		}
+		q.runner = q.pgx
+		q.migrate = migrateWith(driver)
+		// Insert-only: no queues, never started.
+		insertOnly := &river.Config{Logger: logger, Workers: workers}
+		if q.sql, err = river.NewClient(riverdatabasesql.New(store.SQLDB()), insertOnly); err != nil {
+			return nil, fmt.Errorf("mail: create queue: %w", err)
+		}
+	case models.SQLite:
+		driver := riversqlite.New(store.SQLDB())
+		if q.sql, err = river.NewClient(driver, cfg); err != nil {
+			return nil, fmt.Errorf("mail: create queue: %w", err)
+		}
+		q.runner = q.sql
+		q.migrate = migrateWith(driver)
+	default:
+		return nil, fmt.Errorf("mail: no queue driver for %s", store.Dialect())
 	}
-	q.client = client
 	return q, nil
+}
+
+// migrateWith runs the queue's migrations through driver.
+func migrateWith[TTx any](driver riverdriver.Driver[TTx]) func(context.Context) error {
+	return func(ctx context.Context) error {
+		m, err := rivermigrate.New(driver, nil)
+		if err != nil {
+			return err
+		}
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		return err
+	}
 }
 
 // Migrate creates or updates the queue's tables.
 func (q *Queue) Migrate(ctx context.Context) error {
-	m, err := rivermigrate.New(q.driver, nil)
-	if err != nil {
-		return fmt.Errorf("queue migrations: %w", err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+	if err := q.migrate(ctx); err != nil {
 		return fmt.Errorf("queue migrations: %w", err)
 	}
 	return nil
@@ -101,25 +138,39 @@ func (q *Queue) Migrate(ctx context.Context) error {
 
 // EnqueueLeadEmails queues every email of a lead inside the transaction
 // that saves it; it is a models.TxHook.
-func (q *Queue) EnqueueLeadEmails(ctx context.Context, tx *sql.Tx, lead *models.Lead) error {
+func (q *Queue) EnqueueLeadEmails(ctx context.Context, tx models.Tx, lead *models.Lead) error {
 	// One insert for all of them: a round trip per email would add to every
 	// submission's time.
 	jobs := make([]river.InsertManyParams, len(models.EmailKinds))
 	for i, kind := range models.EmailKinds {
 		jobs[i] = river.InsertManyParams{Args: EmailArgs{LeadID: lead.ID, EmailKind: kind}}
 	}
-	if _, err := q.client.InsertManyTx(ctx, tx, jobs); err != nil {
+	if err := q.insert(ctx, tx, jobs); err != nil {
 		return fmt.Errorf("queue the emails: %w", err)
 	}
 	return nil
 }
 
 // EnqueueEmail queues one email of a lead inside tx; it is a models.EmailHook.
-func (q *Queue) EnqueueEmail(ctx context.Context, tx *sql.Tx, leadID int64, kind string) error {
-	if _, err := q.client.InsertTx(ctx, tx, EmailArgs{LeadID: leadID, EmailKind: kind}, nil); err != nil {
+func (q *Queue) EnqueueEmail(ctx context.Context, tx models.Tx, leadID int64, kind string) error {
+	if err := q.insert(ctx, tx, []river.InsertManyParams{{Args: EmailArgs{LeadID: leadID, EmailKind: kind}}}); err != nil {
 		return fmt.Errorf("queue %s: %w", kind, err)
 	}
 	return nil
+}
+
+// insert adds jobs in tx, through the client that speaks its kind.
+func (q *Queue) insert(ctx context.Context, tx models.Tx, jobs []river.InsertManyParams) error {
+	var err error
+	switch {
+	case tx.Pgx != nil && q.pgx != nil:
+		_, err = q.pgx.InsertManyTx(ctx, tx.Pgx, jobs)
+	case tx.SQL != nil:
+		_, err = q.sql.InsertManyTx(ctx, tx.SQL, jobs)
+	default:
+		err = errors.New("no transaction this queue can join")
+	}
+	return err
 }
 
 // Start runs the workers until Stop; an insert-only queue does nothing.
@@ -129,7 +180,7 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
-	return q.client.Start(context.WithoutCancel(ctx))
+	return q.runner.Start(context.WithoutCancel(ctx))
 }
 
 // Stop lets emails being sent finish, up to ctx's deadline, then cancels
@@ -143,11 +194,11 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if c, ok := q.transport.(io.Closer); ok {
 		defer c.Close()
 	}
-	err := q.client.Stop(ctx)
+	err := q.runner.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return q.client.StopAndCancel(stopCtx)
+		return q.runner.StopAndCancel(stopCtx)
 	}
 	return err
 }

@@ -179,7 +179,7 @@ func (r *rig) requeue(lead *models.Lead) {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if err := r.queue.EnqueueLeadEmails(ctx, tx, lead); err != nil {
+	if err := r.queue.EnqueueLeadEmails(ctx, models.Tx{SQL: tx}, lead); err != nil {
 		tx.Rollback()
 		r.t.Fatal(err)
 	}

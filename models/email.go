@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -121,7 +120,7 @@ func truncate(s string, max int) string {
 }
 
 // EmailHook queues one email inside a transaction of the store's.
-type EmailHook func(ctx context.Context, tx *sql.Tx, leadID int64, kind string) error
+type EmailHook func(ctx context.Context, tx Tx, leadID int64, kind string) error
 
 // ResendEmail marks one of a lead's emails to be sent again, whatever
 // happened to it before, and queues it with queue in the same transaction.
@@ -139,10 +138,10 @@ func (s *Store) ResendEmail(ctx context.Context, leadID int64, kind string, acto
 		if err := addActivity(tx, leadID, actorID, ActivityEmailResent, kind, now); err != nil {
 			return err
 		}
-		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-		if !ok {
-			return fmt.Errorf("resend email: transaction is a %T, not a *sql.Tx", tx.Statement.ConnPool)
+		hookTx, err := gormTx(tx)
+		if err != nil {
+			return fmt.Errorf("resend email: %w", err)
 		}
-		return queue(ctx, sqlTx, leadID, kind)
+		return queue(ctx, hookTx, leadID, kind)
 	})
 }

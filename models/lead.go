@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -135,9 +136,27 @@ func newToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
+// Tx is the transaction a hook joins. On PostgreSQL a new lead is saved
+// through pgx itself (Pgx), which sends its arrays without the detour
+// through database/sql; everywhere else, and in every transaction GORM
+// runs, it is a database/sql transaction (SQL). Exactly one is set.
+type Tx struct {
+	SQL *sql.Tx
+	Pgx pgx.Tx
+}
+
+// gormTx is the database/sql transaction under a GORM transaction.
+func gormTx(tx *gorm.DB) (Tx, error) {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return Tx{}, fmt.Errorf("transaction is a %T, not a *sql.Tx", tx.Statement.ConnPool)
+	}
+	return Tx{SQL: sqlTx}, nil
+}
+
 // TxHook is work that must commit or roll back with a lead, such as queuing
 // its emails; it runs inside the transaction that saves the lead.
-type TxHook func(ctx context.Context, tx *sql.Tx, lead *Lead) error
+type TxHook func(ctx context.Context, tx Tx, lead *Lead) error
 
 // SaveLead stores a new lead with its answers, scores, consents and the
 // delivery state of its emails in one transaction, giving it a result token
@@ -250,12 +269,12 @@ func insertLead(ctx context.Context, tx *gorm.DB, lead *Lead, hooks []TxHook) er
 	if len(hooks) == 0 {
 		return nil
 	}
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return fmt.Errorf("save lead: transaction is a %T, not a *sql.Tx", tx.Statement.ConnPool)
+	hookTx, err := gormTx(tx)
+	if err != nil {
+		return fmt.Errorf("save lead: %w", err)
 	}
 	for _, hook := range hooks {
-		if err := hook(ctx, sqlTx, lead); err != nil {
+		if err := hook(ctx, hookTx, lead); err != nil {
 			return err
 		}
 	}

@@ -2,11 +2,11 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -46,7 +46,7 @@ SELECT id FROM lead`
 // insertLeadPostgres is insertLead for PostgreSQL, in one statement: see
 // insertLeadSQL. A form already in quarantine, or already saved as a lead,
 // is ErrDuplicateSubmission.
-func insertLeadPostgres(ctx context.Context, tx *sql.Tx, lead *Lead) error {
+func insertLeadPostgres(ctx context.Context, tx pgx.Tx, lead *Lead) error {
 	n := len(lead.Answers)
 	qIDs, qPos, qDim, qText, qVal, qLabel, qPoints := make([]string, n), make([]int32, n), make([]string, n), make([]string, n), make([]int32, n), make([]string, n), make([]int32, n)
 	for i, a := range lead.Answers {
@@ -72,7 +72,7 @@ func insertLeadPostgres(ctx context.Context, tx *sql.Tx, lead *Lead) error {
 		teamSize = &v
 	}
 	src := lead.Source
-	err := tx.QueryRowContext(ctx, insertLeadSQL,
+	err := tx.QueryRow(ctx, insertLeadSQL,
 		lead.Token, lead.SubmissionKey, lead.Name, lead.Email, lead.Company, lead.Role, teamSize, lead.DiagnosticVersion,
 		lead.OverallIndex, lead.Band, lead.Status, src.LandingPage, src.Referrer, src.UTMSource, src.UTMMedium, src.UTMCampaign, src.UTMTerm,
 		src.UTMContent, lead.CreatedAt, lead.Version, lead.MarketingOptIn,
@@ -81,7 +81,7 @@ func insertLeadPostgres(ctx context.Context, tx *sql.Tx, lead *Lead) error {
 		cPurpose, cGranted, cAt, cVersion, cSHA, cWording, cWithdrawn,
 		eKinds, eIDs, ActivityCreated,
 	).Scan(&lead.ID)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrDuplicateSubmission
 	}
 	var pgErr *pgconn.PgError
@@ -108,20 +108,22 @@ func insertLeadPostgres(ctx context.Context, tx *sql.Tx, lead *Lead) error {
 }
 
 // saveLeadPostgres is SaveLead's transaction on PostgreSQL: the lead in one
-// statement, then the hooks, on the same *sql.Tx.
+// statement, then the hooks, in one pgx transaction. It goes to pgx
+// directly because database/sql would turn each of the statement's arrays
+// into text and back, which was a third of a submission's CPU time.
 func (s *Store) saveLeadPostgres(ctx context.Context, lead *Lead, hooks []TxHook) error {
-	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
 	if err := insertLeadPostgres(ctx, tx, lead); err != nil {
 		return err
 	}
 	for _, hook := range hooks {
-		if err := hook(ctx, tx, lead); err != nil {
+		if err := hook(ctx, Tx{Pgx: tx}, lead); err != nil {
 			return err
 		}
 	}
-	return tx.Commit()
+	return tx.Commit(ctx)
 }

@@ -2,7 +2,6 @@ package models_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"testing"
@@ -74,7 +73,7 @@ func TestSaveLeadRollsBackWithWorkInTheSameTransaction(t *testing.T) {
 			store := modelstest.Open(t, dialect)
 			ctx := context.Background()
 			boom := errors.New("queue unavailable")
-			err := store.SaveLead(ctx, sampleLead(), func(context.Context, *sql.Tx, *models.Lead) error { return boom })
+			err := store.SaveLead(ctx, sampleLead(), func(context.Context, models.Tx, *models.Lead) error { return boom })
 			if !errors.Is(err, boom) {
 				t.Fatalf("SaveLead error = %v, want %v", err, boom)
 			}

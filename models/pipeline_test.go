@@ -2,7 +2,6 @@ package models_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -276,7 +275,7 @@ func TestResendEmail(t *testing.T) {
 			t.Fatal(err)
 		}
 		boom := errors.New("queue unavailable")
-		failing := func(ctx context.Context, tx *sql.Tx, leadID int64, k string) error { return boom }
+		failing := func(ctx context.Context, tx models.Tx, leadID int64, k string) error { return boom }
 		if err := r.store.ResendEmail(ctx, r.lead.ID, kind, &r.consultant.ID, failing); !errors.Is(err, boom) {
 			t.Fatalf("ResendEmail with a failing hook: error = %v, want %v", err, boom)
 		}
@@ -288,10 +287,10 @@ func TestResendEmail(t *testing.T) {
 		}
 
 		var calls []string
-		queue := func(ctx context.Context, tx *sql.Tx, leadID int64, k string) error {
+		queue := func(ctx context.Context, tx models.Tx, leadID int64, k string) error {
 			// The hook writes in the store's transaction: prove it is live.
 			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM lead_emails WHERE lead_id = $1 AND kind = $2 AND sent_at IS NULL", leadID, k).Scan(&n); err != nil {
+			if err := tx.SQL.QueryRowContext(ctx, "SELECT count(*) FROM lead_emails WHERE lead_id = $1 AND kind = $2 AND sent_at IS NULL", leadID, k).Scan(&n); err != nil {
 				return err
 			}
 			if n != 1 {
