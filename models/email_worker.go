@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // leadForEmailSQL loads a lead with what its emails show (answers, scores,
@@ -32,7 +34,7 @@ FROM leads l WHERE l.id = $1`
 // LeadForEmail loads what composing and sending a lead's email needs: the
 // lead with its answers, scores, consents and the delivery state of its
 // emails (not its owner). It is one query on PostgreSQL, where the email
-// workers run under load.
+// workers run under load, sent through pgx itself like the queue's own.
 func (s *Store) LeadForEmail(ctx context.Context, id int64) (*Lead, error) {
 	if s.dialect != Postgres {
 		return s.LeadByID(ctx, id)
@@ -42,13 +44,13 @@ func (s *Store) LeadForEmail(ctx context.Context, id int64) (*Lead, error) {
 		teamSize                          sql.NullInt32
 		answers, scores, consents, emails []byte
 	)
-	err := s.sqlDB.QueryRowContext(ctx, leadForEmailSQL, id).Scan(
+	err := s.pool.QueryRow(ctx, leadForEmailSQL, id).Scan(
 		&l.ID, &l.Token, &l.SubmissionKey, &l.Name, &l.Email, &l.Company, &l.Role, &teamSize,
 		&l.DiagnosticVersion, &l.OverallIndex, &l.Band, &l.Status, &l.Source.LandingPage, &l.Source.Referrer,
 		&l.Source.UTMSource, &l.Source.UTMMedium, &l.Source.UTMCampaign, &l.Source.UTMTerm, &l.Source.UTMContent,
 		&l.CreatedAt, &l.OwnerID, &l.FollowUpOn, &l.Version, &l.TouchedAt, &l.MarketingOptIn, &l.ErasedAt,
 		&answers, &scores, &consents, &emails)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
@@ -99,8 +101,8 @@ SELECT lead_id, NULL, $4, $2, $3 FROM e RETURNING lead_id`
 // recordEmailSentPostgres is RecordEmailSent in one round trip.
 func (s *Store) recordEmailSentPostgres(ctx context.Context, leadID int64, kind string, at time.Time) error {
 	var id int64
-	err := s.sqlDB.QueryRowContext(ctx, recordEmailSentSQL, leadID, kind, at, ActivityEmailSent).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := s.pool.QueryRow(ctx, recordEmailSentSQL, leadID, kind, at, ActivityEmailSent).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
 	}
 	if err != nil {
