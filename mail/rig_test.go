@@ -75,7 +75,7 @@ func newRigWith(t testing.TB, store *models.Store, transport mail.Transport, srv
 	t.Helper()
 	c, def, cons := composer(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	q, err := mail.NewQueue(store, mail.WorkerConfig{Composer: c, Transport: transport, RetryBase: 50 * time.Millisecond, Concurrency: 4}, log)
+	q, err := mail.NewQueue(store, mail.WorkerConfig{Composer: c, Transport: transport, RetryBase: 50 * time.Millisecond, Concurrency: mail.DefaultWorkers}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

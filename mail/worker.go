@@ -34,6 +34,14 @@ func (EmailArgs) InsertOpts() river.InsertOpts {
 // QueueName is the queue the email workers take jobs from.
 const QueueName = "email"
 
+// DefaultWorkers is how many emails one process sends at once unless
+// MAIL_WORKERS says otherwise. Sending is mostly waiting: for the
+// database, and for the mail server, whose answer takes tens of
+// milliseconds over a network. Eight at once kept a local server twice as
+// busy as four did, and stay under the ten connections that mail relays
+// commonly allow one client.
+const DefaultWorkers = 8
+
 // Worker renders and sends one email per job.
 type Worker struct {
 	river.WorkerDefaults[EmailArgs]

@@ -175,7 +175,7 @@ var options = []option{
 			c.MailReplyTo = a
 			return err
 		}},
-	{Name: "MAIL_WORKERS", Default: "4", Help: "Emails one process sends at once. 0 makes `intake serve` only queue them, for `intake worker` processes elsewhere to send.",
+	{Name: "MAIL_WORKERS", Default: strconv.Itoa(mail.DefaultWorkers), Help: "Emails one process sends at once. 0 makes `intake serve` only queue them, for `intake worker` processes elsewhere to send.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100 {
