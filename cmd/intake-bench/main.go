@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -30,7 +31,18 @@ func main() {
 	out := flag.String("out", "", "results file (default bench/results/YYYY-MM-DD.md; none in smoke mode)")
 	only := flag.String("only", "", "comma-separated rows to run, e.g. pages,export (default: all)")
 	rounds := flag.Int("rounds", 0, "alternating rounds per comparison (default 5; 1 in smoke mode)")
+	cpuProfile := flag.String("cpuprofile", "", "write this program's own CPU profile (its load generators) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -284,15 +286,12 @@ func (q *questions) read(page []byte) {
 // the CSRF cookie), answers it and sends it, again and again, over kept-
 // alive connections, as a browser without JavaScript does.
 func runSubmitLoad(ctx context.Context, base string, n int, dur, timeout time.Duration) (*submitResult, error) {
-	tr := &http.Transport{
-		MaxIdleConns: n, MaxIdleConnsPerHost: n, IdleConnTimeout: 30 * time.Second,
-		DialContext: (&net.Dialer{Timeout: timeout}).DialContext,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{
-		Transport: tr, Timeout: timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// The load generator's heap is a few megabytes of short-lived pages,
+	// so at Go's default it collects garbage all the time, on the two
+	// cores the portal and PostgreSQL need; pgbench's client has no such
+	// cost. A larger target makes collections rare while it runs.
+	defer debug.SetGCPercent(debug.SetGCPercent(800))
+	host := strings.TrimPrefix(base, "http://")
 	res := &submitResult{latency: map[int][]time.Duration{}}
 	var mu sync.Mutex
 	var seq atomic.Int64
@@ -304,8 +303,10 @@ func runSubmitLoad(ctx context.Context, base string, n int, dur, timeout time.Du
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			v := &visitor{host: host, timeout: timeout}
+			defer v.close()
 			for time.Now().Before(stopAt) && ctx.Err() == nil {
-				status, took, err := submitOnce(ctx, client, base, qs, int(seq.Add(1)))
+				status, took, err := v.submit(qs, int(seq.Add(1)))
 				mu.Lock()
 				var ne net.Error
 				switch {
@@ -331,26 +332,88 @@ func runSubmitLoad(ctx context.Context, base string, n int, dur, timeout time.Du
 	return res, ctx.Err()
 }
 
-// submitOnce is one visitor: GET /diagnostic, then POST the answered form;
-// it returns the POST's status and how long it took.
-func submitOnce(ctx context.Context, client *http.Client, base string, qs *questions, n int) (int, time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/diagnostic", nil)
-	if err != nil {
-		return 0, 0, err
+// visitor is one person submitting the form again and again, as a browser
+// without JavaScript does, over one kept-alive connection. It writes its
+// two requests by hand and reads the answers with net/http's parser,
+// which costs far less than http.Client's goroutines per request: the
+// load generator's CPU is taken from the portal and PostgreSQL.
+type visitor struct {
+	host    string
+	timeout time.Duration
+	conn    net.Conn
+	r       *bufio.Reader
+	req     bytes.Buffer // the request being sent
+	page    bytes.Buffer // the form last served
+}
+
+func (v *visitor) close() {
+	if v.conn != nil {
+		v.conn.Close()
+		v.conn = nil
 	}
-	res, err := client.Do(req)
-	if err != nil {
-		return 0, 0, err
+}
+
+// do sends the request in v.req and reads the answer's status, cookies
+// and body (into v.page when page is set).
+func (v *visitor) do(page bool) (status int, cookies []string, err error) {
+	if v.conn == nil {
+		if v.conn, err = net.DialTimeout("tcp", v.host, v.timeout); err != nil {
+			return 0, nil, err
+		}
+		if v.r == nil {
+			v.r = bufio.NewReaderSize(v.conn, 32<<10)
+		} else {
+			v.r.Reset(v.conn)
+		}
 	}
-	page, err := io.ReadAll(res.Body)
+	defer func() {
+		if err != nil {
+			v.close()
+		}
+	}()
+	if err = v.conn.SetDeadline(time.Now().Add(v.timeout)); err != nil {
+		return 0, nil, err
+	}
+	if _, err = v.conn.Write(v.req.Bytes()); err != nil {
+		return 0, nil, err
+	}
+	res, err := http.ReadResponse(v.r, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, c := range res.Header["Set-Cookie"] {
+		if i := strings.IndexByte(c, ';'); i >= 0 {
+			c = c[:i]
+		}
+		cookies = append(cookies, c)
+	}
+	if page {
+		v.page.Reset()
+		_, err = v.page.ReadFrom(res.Body)
+	} else {
+		_, err = io.Copy(io.Discard, res.Body)
+	}
 	res.Body.Close()
+	if err == nil && res.Close {
+		v.close()
+	}
+	return res.StatusCode, cookies, err
+}
+
+// submit is one visit: GET /diagnostic, then POST the answered form; it
+// returns the POST's status and how long it took.
+func (v *visitor) submit(qs *questions, n int) (int, time.Duration, error) {
+	v.req.Reset()
+	fmt.Fprintf(&v.req, "GET /diagnostic HTTP/1.1\r\nHost: %s\r\n\r\n", v.host)
+	status, cookies, err := v.do(true)
 	if err != nil {
 		return 0, 0, err
 	}
-	if res.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		// A refused form is an answer too: the visitor never got to POST.
-		return res.StatusCode, 0, nil
+		return status, 0, nil
 	}
+	page := v.page.Bytes()
 	form := url.Values{}
 	hiddenFields(page, form)
 	// Visitor n picks one of the options, a different one per question.
@@ -367,22 +430,17 @@ func submitOnce(ctx context.Context, client *http.Client, base string, qs *quest
 	if n%2 == 0 {
 		form.Set("consent_marketing", "yes")
 	}
-	req, err = http.NewRequestWithContext(ctx, http.MethodPost, base+"/diagnostic", strings.NewReader(form.Encode()))
-	if err != nil {
-		return 0, 0, err
+	body := form.Encode()
+	v.req.Reset()
+	fmt.Fprintf(&v.req, "POST /diagnostic HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n", v.host, len(body))
+	if len(cookies) > 0 {
+		fmt.Fprintf(&v.req, "Cookie: %s\r\n", strings.Join(cookies, "; "))
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, c := range res.Cookies() {
-		req.AddCookie(c)
-	}
+	v.req.WriteString("\r\n")
+	v.req.WriteString(body)
 	start := time.Now()
-	res, err = client.Do(req)
-	if err != nil {
-		return 0, 0, err
-	}
-	_, err = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	return res.StatusCode, time.Since(start), err
+	status, _, err = v.do(false)
+	return status, time.Since(start), err
 }
 
 var pgbenchTPS = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
