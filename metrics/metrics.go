@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,6 +24,9 @@ type Config struct {
 	// DB is the database the app uses: its pool statistics are exported,
 	// and its river_job table is counted at scrape time. Nil: neither.
 	DB *sql.DB
+	// Pool is PostgreSQL's connection pool, under DB and used directly by
+	// submissions and the queue; nil on SQLite.
+	Pool *pgxpool.Pool
 	// EmailKinds are the kinds of email the worker sends; their counters
 	// start at zero so a rate is defined before the first email.
 	EmailKinds []string
@@ -99,6 +103,9 @@ func New(cfg Config) *Metrics {
 			collectors.NewDBStatsCollector(cfg.DB, "intake"),
 			newQueueCollector(cfg.DB),
 		)
+	}
+	if cfg.Pool != nil {
+		m.registry.MustRegister(newPoolCollector(cfg.Pool))
 	}
 	m.handler = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{
 		Registry: m.registry, // counts the handler's own errors

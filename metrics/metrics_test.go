@@ -115,7 +115,7 @@ func TestQueueDepthAndPoolStats(t *testing.T) {
 			if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 				t.Fatal(err)
 			}
-			m := metrics.New(metrics.Config{DB: store.SQLDB(), EmailKinds: models.EmailKinds})
+			m := metrics.New(metrics.Config{DB: store.SQLDB(), Pool: store.PgxPool(), EmailKinds: models.EmailKinds})
 			body := scrape(t, m)
 			for _, state := range metrics.QueueStates {
 				metricstest.Want(t, body, "intake_queue_jobs", 0, "state", state)
@@ -141,6 +141,23 @@ func TestQueueDepthAndPoolStats(t *testing.T) {
 				if _, ok := metricstest.Sample(body, name, "db_name", "intake"); !ok {
 					t.Errorf("no %s{db_name=\"intake\"} in the scrape", name)
 				}
+			}
+
+			if dialect == models.Postgres {
+				// The pool's own series: River's inserts above took connections.
+				if v, ok := metricstest.Sample(body, "intake_db_pool_acquires_total"); !ok || v < 1 {
+					t.Errorf("intake_db_pool_acquires_total = %v (%v), want at least 1", v, ok)
+				}
+				for _, state := range []string{"acquired", "idle", "constructing"} {
+					if _, ok := metricstest.Sample(body, "intake_db_pool_connections", "state", state); !ok {
+						t.Errorf("no intake_db_pool_connections{state=%q}", state)
+					}
+				}
+				if v, ok := metricstest.Sample(body, "intake_db_pool_max_connections"); !ok || v < 1 {
+					t.Errorf("intake_db_pool_max_connections = %v (%v)", v, ok)
+				}
+			} else if metricstest.Has(body, "intake_db_pool_connections") {
+				t.Error("pool series on SQLite, which has no pgx pool")
 			}
 
 			// With the database gone the scrape still answers: the depth is

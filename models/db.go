@@ -39,7 +39,7 @@ type Options struct {
 type Store struct {
 	db      *gorm.DB
 	sqlDB   *sql.DB
-	pool    *pgxpool.Pool // PostgreSQL only; kept for LISTEN/NOTIFY users such as the job queue
+	pool    *pgxpool.Pool // PostgreSQL only: new leads, email jobs and the queue use it directly
 	dialect string
 }
 
@@ -137,5 +137,6 @@ func (s *Store) Close() error {
 	return err
 }
 
-// PgxPool is the PostgreSQL pool behind the store, for LISTEN/NOTIFY; nil on SQLite.
+// PgxPool is the PostgreSQL pool behind the store, for the job queue and
+// the pool metrics; nil on SQLite.
 func (s *Store) PgxPool() *pgxpool.Pool { return s.pool }

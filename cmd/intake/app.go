@@ -70,7 +70,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := metrics.New(metrics.Config{DB: store.SQLDB(), EmailKinds: models.EmailKinds})
+	m := metrics.New(metrics.Config{DB: store.SQLDB(), Pool: store.PgxPool(), EmailKinds: models.EmailKinds})
 	queue, err := newQueue(cfg, store, def, consent, m, log)
 	if err != nil {
 		store.Close()
