@@ -118,13 +118,15 @@ func (s *Server) copyMessagesLocked() []Message {
 // t.Fatalf, so call it from the test goroutine.
 func (s *Server) WaitForMessages(t testing.TB, n int, timeout time.Duration) []Message {
 	t.Helper()
-	s.WaitForCount(t, n, timeout)
+	if !s.WaitForCount(t, n, timeout) {
+		return nil
+	}
 	return s.Messages()
 }
 
 // WaitForCount is WaitForMessages without the copy, for benchmarks, where
-// copying every message would be timed too.
-func (s *Server) WaitForCount(t testing.TB, n int, timeout time.Duration) {
+// copying every message would be timed too. It reports whether n arrived.
+func (s *Server) WaitForCount(t testing.TB, n int, timeout time.Duration) bool {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -132,7 +134,7 @@ func (s *Server) WaitForCount(t testing.TB, n int, timeout time.Duration) {
 		s.mu.Lock()
 		if len(s.messages) >= n {
 			s.mu.Unlock()
-			return
+			return true
 		}
 		changed := s.changed
 		s.mu.Unlock()
@@ -145,7 +147,7 @@ func (s *Server) WaitForCount(t testing.TB, n int, timeout time.Duration) {
 			s.mu.Unlock()
 			t.Fatalf("mailtest: timed out after %v waiting for %d message(s) on %s: %d accepted, %d DATA attempt(s) received",
 				timeout, n, s.addr, got, attempts)
-			return
+			return false
 		}
 	}
 }
