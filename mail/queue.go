@@ -93,25 +93,21 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 	switch store.Dialect() {
 	case models.Postgres:
 		driver := riverpgxv5.New(store.PgxPool())
-		if q.pgx, err = river.NewClient(driver, cfg); err != nil {
-			return nil, fmt.Errorf("mail: create queue: %w", err)
-		}
-		q.runner = q.pgx
-		q.migrate = migrateWith(driver)
-		// Insert-only: no queues, never started.
-		insertOnly := &river.Config{Logger: logger, Workers: workers}
-		if q.sql, err = river.NewClient(riverdatabasesql.New(store.SQLDB()), insertOnly); err != nil {
-			return nil, fmt.Errorf("mail: create queue: %w", err)
+		q.pgx, err = river.NewClient(driver, cfg)
+		q.runner, q.migrate = q.pgx, migrateWith(driver)
+		if err == nil {
+			// Insert-only: no queues, never started.
+			q.sql, err = river.NewClient(riverdatabasesql.New(store.SQLDB()), &river.Config{Logger: logger, Workers: workers})
 		}
 	case models.SQLite:
 		driver := riversqlite.New(store.SQLDB())
-		if q.sql, err = river.NewClient(driver, cfg); err != nil {
-			return nil, fmt.Errorf("mail: create queue: %w", err)
-		}
-		q.runner = q.sql
-		q.migrate = migrateWith(driver)
+		q.sql, err = river.NewClient(driver, cfg)
+		q.runner, q.migrate = q.sql, migrateWith(driver)
 	default:
 		return nil, fmt.Errorf("mail: no queue driver for %s", store.Dialect())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mail: create queue: %w", err)
 	}
 	return q, nil
 }
