@@ -142,10 +142,35 @@ func benchInbox(ctx context.Context, e *env) ([]row, error) {
 		}
 	}
 	total := p95(all)
+
+	// The dashboard a consultant lands on, over the same leads. The issue
+	// sets no target for it: it is measured so that a slow one shows.
+	var dash []time.Duration
+	for r := -1; r < reps; r++ {
+		start := time.Now()
+		res, err := client.Get(p.base + "/admin")
+		if err != nil {
+			return nil, err
+		}
+		_, err = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if err == nil && res.StatusCode != http.StatusOK {
+			err = fmt.Errorf("GET /admin: HTTP %d", res.StatusCode)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r >= 0 {
+			dash = append(dash, time.Since(start))
+		}
+	}
 	return []row{{
 		Job:    fmt.Sprintf("inbox at %s leads: ten pages over HTTP, signed in", thousands(float64(d.leads))),
 		Portal: fmt.Sprintf("p95 %.1f ms; slowest %s (p95 %.1f ms)", total, queries[slowest].name, p95(per[slowest])),
 		Target: "p95 < 50 ms", Pass: total < 50,
+	}, {
+		Job:    fmt.Sprintf("dashboard at %s leads over HTTP, signed in", thousands(float64(d.leads))),
+		Portal: fmt.Sprintf("p95 %.1f ms, median %.1f ms", p95(dash), pct(dash, 50)),
 	}}, nil
 }
 
