@@ -185,14 +185,20 @@ func seconds(n int) string {
 // diagnosticExpired answers a submission whose form token is missing or
 // stale: the visitor sees their answers again with a fresh token.
 func (h *Handlers) diagnosticExpired(c echo.Context) error {
+	return h.diagnosticAgain(c, http.StatusForbidden,
+		"This form had expired, so nothing was saved yet. Your answers are still here: please check them and send the form again.")
+}
+
+// diagnosticAgain shows a submission's form again, with every answer it
+// carried, status and a message saying why nothing was saved.
+func (h *Handlers) diagnosticAgain(c echo.Context, status int, message string) error {
 	values, err := c.FormParams()
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
 	}
 	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
 	f.Errors = map[string]string{}
-	return h.renderDiagnostic(c, http.StatusForbidden, f,
-		"This form had expired, so nothing was saved yet. Your answers are still here: please check them and send the form again.")
+	return h.renderDiagnostic(c, status, f, message)
 }
 
 // newLead turns a valid form and its score into a lead to store.

@@ -76,11 +76,5 @@ var errBusy = echo.NewHTTPError(http.StatusServiceUnavailable, "busy")
 // diagnosticBusy answers a submission that came while the site was too
 // busy to save it: the form comes back with every answer kept.
 func (h *Handlers) diagnosticBusy(c echo.Context) error {
-	values, err := c.FormParams()
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
-	}
-	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
-	f.Errors = map[string]string{}
-	return h.renderDiagnostic(c, http.StatusServiceUnavailable, f, "Many people are sending this form right now, so we couldn’t save yours yet. Nothing is lost: your answers are all below. Please send them again in a few seconds.")
+	return h.diagnosticAgain(c, http.StatusServiceUnavailable, "Many people are sending this form right now, so we couldn’t save yours yet. Nothing is lost: your answers are all below. Please send them again in a few seconds.")
 }

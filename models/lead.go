@@ -226,21 +226,31 @@ func prepareLead(lead *Lead) error {
 	return nil
 }
 
+// own gives a newly stored lead's answers, scores and consents its id, and
+// makes the delivery state of each of its emails, queued as it was made.
+func (l *Lead) own() {
+	for i := range l.Answers {
+		l.Answers[i].LeadID = l.ID
+	}
+	for i := range l.Scores {
+		l.Scores[i].LeadID = l.ID
+	}
+	for i := range l.Consents {
+		l.Consents[i].LeadID = l.ID
+	}
+	l.Emails = make([]LeadEmail, len(EmailKinds))
+	for i, kind := range EmailKinds {
+		l.Emails[i] = LeadEmail{LeadID: l.ID, Kind: kind, MessageID: messageIDFor(l.Token, kind), QueuedAt: l.CreatedAt}
+	}
+}
+
 // insertLead writes a prepared lead and everything it owns inside tx, then
 // runs the hooks in the same transaction.
 func insertLead(ctx context.Context, tx *gorm.DB, lead *Lead, hooks []TxHook) error {
 	if err := tx.Omit(clause.Associations).Create(lead).Error; err != nil {
 		return fmt.Errorf("insert lead: %w", err)
 	}
-	for i := range lead.Answers {
-		lead.Answers[i].LeadID = lead.ID
-	}
-	for i := range lead.Scores {
-		lead.Scores[i].LeadID = lead.ID
-	}
-	for i := range lead.Consents {
-		lead.Consents[i].LeadID = lead.ID
-	}
+	lead.own()
 	if len(lead.Answers) > 0 {
 		if err := tx.Create(&lead.Answers).Error; err != nil {
 			return fmt.Errorf("insert answers: %w", err)
@@ -255,10 +265,6 @@ func insertLead(ctx context.Context, tx *gorm.DB, lead *Lead, hooks []TxHook) er
 		if err := tx.Create(&lead.Consents).Error; err != nil {
 			return fmt.Errorf("insert consents: %w", err)
 		}
-	}
-	lead.Emails = nil
-	for _, kind := range EmailKinds {
-		lead.Emails = append(lead.Emails, LeadEmail{LeadID: lead.ID, Kind: kind, MessageID: messageIDFor(lead.Token, kind), QueuedAt: lead.CreatedAt})
 	}
 	if err := tx.Create(&lead.Emails).Error; err != nil {
 		return fmt.Errorf("insert email states: %w", err)

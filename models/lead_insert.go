@@ -91,19 +91,7 @@ func insertLeadPostgres(ctx context.Context, tx pgx.Tx, lead *Lead) error {
 	if err != nil {
 		return fmt.Errorf("insert lead: %w", err)
 	}
-	for i := range lead.Answers {
-		lead.Answers[i].LeadID = lead.ID
-	}
-	for i := range lead.Scores {
-		lead.Scores[i].LeadID = lead.ID
-	}
-	for i := range lead.Consents {
-		lead.Consents[i].LeadID = lead.ID
-	}
-	lead.Emails = make([]LeadEmail, len(EmailKinds))
-	for i, kind := range EmailKinds {
-		lead.Emails[i] = LeadEmail{LeadID: lead.ID, Kind: kind, MessageID: eIDs[i], QueuedAt: lead.CreatedAt}
-	}
+	lead.own()
 	return nil
 }
 

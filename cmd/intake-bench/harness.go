@@ -225,14 +225,20 @@ func (e *env) startPortal(ctx context.Context, dbURL string, env ...string) (*po
 
 // stop sends SIGTERM and waits for the portal to exit.
 func (p *portal) stop() {
-	_ = p.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-p.done:
-	case <-time.After(20 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
+	stopProcess(p.cmd, p.done, os.Interrupt, 20*time.Second)
 	p.logs.Close()
+}
+
+// stopProcess asks cmd to finish with sig and waits for done (its Wait's
+// result), killing it if it is still running after grace.
+func stopProcess(cmd *exec.Cmd, done <-chan error, sig os.Signal, grace time.Duration) {
+	_ = cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(grace):
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }
 
 // memory reads the portal's resident set size now and at its peak, in bytes.

@@ -347,15 +347,7 @@ http {
 }
 
 // stop asks nginx to finish (SIGQUIT: graceful) and waits for it.
-func (n *nginxServer) stop() {
-	_ = n.cmd.Process.Signal(syscall.SIGQUIT)
-	select {
-	case <-n.done:
-	case <-time.After(10 * time.Second):
-		_ = n.cmd.Process.Kill()
-		<-n.done
-	}
-}
+func (n *nginxServer) stop() { stopProcess(n.cmd, n.done, syscall.SIGQUIT, 10*time.Second) }
 
 type loadResult struct {
 	portalRPS, nginxRPS, bareRPS float64
