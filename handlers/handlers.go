@@ -80,6 +80,7 @@ type Handlers struct {
 	article     *preparedArticle // the article, rendered once
 	diagnostic  *spliced         // the empty diagnostic, rendered once
 	shed        *shedder
+	https       bool // BASE_URL is https: responses carry HSTS
 }
 
 // NewServer builds the Echo server with its middleware, error handler,
@@ -115,7 +116,7 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	h := &Handlers{Deps: d}
+	h := &Handlers{Deps: d, https: d.BaseURL.Scheme == "https"}
 	h.csrf = newCSRFGuard(d.Secret, d.BaseURL.Scheme == "https")
 	h.stamper = newFormStamper(d.Secret)
 	h.submitLimit = newClientLimiter(d.SubmitRateLimit)

@@ -46,29 +46,34 @@ var (
 func servePrepared(c echo.Context, p *static.Prepared, ctype []string, cacheControl []string) error {
 	req, res := c.Request(), c.Response()
 	hdr := res.Header()
-	body, etag := p.Plain, p.ETag
+	body, etag, ready := p.Plain, p.ETag, &p.PlainHeader
 	gz := false
 	if p.Gzip != nil {
 		addVary(hdr)
 		if acceptsGzip(req.Header.Get("Accept-Encoding")) {
-			body, etag, gz = p.Gzip, p.GzipETag, true
+			body, etag, ready, gz = p.Gzip, p.GzipETag, &p.GzipHeader, true
 		}
 	}
-	hdr[hdrETag] = []string{etag}
+	hdr[hdrETag] = ready.ETag
 	hdr[hdrCacheControl] = cacheControl
 	if inm := req.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
 		res.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return writeBody(c, body, ctype, gz)
+	return writeSized(c, body, ready.Length, ctype, gz)
 }
 
 // writeBody sends a complete body with its length; HEAD gets the headers only.
 func writeBody(c echo.Context, body []byte, ctype []string, gz bool) error {
+	return writeSized(c, body, []string{strconv.Itoa(len(body))}, ctype, gz)
+}
+
+// writeSized is writeBody with the Content-Length value ready.
+func writeSized(c echo.Context, body []byte, length, ctype []string, gz bool) error {
 	res := c.Response()
 	hdr := res.Header()
 	hdr[hdrContentType] = ctype
-	hdr[hdrContentLength] = []string{strconv.Itoa(len(body))}
+	hdr[hdrContentLength] = length
 	if gz {
 		hdr[hdrContentEncoding] = encodingGzip
 	}

@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/stellapop/intake/models"
 )
@@ -112,10 +115,17 @@ func RouteTable() []Route {
 }
 
 // routes registers the table with the middleware each row asks for.
+//
+// Each row's chain is put together once, here. Echo would wrap a route's
+// middleware around its handler again on every request.
 func (h *Handlers) routes(e *echo.Echo) {
-	e.Use(h.middleware()...)
+	e.Use(h.frame)
+	bodyLimit := middleware.BodyLimit(h.BodyLimit)
 	for _, r := range h.table() {
 		var mw []echo.MiddlewareFunc
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			mw = append(mw, bodyLimit)
+		}
 		if !r.Access.Public {
 			mw = append(mw, h.requireRole(r.Access))
 		}
@@ -131,6 +141,14 @@ func (h *Handlers) routes(e *echo.Echo) {
 			// valid CSRF token.
 			mw = append(mw, h.shed.middleware(r.onBusy))
 		}
-		e.Add(r.Method, r.Path, r.handler, mw...)
+		e.Add(r.Method, r.Path, wrap(r.handler, mw...))
 	}
+}
+
+// wrap puts mw around next, the first outermost.
+func wrap(next echo.HandlerFunc, mw ...echo.MiddlewareFunc) echo.HandlerFunc {
+	for i := len(mw) - 1; i >= 0; i-- {
+		next = mw[i](next)
+	}
+	return next
 }

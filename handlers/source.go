@@ -107,6 +107,9 @@ func cleanLandingPage(v string) string {
 // its query, which may carry another site's personal data. A referrer on
 // ownHost is not a source.
 func cleanReferrer(v, ownHost string) string {
+	if v == "" {
+		return ""
+	}
 	v = cleanSourceValue(v, 500)
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
