@@ -27,6 +27,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == bareServerArg {
+		serveBare(os.Args[2], os.Args[3])
+	}
 	smoke := flag.Bool("smoke", false, "seconds and small data: check that every row still runs")
 	out := flag.String("out", "", "results file (default bench/results/YYYY-MM-DD.md; none in smoke mode)")
 	only := flag.String("only", "", "comma-separated rows to run, e.g. pages,export (default: all)")

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
+	"log"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -124,7 +125,7 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 				Portal: millis(r.portalP99), Reference: millis(r.nginxP99),
 				Ratio: ratio(r.portalP99, r.nginxP99), Target: "≤ 1.20×", Pass: r.portalP99 <= 1.2*r.nginxP99},
 			// Not a target: how much of the gap is Go's HTTP server itself.
-			row{Job: t.job + ", beside Go's bare net/http", Limit: "a bare Go net/http handler with the same bytes and headers in memory (in the bench process, same load)",
+			row{Job: t.job + ", beside Go's bare net/http", Limit: "a bare Go net/http handler with the same bytes and headers in memory (a process of its own, same load)",
 				Portal:    fmt.Sprintf("%s req/s (p99 %s)", thousands(r.portalRPS), millis(r.portalP99)),
 				Reference: fmt.Sprintf("%s req/s (p99 %s)", thousands(r.bareRPS), millis(r.bareP99)),
 				Ratio:     ratio(r.portalRPS, r.bareRPS)},
@@ -390,14 +391,75 @@ func compareWithNginx(ctx context.Context, e *env, wrk, portalURL, nginxURL, bar
 	}, nil
 }
 
-// bareGo is Go's HTTP server with nothing of the portal's: the same files
-// and headers from memory.
+// bareGo is Go's HTTP server with nothing of the portal's, serving the
+// same files and headers from memory in a process of its own (this
+// program, run again), so that it shares neither heap nor scheduler with
+// the benchmark.
 type bareGo struct {
-	*http.Server
+	cmd  *exec.Cmd
+	done chan error
 	Addr string
 }
 
+// bareServerArg, as this program's first argument, makes it the bare
+// server: bareServerArg DOCROOT ADDR, with the headers as JSON on stdin.
+const bareServerArg = "bare-net-http"
+
 func startBareGo(docroot string, hdr http.Header) (*bareGo, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	fixed := http.Header{}
+	for _, name := range copiedHeaders {
+		if v := hdr.Get(name); v != "" {
+			fixed.Set(name, v)
+		}
+	}
+	headers, err := json.Marshal(fixed)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, bareServerArg, docroot, addr)
+	cmd.Stdin = strings.NewReader(string(headers))
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	b := &bareGo{cmd: cmd, done: make(chan error, 1), Addr: addr}
+	go func() { b.done <- cmd.Wait() }()
+	for start := time.Now(); ; {
+		if res, err := http.Get("http://" + addr + "/"); err == nil {
+			res.Body.Close()
+			return b, nil
+		}
+		select {
+		case err := <-b.done:
+			return nil, fmt.Errorf("the bare Go server exited: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Since(start) > 10*time.Second {
+			b.Close()
+			return nil, errors.New("the bare Go server did not answer within 10 s")
+		}
+	}
+}
+
+// Close stops the bare server.
+func (b *bareGo) Close() { stopProcess(b.cmd, b.done, os.Interrupt, 5*time.Second) }
+
+// serveBare is the bare server's process: every file under docroot (with
+// its .gz beside it, as nginx's gzip_static reads them) from memory, with
+// the headers read from stdin. It never returns.
+func serveBare(docroot, addr string) {
+	var fixed http.Header
+	if err := json.NewDecoder(os.Stdin).Decode(&fixed); err != nil {
+		log.Fatal(err)
+	}
 	type file struct{ plain, gz []byte }
 	files := map[string]file{}
 	err := filepath.WalkDir(docroot, func(path string, d os.DirEntry, err error) error {
@@ -414,13 +476,7 @@ func startBareGo(docroot string, hdr http.Header) (*bareGo, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
-	}
-	fixed := http.Header{}
-	for _, name := range copiedHeaders {
-		if v := hdr.Get(name); v != "" {
-			fixed.Set(name, v)
-		}
+		log.Fatal(err)
 	}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, ok := files[r.URL.Path]
@@ -447,13 +503,17 @@ func startBareGo(docroot string, hdr http.Header) (*bareGo, error) {
 		h["Content-Length"] = []string{strconv.Itoa(len(body))}
 		_, _ = w.Write(body)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
+	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt)
+		<-sig
+		_ = srv.Close()
+	}()
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Fatal(err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return &bareGo{Server: srv, Addr: ln.Addr().String()}, nil
+	os.Exit(0)
 }
 
 var (
