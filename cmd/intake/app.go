@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -187,6 +188,10 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		}
 		return fmt.Errorf("start email workers: %w", err)
 	}
+	// Start-up (migrations, templates, pages rendered and compressed)
+	// leaves garbage that the collector, tuned to run seldom, would keep
+	// until load comes: hand it back before serving.
+	debug.FreeOSMemory()
 	a.log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", a.cfg.BaseURL.String()),
 		slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers), slog.Bool("smtp", a.cfg.SMTP != nil))
 	serveErr := make(chan error, 1)

@@ -28,6 +28,7 @@ import (
 var version = "dev"
 
 func main() {
+	tuneGC(os.Getenv)
 	os.Exit(runWithInput(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
 
