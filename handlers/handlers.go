@@ -117,7 +117,7 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 		return nil, nil, err
 	}
 	h := &Handlers{Deps: d, https: d.BaseURL.Scheme == "https"}
-	h.csrf = newCSRFGuard(d.Secret, d.BaseURL.Scheme == "https")
+	h.csrf = newCSRFGuard(d.Secret, h.https)
 	h.stamper = newFormStamper(d.Secret)
 	h.submitLimit = newClientLimiter(d.SubmitRateLimit)
 	h.loginLimit = newClientLimiter(d.SubmitRateLimit)

@@ -46,17 +46,17 @@ var (
 func servePrepared(c echo.Context, p *static.Prepared, ctype []string, cacheControl []string) error {
 	req, res := c.Request(), c.Response()
 	hdr := res.Header()
-	body, etag, ready := p.Plain, p.ETag, &p.PlainHeader
+	body, ready := p.Plain, &p.PlainHeader
 	gz := false
 	if p.Gzip != nil {
 		addVary(hdr)
 		if acceptsGzip(req.Header.Get("Accept-Encoding")) {
-			body, etag, ready, gz = p.Gzip, p.GzipETag, &p.GzipHeader, true
+			body, ready, gz = p.Gzip, &p.GzipHeader, true
 		}
 	}
 	hdr[hdrETag] = ready.ETag
 	hdr[hdrCacheControl] = cacheControl
-	if inm := req.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
+	if inm := req.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, ready.ETag[0]) {
 		res.WriteHeader(http.StatusNotModified)
 		return nil
 	}

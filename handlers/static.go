@@ -40,5 +40,5 @@ func (h *Handlers) serveAsset(c echo.Context, name string) error {
 			cache = cacheYear
 		}
 	}
-	return servePrepared(c, &a.Prepared, []string{a.ContentType}, cache)
+	return servePrepared(c, &a.Prepared, a.ContentType, cache)
 }

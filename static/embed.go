@@ -19,8 +19,8 @@ var files embed.FS
 type Asset struct {
 	Prepared
 	Body        []byte
-	ContentType string
-	Hash        string // a short hex digest of Body
+	ContentType []string // as a header value, made once
+	Hash        string   // a short hex digest of Body
 }
 
 // Assets is every embedded file, loaded and hashed once.
@@ -48,7 +48,7 @@ func Load() (*Assets, error) {
 			ctype = "application/octet-stream"
 		}
 		hash := hex.EncodeToString(sum[:8])
-		a.files[name] = &Asset{Prepared: prepare(b, hash), Body: b, ContentType: ctype, Hash: hash}
+		a.files[name] = &Asset{Prepared: prepare(b, hash), Body: b, ContentType: []string{ctype}, Hash: hash}
 		return nil
 	})
 	return a, err
