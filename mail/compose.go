@@ -47,7 +47,7 @@ func NewComposer(cfg ComposerConfig) (*Composer, error) {
 	}
 	c := &Composer{ComposerConfig: cfg, html: map[string]*htmltemplate.Template{}, text: map[string]*texttemplate.Template{}}
 	for _, kind := range models.EmailKinds {
-		h, err := htmltemplate.New(kind+".html").ParseFS(views.EmailFS, "email/"+kind+".html")
+		h, err := htmltemplate.New(kind+".html").ParseFS(views.EmailFS, "email/"+kind+".html", "email/partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("mail: parse %s.html: %w", kind, err)
 		}

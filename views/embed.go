@@ -69,7 +69,8 @@ func (r *Renderer) Render(w io.Writer, name string, data any, _ echo.Context) er
 }
 
 // EmailFS holds the email templates: NAME.html (html/template) and NAME.txt
-// (text/template) for each kind of email.
+// (text/template) for each kind of email, and the pieces the HTML ones
+// share in email/partials.
 //
-//go:embed email/*.html email/*.txt
+//go:embed email/*.html email/*.txt email/partials/*.html
 var EmailFS embed.FS
