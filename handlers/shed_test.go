@@ -17,7 +17,7 @@ import (
 // TestOverloadIsRefusedQuickly holds the only turn with a submission whose
 // save waits, then checks that another submission is refused within the
 // short wait with a 503, Retry-After and every answer kept, that other
-// database routes are refused the same way, that pages served from memory
+// database routes (and readiness) are refused the same way, that pages served from memory
 // are not, and that the held submission still completes.
 func TestOverloadIsRefusedQuickly(t *testing.T) {
 	for _, dialect := range modelstest.Dialects {
@@ -61,8 +61,12 @@ func TestOverloadIsRefusedQuickly(t *testing.T) {
 				!strings.Contains(r.body, `value="Analytical Engines Ltd"`) || !csrfInput.MatchString(r.body) {
 				t.Errorf("the refused form did not come back with the visitor's answers and a token")
 			}
-			if r := s.get("/results/some-token"); r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
-				t.Errorf("GET /results while busy: %d, Retry-After %q; want 503", r.status, r.header.Get("Retry-After"))
+			// Readiness says "send no more" while the instance sheds load,
+			// so a load balancer can steer visitors to another one.
+			for _, path := range []string{"/results/some-token", "/readyz"} {
+				if r := s.get(path); r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
+					t.Errorf("GET %s while busy: %d, Retry-After %q; want 503", path, r.status, r.header.Get("Retry-After"))
+				}
 			}
 			for _, path := range []string{"/", "/diagnostic", "/healthz"} {
 				if r := s.get(path); r.status != http.StatusOK {
