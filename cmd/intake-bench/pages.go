@@ -108,7 +108,8 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 		if string(a) != string(b) {
 			return nil, fmt.Errorf("nginx answers %s with %d bytes, the portal with %d", t.path, len(b), len(a))
 		}
-		r, err := compareWithNginx(ctx, e, wrk, p.base+t.path, ng.base+t.path, "http://"+bare.Addr+t.path)
+		r, err := compareWithNginx(ctx, e, wrk, target{p.base + t.path, p.cmd.Process.Pid},
+			target{ng.base + t.path, ng.cmd.Process.Pid}, target{"http://" + bare.Addr + t.path, bare.cmd.Process.Pid})
 		if err != nil {
 			return nil, err
 		}
@@ -119,16 +120,19 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 		limit := fmt.Sprintf("nginx, the same %s bytes (%d B) from disk", enc, len(a))
 		rows = append(rows,
 			row{Job: t.job + ", requests/s", Limit: limit,
-				Portal: thousands(r.portalRPS) + " req/s", Reference: thousands(r.nginxRPS) + " req/s",
-				Ratio: ratio(r.portalRPS, r.nginxRPS), Target: "≥ 0.90×", Pass: r.portalRPS >= 0.9*r.nginxRPS},
+				Portal: thousands(r.portal.rps) + " req/s", Reference: thousands(r.nginx.rps) + " req/s",
+				Ratio: ratio(r.portal.rps, r.nginx.rps), Target: "≥ 0.90×", Pass: r.portal.rps >= 0.9*r.nginx.rps},
 			row{Job: t.job + ", p99 latency", Limit: limit + "; " + r.load,
-				Portal: millis(r.portalP99), Reference: millis(r.nginxP99),
-				Ratio: ratio(r.portalP99, r.nginxP99), Target: "≤ 1.20×", Pass: r.portalP99 <= 1.2*r.nginxP99},
-			// Not a target: how much of the gap is Go's HTTP server itself.
+				Portal: millis(r.portal.p99), Reference: millis(r.nginx.p99),
+				Ratio: ratio(r.portal.p99, r.nginx.p99), Target: "≤ 1.20×", Pass: r.portal.p99 <= 1.2*r.nginx.p99},
+			// Not targets: how much of the gap is Go's HTTP server itself,
+			// and where each server's time goes.
 			row{Job: t.job + ", beside Go's bare net/http", Limit: "a bare Go net/http handler with the same bytes and headers in memory (a process of its own, same load)",
-				Portal:    fmt.Sprintf("%s req/s (p99 %s)", thousands(r.portalRPS), millis(r.portalP99)),
-				Reference: fmt.Sprintf("%s req/s (p99 %s)", thousands(r.bareRPS), millis(r.bareP99)),
-				Ratio:     ratio(r.portalRPS, r.bareRPS)},
+				Portal:    fmt.Sprintf("%s req/s (p99 %s)", thousands(r.portal.rps), millis(r.portal.p99)),
+				Reference: fmt.Sprintf("%s req/s (p99 %s)", thousands(r.bare.rps), millis(r.bare.p99)),
+				Ratio:     ratio(r.portal.rps, r.bare.rps)},
+			row{Job: t.job + ", server CPU time per request", Limit: "nginx (master and workers), from /proc; the bare Go server: " + micros(r.bare),
+				Portal: micros(r.portal), Reference: micros(r.nginx), Ratio: ratio(r.portal.cpu, r.nginx.cpu)},
 		)
 	}
 
@@ -350,45 +354,125 @@ http {
 // stop asks nginx to finish (SIGQUIT: graceful) and waits for it.
 func (n *nginxServer) stop() { stopProcess(n.cmd, n.done, syscall.SIGQUIT, 10*time.Second) }
 
+// served is one server's medians under the load.
+type served struct {
+	rps     float64
+	p99     float64 // seconds
+	cpu     float64 // CPU seconds (user and system) per request
+	userCPU float64 // of which in user space
+}
+
 type loadResult struct {
-	portalRPS, nginxRPS, bareRPS float64
-	portalP99, nginxP99, bareP99 float64 // seconds
-	load                         string  // how the load was made
+	portal, nginx, bare served
+	load                string // how the load was made
+}
+
+// target is one server under load: where to send it and which process
+// (with its children, as nginx's workers) does the work.
+type target struct {
+	url string
+	pid int
 }
 
 // compareWithNginx loads the portal, nginx and a bare Go server with the
 // same wrk settings, taking turns (who goes first rotates each round) so
-// that drift on a shared machine hits all three; medians of requests/s
-// and of p99 latency.
-func compareWithNginx(ctx context.Context, e *env, wrk, portalURL, nginxURL, bareURL string) (loadResult, error) {
+// that drift on a shared machine hits all three; medians of requests/s,
+// of p99 latency and of the CPU time each request cost the server.
+func compareWithNginx(ctx context.Context, e *env, wrk string, portal, nginx, bare target) (loadResult, error) {
 	threads, conns, dur := 2, 32, 5*time.Second
 	if e.smoke {
 		dur = time.Second
 	}
-	urls := []string{portalURL, nginxURL, bareURL}
+	targets := []target{portal, nginx, bare}
 	if !e.smoke { // warm all up: first connections, page cache, CPU frequency
-		for _, u := range urls {
-			if _, _, err := runWrk(ctx, wrk, u, threads, conns, dur); err != nil {
+		for _, t := range targets {
+			if _, err := runWrk(ctx, wrk, t.url, threads, conns, dur); err != nil {
 				return loadResult{}, err
 			}
 		}
 	}
-	rps, p99 := make([][]float64, len(urls)), make([][]float64, len(urls))
+	runs := make([][]served, len(targets))
 	for i := range e.rounds {
-		for j := range urls {
-			k := (i + j) % len(urls)
-			r, l, err := runWrk(ctx, wrk, urls[k], threads, conns, dur)
+		for j := range targets {
+			k := (i + j) % len(targets)
+			before, err := cpuTime(targets[k].pid)
 			if err != nil {
 				return loadResult{}, err
 			}
-			rps[k], p99[k] = append(rps[k], r), append(p99[k], l)
+			w, err := runWrk(ctx, wrk, targets[k].url, threads, conns, dur)
+			if err != nil {
+				return loadResult{}, err
+			}
+			after, err := cpuTime(targets[k].pid)
+			if err != nil {
+				return loadResult{}, err
+			}
+			runs[k] = append(runs[k], served{rps: w.rps, p99: w.p99,
+				cpu:     (after.total() - before.total()) / float64(w.requests),
+				userCPU: (after.user - before.user) / float64(w.requests)})
 		}
 	}
+	medians := func(runs []served) served {
+		var s served
+		pick := func(f func(served) float64) float64 {
+			v := make([]float64, len(runs))
+			for i, r := range runs {
+				v[i] = f(r)
+			}
+			return median(v)
+		}
+		s.rps = pick(func(r served) float64 { return r.rps })
+		s.p99 = pick(func(r served) float64 { return r.p99 })
+		s.cpu = pick(func(r served) float64 { return r.cpu })
+		s.userCPU = pick(func(r served) float64 { return r.userCPU })
+		return s
+	}
 	return loadResult{
-		portalRPS: median(rps[0]), nginxRPS: median(rps[1]), bareRPS: median(rps[2]),
-		portalP99: median(p99[0]), nginxP99: median(p99[1]), bareP99: median(p99[2]),
+		portal: medians(runs[0]), nginx: medians(runs[1]), bare: medians(runs[2]),
 		load: fmt.Sprintf("wrk -t%d -c%d -d%s --latency -H 'Accept-Encoding: %s', keep-alive", threads, conns, dur, acceptEncoding),
 	}, nil
+}
+
+// cpuSeconds is the CPU time a process has used, in seconds.
+type cpuSeconds struct{ user, system float64 }
+
+func (c cpuSeconds) total() float64 { return c.user + c.system }
+
+// userHZ is the unit of the CPU times in /proc/PID/stat (USER_HZ), 100 on
+// every Linux architecture Go runs on.
+const userHZ = 100
+
+// cpuTime reads the user and system CPU time of a process and of its live
+// children (nginx's workers) from /proc.
+func cpuTime(pid int) (cpuSeconds, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return cpuSeconds{}, err
+	}
+	// The command name, in parentheses, may hold spaces: fields count from
+	// after its closing parenthesis, where field 3 (state) begins.
+	rest := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(rest) < 13 {
+		return cpuSeconds{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(rest))
+	}
+	utime, err1 := strconv.ParseFloat(rest[11], 64) // field 14
+	stime, err2 := strconv.ParseFloat(rest[12], 64) // field 15
+	if err := errors.Join(err1, err2); err != nil {
+		return cpuSeconds{}, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
+	c := cpuSeconds{user: utime / userHZ, system: stime / userHZ}
+	children, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	for _, f := range strings.Fields(string(children)) {
+		child, err := strconv.Atoi(f)
+		if err != nil {
+			continue
+		}
+		if cc, err := cpuTime(child); err == nil {
+			c.user += cc.user
+			c.system += cc.system
+		}
+	}
+	return c, nil
 }
 
 // bareGo is Go's HTTP server with nothing of the portal's, serving the
@@ -520,33 +604,54 @@ var (
 	wrkRPS = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
 	wrkP99 = regexp.MustCompile(`(?m)^\s+99%\s+([0-9.]+)(us|ms|s)\s*$`)
 	wrkBad = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)|Socket errors: .*`)
+
+	wrkRequests = regexp.MustCompile(`(\d+) requests in `)
 )
 
-// runWrk runs one wrk load and returns requests/s and p99 latency in seconds.
-func runWrk(ctx context.Context, wrk, u string, threads, conns int, dur time.Duration) (rps, p99 float64, err error) {
+// wrkResult is what one wrk load measured.
+type wrkResult struct {
+	rps      float64
+	p99      float64 // seconds
+	requests int
+}
+
+// runWrk runs one wrk load.
+func runWrk(ctx context.Context, wrk, u string, threads, conns int, dur time.Duration) (wrkResult, error) {
 	cmd := exec.CommandContext(ctx, wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns),
 		"-d", fmt.Sprintf("%ds", int(dur.Seconds())), "--latency", "-H", "Accept-Encoding: "+acceptEncoding, u)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, 0, fmt.Errorf("wrk %s: %v\n%s", u, err, out)
+		return wrkResult{}, fmt.Errorf("wrk %s: %v\n%s", u, err, out)
 	}
 	if m := wrkBad.FindString(string(out)); m != "" {
-		return 0, 0, fmt.Errorf("wrk %s: %s\n%s", u, m, out)
+		return wrkResult{}, fmt.Errorf("wrk %s: %s\n%s", u, m, out)
 	}
 	m := wrkRPS.FindSubmatch(out)
 	l := wrkP99.FindSubmatch(out)
-	if m == nil || l == nil {
-		return 0, 0, fmt.Errorf("wrk %s: unexpected output:\n%s", u, out)
+	n := wrkRequests.FindSubmatch(out)
+	if m == nil || l == nil || n == nil {
+		return wrkResult{}, fmt.Errorf("wrk %s: unexpected output:\n%s", u, out)
 	}
-	rps, _ = strconv.ParseFloat(string(m[1]), 64)
-	p99, _ = strconv.ParseFloat(string(l[1]), 64)
+	var r wrkResult
+	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	r.p99, _ = strconv.ParseFloat(string(l[1]), 64)
+	r.requests, _ = strconv.Atoi(string(n[1]))
 	switch string(l[2]) {
 	case "us":
-		p99 /= 1e6
+		r.p99 /= 1e6
 	case "ms":
-		p99 /= 1e3
+		r.p99 /= 1e3
 	}
-	return rps, p99, nil
+	if r.requests == 0 {
+		return wrkResult{}, fmt.Errorf("wrk %s: no requests served:\n%s", u, out)
+	}
+	return r, nil
+}
+
+// micros writes CPU seconds per request as microseconds, with the part
+// spent in user space.
+func micros(s served) string {
+	return fmt.Sprintf("%.1f µs (user %.1f)", s.cpu*1e6, s.userCPU*1e6)
 }
 
 func millis(s float64) string { return fmt.Sprintf("%.2f ms", s*1000) }
