@@ -72,6 +72,7 @@ type env struct {
 	rounds int
 	root   string // the repository
 	bin    string // the portal's release binary, built for this run
+	commit string // what bin was built from: commits made during the run do not count
 	pgURL  string // the PostgreSQL server, as a maintenance database URL
 	work   string // scratch directory, removed at the end
 	log    *log.Logger
@@ -101,6 +102,7 @@ func newEnv(ctx context.Context, smoke bool, rounds int, logger *log.Logger) (*e
 	// The binary is built the way `make build` builds the release.
 	e.bin = filepath.Join(work, "intake")
 	logger.Printf("building the portal")
+	e.commit = gitCommit(root)
 	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", e.bin, "./cmd/intake")
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -361,7 +363,7 @@ func (e *env) report(rows []row) string {
 	}
 	fmt.Fprintf(&b, "# Benchmark results, %s\n\n", time.Now().UTC().Format("2 January 2006 15:04 UTC"))
 	fmt.Fprintf(&b, "- Machine: %s\n", machine())
-	fmt.Fprintf(&b, "- Go: %s; PostgreSQL: %s; commit %s\n", runtime.Version(), e.postgresVersion(), gitCommit(e.root))
+	fmt.Fprintf(&b, "- Go: %s; PostgreSQL: %s; commit %s\n", runtime.Version(), e.postgresVersion(), e.commit)
 	fmt.Fprintf(&b, "- Mode: %s; %d alternating rounds per comparison, medians shown\n\n", mode, e.rounds)
 	b.WriteString("| job | limit | portal | limit's figure | ratio | target | met |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
