@@ -2,25 +2,31 @@ package handlers
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/stellapop/intake/diagnostic"
 )
 
 // barChart is a horizontal bar chart laid out on the server, drawn as
-// inline SVG so it shows without JavaScript and in any browser.
+// inline SVG so it shows without JavaScript and in any browser:
+// partials/chart.html draws it, for a result's scores and the dashboard's
+// counts alike.
 type barChart struct {
-	Title, Description, Caption string
-	Width, Height               int
-	TrackWidth, BarHeight       int
-	ValueX                      int
-	Bars                        []bar
+	// ID names the chart's title and description (ID-title, ID-desc), so
+	// that several charts on one page stay apart.
+	ID, Title, Description string
+	Caption                string // below the chart, when it has one
+	Empty                  string // shown instead of bars when there are none
+	Width, Height          int
+	TrackWidth, BarHeight  int
+	Bars                   []bar
 }
 
 type bar struct {
 	Label    string
-	Score    int
-	Level    string // high, mid or low: a colour, always shown beside the number
+	Value    string // the number at the bar's end, always shown
+	Level    string // the bar's colour: high, mid or low for scores; count for counts
 	LabelY   int
 	BarY     int
 	BarWidth int
@@ -39,20 +45,20 @@ const (
 func scoreChart(r diagnostic.Result) barChart {
 	track := chartWidth - chartValueRoom
 	ch := barChart{
+		ID:         "chart",
 		Title:      "Scores by dimension, out of 100",
 		Caption:    "Each bar is one of the article’s five contrasts between managing and leading; a longer bar means more leading.",
 		Width:      chartWidth,
 		Height:     len(r.Dimensions)*chartRow + 4,
 		TrackWidth: track,
 		BarHeight:  chartBar,
-		ValueX:     chartWidth,
 	}
 	var desc []string
 	for i, d := range r.Dimensions {
 		top := i * chartRow
 		ch.Bars = append(ch.Bars, bar{
 			Label:    d.Dimension.Name,
-			Score:    d.Score,
+			Value:    strconv.Itoa(d.Score),
 			Level:    scoreLevel(d.Score),
 			LabelY:   top + 16,
 			BarY:     top + 24,

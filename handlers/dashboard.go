@@ -23,7 +23,7 @@ type dashboardPage struct {
 	LinkLeads                     bool   // the viewer may open a lead
 	WindowStart                   string
 	WindowLeads, OtherSources     string
-	Bands, Sources, Funnel        countChart
+	Bands, Sources, Funnel        barChart
 	FunnelFirst, FunnelLast       string
 }
 
@@ -80,7 +80,7 @@ func (h *Handlers) Dashboard(c echo.Context) error {
 
 // bandChart counts leads per band in the diagnostic's order, highest band
 // first, with leads of bands the diagnostic no longer has after them.
-func (h *Handlers) bandChart(d *models.Dashboard) countChart {
+func (h *Handlers) bandChart(d *models.Dashboard) barChart {
 	counts := map[string]int64{}
 	for _, b := range d.Bands {
 		counts[b.Value] = b.Count
@@ -98,7 +98,7 @@ func (h *Handlers) bandChart(d *models.Dashboard) countChart {
 	return newCountChart("bands", fmt.Sprintf("Leads by result band, last %d days", models.WindowDays), rows)
 }
 
-func sourceChart(d *models.Dashboard) countChart {
+func sourceChart(d *models.Dashboard) barChart {
 	var rows []countItem
 	for _, s := range d.Sources {
 		label := s.Value
@@ -111,8 +111,9 @@ func sourceChart(d *models.Dashboard) countChart {
 }
 
 // funnelChart draws the funnel's steps, each with the share of the step
-// before it that went on to it.
-func funnelChart(f models.Funnel) countChart {
+// before it that went on to it: a short percentage on the chart, where a
+// phone has little room, and in full in its description.
+func funnelChart(f models.Funnel) barChart {
 	steps := []countItem{
 		{Label: "Article views", Count: f.ArticleViews},
 		{Label: "Diagnostic starts", Count: f.DiagnosticStarts},
@@ -122,7 +123,8 @@ func funnelChart(f models.Funnel) countChart {
 	}
 	for i := 1; i < len(steps); i++ {
 		if prev := steps[i-1]; prev.Count > 0 {
-			steps[i].Note = percent(steps[i].Count, prev.Count) + " of " + strings.ToLower(prev.Label)
+			steps[i].Share = percent(steps[i].Count, prev.Count)
+			steps[i].Note = steps[i].Share + " of " + strings.ToLower(prev.Label)
 		}
 	}
 	return newCountChart("funnel", fmt.Sprintf("Funnel over the last %d days", models.FunnelDays), steps)
@@ -133,39 +135,28 @@ func percent(part, whole int64) string {
 	return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 1, 64) + "%"
 }
 
-// countChart is a horizontal bar chart of counts, laid out on the server as
-// inline SVG, so it shows without JavaScript; ID keeps each chart's title
-// and description apart when a page has several.
-type countChart struct {
-	ID, Title, Description string
-	Width, Height          int
-	TrackWidth, BarHeight  int
-	Bars                   []countBar
-}
-
-type countBar struct {
-	Label, Value           string
-	LabelY, BarY, BarWidth int
-	ValueY                 int
-}
-
 type countItem struct {
 	Label string
 	Count int64
-	Note  string // shown after the label, e.g. a conversion rate
+	// Share, when set, follows the label on the chart (e.g. "66.7%"), and
+	// Note says the same in full for screen readers ("66.7% of article views").
+	Share, Note string
 }
 
 // Geometry in SVG units: a label line above each bar, the number at its end.
 const (
 	countChartWidth = 480
 	countValueRoom  = 100
-	countRow        = 46
+	countRow        = 50
 	countBarHeight  = 16
 )
 
-func newCountChart(id, title string, rows []countItem) countChart {
-	ch := countChart{
-		ID: id, Title: title, Width: countChartWidth, Height: max(len(rows), 1)*countRow + 4,
+// newCountChart draws counts as bars, the largest the full width; id
+// tells the page's charts apart.
+func newCountChart(id, title string, rows []countItem) barChart {
+	ch := barChart{
+		ID: "chart-" + id, Title: title, Empty: "No leads yet.",
+		Width: countChartWidth, Height: max(len(rows), 1)*countRow + 4,
 		TrackWidth: countChartWidth - countValueRoom, BarHeight: countBarHeight,
 	}
 	var most int64
@@ -175,9 +166,12 @@ func newCountChart(id, title string, rows []countItem) countChart {
 	var desc []string
 	for i, r := range rows {
 		top := i * countRow
-		label := r.Label
+		label, said := r.Label, r.Label
+		if r.Share != "" {
+			label += " · " + r.Share
+		}
 		if r.Note != "" {
-			label += " — " + r.Note
+			said += " — " + r.Note
 		}
 		width := 0
 		if most > 0 {
@@ -186,11 +180,11 @@ func newCountChart(id, title string, rows []countItem) countChart {
 				width = max(width, 2)
 			}
 		}
-		ch.Bars = append(ch.Bars, countBar{
-			Label: label, Value: thousands(r.Count),
-			LabelY: top + 14, BarY: top + 21, BarWidth: width, ValueY: top + 34,
+		ch.Bars = append(ch.Bars, bar{
+			Label: label, Value: thousands(r.Count), Level: "count",
+			LabelY: top + 16, BarY: top + 24, BarWidth: width, ValueY: top + 37,
 		})
-		desc = append(desc, fmt.Sprintf("%s: %s", label, thousands(r.Count)))
+		desc = append(desc, fmt.Sprintf("%s: %s", said, thousands(r.Count)))
 	}
 	ch.Description = "No data yet."
 	if len(desc) > 0 {
