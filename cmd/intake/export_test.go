@@ -184,6 +184,9 @@ func TestExportInTheBrowser(t *testing.T) {
 				t.Errorf("export log = %q", got)
 			}
 			checkAccessible(t, ctx, "export page with its log")
+			if n := offScreen(t, ctx, ".export-log tbody td"); n != 0 {
+				t.Errorf("export log on a %s: %d cells off screen", vp.name, n)
+			}
 			screenshot(t, ctx, "export-log-"+vp.name)
 		})
 	}

@@ -33,10 +33,8 @@ func TestAdminManagesUsersOnAPhone(t *testing.T) {
 	for _, vp := range []viewport{desktop, phone} {
 		must(t, "open the users page", chromedp.Do(ctx, vp.apply(),
 			chromedp.Navigate(base+"/admin/users"), chromedp.WaitVisible(chromedp.CSS(".data-table"))))
-		offScreen := eval[int](t, ctx, `[...document.querySelectorAll('.data-table tbody button, .data-table tbody select, .data-table tbody input:not([type=hidden])')]
-			.filter(e => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > document.documentElement.clientWidth; }).length`)
-		if offScreen != 0 {
-			t.Errorf("users on a %s: %d controls off screen", vp.name, offScreen)
+		if n := offScreen(t, ctx, ".data-table tbody button, .data-table tbody select, .data-table tbody input"); n != 0 {
+			t.Errorf("users on a %s: %d controls off screen", vp.name, n)
 		}
 		checkAccessible(t, ctx, "users "+vp.name)
 		screenshot(t, ctx, "users-"+vp.name)
