@@ -248,6 +248,17 @@ func must(t *testing.T, what string, err error) {
 	}
 }
 
+// signIn fills in and sends the sign-in form the browser is on, as a
+// person would.
+func signIn(email, password string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
+	)
+}
+
 // chooseAnswer clicks the option label of a question, as a visitor taps it.
 func chooseAnswer(qid string, value int) chromedp.Action[chromedp.Void] {
 	return chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q-%s input[value="%d"] + span`, qid, value)))

@@ -43,10 +43,7 @@ func TestMarketingDownloadsConsentedContacts(t *testing.T) {
 	}
 	must(t, "sign in and open the export", chromedp.Do(ctx, desktop.apply(),
 		chromedp.Navigate(base+"/admin/export"),
-		chromedp.WaitVisible(chromedp.ID("password")),
-		chromedp.SendKeys(chromedp.ID("email"), "mo@stellapop.example"),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
+		signIn("mo@stellapop.example", password),
 		chromedp.WaitVisible(chromedp.Search(`//button[normalize-space()="Preview"]`)),
 		chromedp.SetValue(chromedp.ID("export-status"), models.StatusNew),
 		chromedp.Click(chromedp.Search(`//button[normalize-space()="Preview"]`)),

@@ -141,10 +141,7 @@ func TestExportInTheBrowser(t *testing.T) {
 			submit(t, base, "=cmd Skinner", "walter@example.com")
 			must(t, "sign in and open the export", chromedp.Do(ctx, vp.apply(),
 				chromedp.Navigate(base+"/admin/export"),
-				chromedp.WaitVisible(chromedp.ID("password")),
-				chromedp.SendKeys(chromedp.ID("email"), "dana@stellapop.example"),
-				chromedp.SendKeys(chromedp.ID("password"), password),
-				chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
+				signIn("dana@stellapop.example", password),
 				chromedp.WaitVisible(chromedp.ID("export-filters-title")),
 			))
 			if got := text(t, ctx, ".export-count"); got != "2 contacts match these filters." {

@@ -36,10 +36,7 @@ func TestAdminErasesALead(t *testing.T) {
 			submit(t, base, "Fox Mulder", "fox@example.com")
 			must(t, "sign in and open the lead", chromedp.Do(ctx,
 				chromedp.Navigate(base+"/admin/leads?q=mulder"),
-				chromedp.WaitVisible(chromedp.ID("password")),
-				chromedp.SendKeys(chromedp.ID("email"), "walter@stellapop.example"),
-				chromedp.SendKeys(chromedp.ID("password"), password),
-				chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
+				signIn("walter@stellapop.example", password),
 				chromedp.WaitVisible(chromedp.Search(`//a[normalize-space()="Fox Mulder"]`)),
 				chromedp.Click(chromedp.Search(`//a[normalize-space()="Fox Mulder"]`)),
 				chromedp.WaitVisible(chromedp.ID("privacy-title")),

@@ -24,10 +24,7 @@ func TestAdminManagesUsersOnAPhone(t *testing.T) {
 	ctx := newBrowser(t)
 	must(t, "sign in", chromedp.Do(ctx, phone.apply(),
 		chromedp.Navigate(base+"/admin/users"),
-		chromedp.WaitVisible(chromedp.ID("password")),
-		chromedp.SendKeys(chromedp.ID("email"), "walter@stellapop.example"),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
+		signIn("walter@stellapop.example", password),
 		chromedp.WaitVisible(chromedp.CSS(".data-table")),
 	))
 	for _, vp := range []viewport{desktop, phone} {

@@ -27,10 +27,7 @@ func TestConsultantWorksANewLead(t *testing.T) {
 
 			must(t, "sign in", chromedp.Do(ctx, vp.apply(),
 				chromedp.Navigate(base+"/admin"),
-				chromedp.WaitVisible(chromedp.ID("password")),
-				chromedp.SendKeys(chromedp.ID("email"), "dana@stellapop.example"),
-				chromedp.SendKeys(chromedp.ID("password"), password),
-				chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
+				signIn("dana@stellapop.example", password),
 				chromedp.WaitVisible(chromedp.CSS(".admin-nav")),
 			))
 			if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/admin") {

@@ -124,10 +124,7 @@ func TestXSSPayloadsStayText(t *testing.T) {
 
 	must(t, "sign in", chromedp.Do(ctx,
 		chromedp.Navigate(base+"/admin/leads"),
-		chromedp.WaitVisible(chromedp.ID("password")),
-		chromedp.SendKeys(chromedp.ID("email"), "admin@stellapop.example"),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
+		signIn("admin@stellapop.example", password),
 		chromedp.WaitVisible(chromedp.CSS(".admin-nav"))))
 	w.check(t, ctx, "the inbox")
 	if body := text(t, ctx, "main"); !strings.Contains(body, xssPayloads["name"]) {
