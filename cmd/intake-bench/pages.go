@@ -412,25 +412,20 @@ func compareWithNginx(ctx context.Context, e *env, wrk string, portal, nginx, ba
 				userCPU: (after.user - before.user) / float64(w.requests)})
 		}
 	}
-	medians := func(runs []served) served {
-		var s served
-		pick := func(f func(served) float64) float64 {
-			v := make([]float64, len(runs))
-			for i, r := range runs {
-				v[i] = f(r)
-			}
-			return median(v)
-		}
-		s.rps = pick(func(r served) float64 { return r.rps })
-		s.p99 = pick(func(r served) float64 { return r.p99 })
-		s.cpu = pick(func(r served) float64 { return r.cpu })
-		s.userCPU = pick(func(r served) float64 { return r.userCPU })
-		return s
-	}
 	return loadResult{
-		portal: medians(runs[0]), nginx: medians(runs[1]), bare: medians(runs[2]),
+		portal: medianServed(runs[0]), nginx: medianServed(runs[1]), bare: medianServed(runs[2]),
 		load: fmt.Sprintf("wrk -t%d -c%d -d%s --latency -H 'Accept-Encoding: %s', keep-alive", threads, conns, dur, acceptEncoding),
 	}, nil
+}
+
+// medianServed takes the median of each measure over one server's runs.
+func medianServed(runs []served) served {
+	var rps, p99, cpu, user []float64
+	for _, r := range runs {
+		rps, p99 = append(rps, r.rps), append(p99, r.p99)
+		cpu, user = append(cpu, r.cpu), append(user, r.userCPU)
+	}
+	return served{rps: median(rps), p99: median(p99), cpu: median(cpu), userCPU: median(user)}
 }
 
 // cpuSeconds is the CPU time a process has used, in seconds.
@@ -451,7 +446,8 @@ func cpuTime(pid int) (cpuSeconds, error) {
 	}
 	// The command name, in parentheses, may hold spaces: fields count from
 	// after its closing parenthesis, where field 3 (state) begins.
-	rest := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	stat := string(b)
+	rest := strings.Fields(stat[strings.LastIndexByte(stat, ')')+1:])
 	if len(rest) < 13 {
 		return cpuSeconds{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(rest))
 	}
