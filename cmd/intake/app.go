@@ -67,7 +67,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("INTAKE_SECRET: %w", err)
 	}
 
-	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, models.Options{MaxOpenConns: cfg.DatabaseMaxConn})
+	store, err := openStore(ctx, cfg, cfg.DatabaseMaxConn, log)
 	if err != nil {
 		return nil, err
 	}
@@ -77,16 +77,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	applied, err := store.Migrate(ctx)
-	if err == nil {
-		err = queue.Migrate(ctx)
-	}
-	if err != nil {
+	if err := queue.Migrate(ctx); err != nil {
 		store.Close()
-		return nil, err
-	}
-	for _, name := range applied {
-		log.Info("applied migration", slog.String("name", name))
+		return nil, fmt.Errorf("migrate email queue: %w", err)
 	}
 
 	funnel := handlers.NewFunnelCounter(store, log)
