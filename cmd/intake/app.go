@@ -185,6 +185,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	// leaves garbage that the collector, tuned to run seldom, would keep
 	// until load comes: hand it back before serving.
 	debug.FreeOSMemory()
+	a.logFirstAdminHint(ctx)
 	a.log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", a.cfg.BaseURL.String()),
 		slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers), slog.Bool("smtp", a.cfg.SMTP != nil))
 	serveErr := make(chan error, 1)
@@ -206,6 +207,18 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	return a.stop(err)
+}
+
+// logFirstAdminHint tells whoever starts a new site how to sign in to the
+// workspace, which has no default account.
+func (a *app) logFirstAdminHint(ctx context.Context) {
+	n, err := a.store.CountUsers(ctx)
+	switch {
+	case err != nil:
+		a.log.Warn("could not count workspace users", slog.Any("error", err))
+	case n == 0:
+		a.log.Info(`no workspace user yet: create the first admin with "intake user add EMAIL --role admin"`)
+	}
 }
 
 // work sends queued emails until ctx is cancelled: `intake worker`.
