@@ -70,3 +70,16 @@ func TestDocsConfigurationIsCurrent(t *testing.T) {
 		t.Errorf("the docs give TEST_DATABASE_URL's default as %q; the tests use %q", testDatabaseDefault, modelstest.DefaultPostgresURL)
 	}
 }
+
+// TestEverySettingIsDescribed keeps the table complete enough to make the
+// help from: a meaning, and either a default value or what unset means.
+func TestEverySettingIsDescribed(t *testing.T) {
+	for _, o := range options {
+		if strings.TrimSpace(o.Help) == "" {
+			t.Errorf("%s has no Help", o.Name)
+		}
+		if (o.Default == "") == (o.Unset == "") {
+			t.Errorf("%s: give either a Default value or, for an empty default, what Unset means (Default %q, Unset %q)", o.Name, o.Default, o.Unset)
+		}
+	}
+}
