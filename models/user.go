@@ -203,6 +203,15 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 	return out, nil
 }
 
+// CountUsers counts the workspace's users, disabled ones included.
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&User{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
+}
+
 // Authenticate checks an email and password; any mismatch, or a disabled
 // account, is ErrBadCredentials.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (*User, error) {

@@ -67,7 +67,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("INTAKE_SECRET: %w", err)
 	}
 
-	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, models.Options{MaxOpenConns: cfg.DatabaseMaxConn})
+	store, err := openStore(ctx, cfg, cfg.DatabaseMaxConn, log)
 	if err != nil {
 		return nil, err
 	}
@@ -77,16 +77,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	applied, err := store.Migrate(ctx)
-	if err == nil {
-		err = queue.Migrate(ctx)
-	}
-	if err != nil {
+	if err := queue.Migrate(ctx); err != nil {
 		store.Close()
-		return nil, err
-	}
-	for _, name := range applied {
-		log.Info("applied migration", slog.String("name", name))
+		return nil, fmt.Errorf("migrate email queue: %w", err)
 	}
 
 	funnel := handlers.NewFunnelCounter(store, log)
@@ -192,6 +185,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	// leaves garbage that the collector, tuned to run seldom, would keep
 	// until load comes: hand it back before serving.
 	debug.FreeOSMemory()
+	a.logFirstAdminHint(ctx)
 	a.log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", a.cfg.BaseURL.String()),
 		slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers), slog.Bool("smtp", a.cfg.SMTP != nil))
 	serveErr := make(chan error, 1)
@@ -213,6 +207,18 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	return a.stop(err)
+}
+
+// logFirstAdminHint tells whoever starts a new site how to sign in to the
+// workspace, which has no default account.
+func (a *app) logFirstAdminHint(ctx context.Context) {
+	n, err := a.store.CountUsers(ctx)
+	switch {
+	case err != nil:
+		a.log.Warn("could not count workspace users", slog.Any("error", err))
+	case n == 0:
+		a.log.Info(`no workspace user yet: create the first admin with "intake user add EMAIL --role admin"`)
+	}
 }
 
 // work sends queued emails until ctx is cancelled: `intake worker`.

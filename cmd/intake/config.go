@@ -47,23 +47,28 @@ type Config struct {
 }
 
 // option is one setting: its variable, default, meaning, and how to apply it.
+// `intake help` and docs/configuration.md are made from these fields alone.
 type option struct {
 	Name    string
-	Default string
-	Help    string
-	Secret  bool // never printed or logged
+	Default string // the value applied when the variable is unset or empty
+	Unset   string // when Default is empty: what leaving it unset means
+	Help    string // the full meaning, in Markdown (code in backticks)
+	Secret  bool   // never printed or logged
 	apply   func(c *Config, v string) error
 }
 
-// options is the one table of settings; the README documents each of them.
+// options is the one table of settings: loadConfig applies it, and the
+// help and docs/configuration.md describe it.
+//
+//go:generate sh -c "go run . help --markdown > ../../docs/configuration.md"
 var options = []option{
-	{Name: "INTAKE_ADDR", Default: "127.0.0.1:8080", Help: "Address the web server listens on (host:port).",
+	{Name: "INTAKE_ADDR", Default: "127.0.0.1:8080", Help: "Address the web server listens on (host:port). The Docker image sets `0.0.0.0:8080`.",
 		apply: func(c *Config, v string) error {
 			c.Addr = v
 			return checkHostPort(v, "127.0.0.1:8080 or :8080")
 		}},
-	{Name: "METRICS_ADDR", Default: "(unset: /admin/metrics on the site, for admins)",
-		Help: "Address (host:port) of a separate listener that serves Prometheus metrics at /metrics, without sign-in; keep it off the public network.",
+	{Name: "METRICS_ADDR", Unset: "unset: `/admin/metrics` on the site, for signed-in admins",
+		Help: "Address (host:port) of a separate listener serving Prometheus metrics at `/metrics` and Go's profiles at `/debug/pprof/`, without sign-in, for `intake serve` and `intake worker`; keep it on a private network.",
 		apply: func(c *Config, v string) error {
 			if v == "" {
 				return nil
@@ -71,7 +76,8 @@ var options = []option{
 			c.MetricsAddr = v
 			return checkHostPort(v, "127.0.0.1:9090")
 		}},
-	{Name: "BASE_URL", Default: "(http:// + INTAKE_ADDR)", Help: "Public address of the site, used in canonical links and emails; https turns on secure cookies and HSTS.",
+	{Name: "BASE_URL", Unset: "`http://` + `INTAKE_ADDR` (`localhost` for an unspecified host)",
+		Help: "Public address of the site, used in canonical links and emails; `https` turns on secure cookies and HSTS.",
 		apply: func(c *Config, v string) error {
 			if v == "" {
 				host, port, _ := net.SplitHostPort(c.Addr)
@@ -90,7 +96,7 @@ var options = []option{
 			c.BaseURL = u
 			return nil
 		}},
-	{Name: "INTAKE_DATA_DIR", Default: "./data", Help: "Directory for the embedded database, the generated secret and, later, the mail outbox.",
+	{Name: "INTAKE_DATA_DIR", Default: "./data", Help: "Directory for the embedded database, the generated secret and the mail outbox.",
 		apply: func(c *Config, v string) error {
 			if strings.TrimSpace(v) == "" {
 				return errors.New("must not be blank")
@@ -98,8 +104,8 @@ var options = []option{
 			c.DataDir = filepath.Clean(v)
 			return nil
 		}},
-	{Name: "DATABASE_URL", Default: "(embedded SQLite in INTAKE_DATA_DIR)", Secret: true,
-		Help: "PostgreSQL URL, such as postgres://intake:secret@db:5432/intake?sslmode=require. Unset: an embedded SQLite file, for one machine.",
+	{Name: "DATABASE_URL", Unset: "unset: embedded SQLite in `INTAKE_DATA_DIR`", Secret: true,
+		Help: "PostgreSQL URL, e.g. `postgres://intake:secret@db:5432/intake?sslmode=require`. The embedded SQLite is for one machine.",
 		apply: func(c *Config, v string) error {
 			if v == "" {
 				return nil
@@ -111,7 +117,8 @@ var options = []option{
 			c.DatabaseURL = v
 			return nil
 		}},
-	{Name: "DATABASE_MAX_CONNS", Default: "10", Help: "Most PostgreSQL connections one instance opens.",
+	{Name: "DATABASE_MAX_CONNS", Default: "10",
+		Help: "Most PostgreSQL connections one instance opens. As many requests that use the database are served at once; one more waits at most 250 ms for a turn, then gets a 503 with `Retry-After` (the diagnostic comes back with every answer kept), so a load larger than the machine can serve is refused quickly instead of piling up into timeouts.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 1000 {
@@ -120,8 +127,8 @@ var options = []option{
 			c.DatabaseMaxConn = n
 			return nil
 		}},
-	{Name: "INTAKE_SECRET", Default: "(generated once into INTAKE_DATA_DIR/secret.key)", Secret: true,
-		Help: "Key that signs form tokens (at least 32 characters). Set the same value on every instance.",
+	{Name: "INTAKE_SECRET", Unset: "generated once into `INTAKE_DATA_DIR/secret.key`", Secret: true,
+		Help: "Key that signs form tokens, at least 32 characters. Give every instance the same value.",
 		apply: func(c *Config, v string) error {
 			if v == "" {
 				return nil
@@ -132,7 +139,7 @@ var options = []option{
 			c.Secret = []byte(v)
 			return nil
 		}},
-	{Name: "BOOKING_URL", Default: "mailto:hello@stellapop.com?subject=Booking%20a%20conversation", Help: "Where \"Book a conversation\" leads: an https link to a booking page, or a mailto: address.",
+	{Name: "BOOKING_URL", Default: "mailto:hello@stellapop.com?subject=Booking%20a%20conversation", Help: "Where \"Book a conversation\" leads: an `https://` booking page or a `mailto:` address.",
 		apply: func(c *Config, v string) error {
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "mailto") {
@@ -141,8 +148,8 @@ var options = []option{
 			c.BookingURL = v
 			return nil
 		}},
-	{Name: "SMTP_URL", Default: "(unset: emails are written to INTAKE_DATA_DIR/outbox)", Secret: true,
-		Help: "Mail server: smtp://[user:pass@]host:port requires STARTTLS, smtps://… uses TLS (port 465), smtp://host:port?tls=none is the explicit opt-out for a local server without TLS.",
+	{Name: "SMTP_URL", Unset: "unset: each email is written to `INTAKE_DATA_DIR/outbox/` as a `.eml` file", Secret: true,
+		Help: "Mail server. `smtp://[user:pass@]host:port` requires STARTTLS (port 587 by default); `smtps://…` uses TLS from the start (port 465); `smtp://host:port?tls=none` is the explicit opt-out for a local server without TLS. A broken value stops the start.",
 		apply: func(c *Config, v string) error {
 			if v == "" {
 				return nil
@@ -166,7 +173,7 @@ var options = []option{
 			c.TeamEmail = list
 			return err
 		}},
-	{Name: "MAIL_REPLY_TO", Default: "(unset: replies go to MAIL_FROM)", Help: "Where the prospect's replies go, when not to MAIL_FROM.",
+	{Name: "MAIL_REPLY_TO", Unset: "unset: replies go to `MAIL_FROM`", Help: "Where the prospect's replies go. (The team's notification always replies to the prospect.)",
 		apply: func(c *Config, v string) error {
 			if v == "" {
 				return nil
@@ -175,7 +182,7 @@ var options = []option{
 			c.MailReplyTo = a
 			return err
 		}},
-	{Name: "MAIL_WORKERS", Default: strconv.Itoa(mail.DefaultWorkers), Help: "Emails one process sends at once. 0 makes `intake serve` only queue them, for `intake worker` processes elsewhere to send.",
+	{Name: "MAIL_WORKERS", Default: strconv.Itoa(mail.DefaultWorkers), Help: "Emails one process sends at once. `0` makes `intake serve` only queue emails, for `intake worker` processes to send.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100 {
@@ -184,8 +191,8 @@ var options = []option{
 			c.MailWorkers = n
 			return nil
 		}},
-	{Name: "TRUSTED_PROXIES", Default: "(none: the connection's address is the client's)",
-		Help: "Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed when throttling sign-ins.",
+	{Name: "TRUSTED_PROXIES", Unset: "none: the connection's address is the client's",
+		Help: "Comma-separated addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` is believed when throttling sign-ins.",
 		apply: func(c *Config, v string) error {
 			for _, part := range strings.Split(v, ",") {
 				part = strings.TrimSpace(part)
@@ -234,7 +241,7 @@ var options = []option{
 			c.RetentionDays = n
 			return nil
 		}},
-	{Name: "SUBMIT_MIN_SECONDS", Default: "3", Help: "A diagnostic sent sooner than this after its form was served, or with a missing or day-old form stamp, is quarantined instead of emailed. 0 turns these checks off, for load tests.",
+	{Name: "SUBMIT_MIN_SECONDS", Default: "3", Help: "A diagnostic sent sooner than this after its form was served, or whose form stamp is missing, altered or more than a day old, is quarantined instead of emailed. `0` turns these timing checks off, for load tests.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 600 {
@@ -243,7 +250,7 @@ var options = []option{
 			c.SubmitMinDelay = time.Duration(n) * time.Second
 			return nil
 		}},
-	{Name: "SUBMIT_RATE_LIMIT", Default: "10", Help: "Diagnostic submissions, and separately sign-in attempts, one client address may send a minute; more get a 429 page. 0 turns the limit off, for load tests.",
+	{Name: "SUBMIT_RATE_LIMIT", Default: "10", Help: "Diagnostic submissions, and separately sign-in attempts, one client address may send a minute; more get a 429 with `Retry-After` (the diagnostic comes back with every answer kept). `0` turns the limit off, for load tests.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100000 {
@@ -261,7 +268,7 @@ var options = []option{
 			c.BodyLimit = v
 			return nil
 		}},
-	{Name: "SHUTDOWN_TIMEOUT", Default: "15s", Help: "How long requests in flight may take to finish on SIGTERM.",
+	{Name: "SHUTDOWN_TIMEOUT", Default: "15s", Help: "How long requests in flight, and then emails being sent, may take to finish after SIGTERM or SIGINT; an email still being sent after that goes back to the queue for the next run.",
 		apply: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
@@ -270,11 +277,11 @@ var options = []option{
 			c.ShutdownTimeout = d
 			return nil
 		}},
-	{Name: "LOG_LEVEL", Default: "info", Help: "debug, info, warn or error.",
+	{Name: "LOG_LEVEL", Default: "info", Help: "`debug`, `info`, `warn` or `error`.",
 		apply: func(c *Config, v string) error {
 			return c.LogLevel.UnmarshalText([]byte(v))
 		}},
-	{Name: "LOG_FORMAT", Default: "text", Help: "text for people, json for log collectors.",
+	{Name: "LOG_FORMAT", Default: "text", Help: "`text` for people, `json` for log collectors.",
 		apply: func(c *Config, v string) error {
 			if v != "text" && v != "json" {
 				return errors.New("want text or json")
@@ -305,9 +312,6 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		v, set := getenv(o.Name), true
 		if v == "" {
 			v, set = o.Default, false
-			if strings.HasPrefix(v, "(") {
-				v = ""
-			}
 		}
 		if err := o.apply(c, v); err != nil {
 			shown := strconv.Quote(v)

@@ -18,7 +18,6 @@ import (
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/handlers"
-	"github.com/stellapop/intake/models"
 )
 
 const exportUsage = `Usage: intake export --format csv|xlsx [filters] > FILE
@@ -119,14 +118,11 @@ func parseExportArgs(args []string, def *diagnostic.Definition) (handlers.Export
 // exportContacts opens and migrates the database as serve would, then
 // writes the export to stdout, reporting progress every 10% on stderr.
 func exportContacts(ctx context.Context, cfg *Config, def *diagnostic.Definition, req handlers.ExportRequest, stdout, stderr io.Writer) error {
-	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, models.Options{MaxOpenConns: 2})
+	store, err := openStore(ctx, cfg, 2, quietLog())
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		return err
-	}
 	total, err := store.CountExport(ctx, req.Filter)
 	if err != nil {
 		return err

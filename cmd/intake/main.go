@@ -7,6 +7,7 @@
 //	intake user …    manage workspace users
 //	intake seed …    fill the database with made-up leads
 //	intake version   print the version
+//	intake help      print the commands and every setting
 package main
 
 import (
@@ -41,13 +42,15 @@ Commands:
   serve     run the web server and send queued emails (default)
   worker    send queued emails without serving the site
   migrate   apply database migrations and exit
-  user      manage workspace users: add, list, passwd, disable
+  user      manage workspace users: add, list, passwd, disable, enable
   export    write consented contacts as CSV or XLSX to standard output
   retention anonymise leads older than RETENTION_DAYS (--dry-run to preview)
   seed      fill the database with made-up leads: seed --leads N [--seed S]
   version   print the version and exit
+  help      print this, and every setting with its default and meaning
+            (help --markdown: the same as docs/configuration.md)
 
-Settings come from the environment; see README.md.
+Settings come from the environment: "intake help" lists them.
 `
 
 // run is main without the process: it returns the exit code.
@@ -66,7 +69,15 @@ func runWithInput(args []string, getenv func(string) string, stdin io.Reader, st
 		fmt.Fprintln(stdout, "intake", buildVersion())
 		return 0
 	case "help", "--help", "-h":
-		fmt.Fprint(stdout, usage)
+		switch {
+		case len(args) == 1:
+			printHelp(stdout)
+		case len(args) == 2 && args[1] == "--markdown":
+			printConfigurationDoc(stdout)
+		default:
+			fmt.Fprintf(stderr, "intake help: unexpected argument %q\n\n%s", args[1], usage)
+			return 2
+		}
 		return 0
 	case "export":
 		return runExport(args[1:], getenv, stdout, stderr)

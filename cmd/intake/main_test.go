@@ -178,27 +178,45 @@ func waitReady(t *testing.T, base string) {
 	t.Fatalf("%s never became ready", base)
 }
 
-// TestReadmeDocumentsEverySettingAndRoute keeps the README honest.
-func TestReadmeDocumentsEverySettingAndRoute(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range options {
-		if !bytes.Contains(readme, []byte("`"+o.Name+"`")) {
-			t.Errorf("README.md does not document the setting %s", o.Name)
+// TestDocsDescribeEveryRouteAndCommand keeps docs/ honest and the README
+// a short front door that leads to every page of it. (Settings are checked
+// by TestDocsConfigurationIsCurrent.)
+func TestDocsDescribeEveryRouteAndCommand(t *testing.T) {
+	root := repoRoot(t)
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
 		}
+		return b
 	}
+	routes := read("docs/routes.md")
 	_, a := startApp(t, models.SQLite)
 	for _, r := range a.echo.Routes() {
 		path := regexp.MustCompile(`:(\w+)`).ReplaceAllString(r.Path, "{$1}")
-		if !bytes.Contains(readme, []byte("`"+r.Method+" "+path+"`")) {
-			t.Errorf("README.md does not document the route %s %s", r.Method, path)
+		if !bytes.Contains(routes, []byte("`"+r.Method+" "+path+"`")) {
+			t.Errorf("docs/routes.md does not document the route %s %s", r.Method, path)
 		}
 	}
-	for _, cmd := range []string{"serve", "migrate", "version"} {
-		if !bytes.Contains(readme, []byte("`intake "+cmd)) {
-			t.Errorf("README.md does not document `intake %s`", cmd)
+	operations := read("docs/operations.md")
+	for _, cmd := range []string{"serve", "worker", "migrate", "user add", "export", "retention", "seed", "version", "help"} {
+		if !bytes.Contains(operations, []byte("`intake "+cmd)) {
+			t.Errorf("docs/operations.md does not document `intake %s`", cmd)
+		}
+	}
+
+	readme := read("README.md")
+	if n := bytes.Count(readme, []byte("\n")); n >= 150 {
+		t.Errorf("README.md has %d lines; keep it under 150 and put the detail in docs/", n)
+	}
+	pages, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("no docs/*.md (%v)", err)
+	}
+	for _, page := range pages {
+		link := "](docs/" + filepath.Base(page) + ")"
+		if !bytes.Contains(readme, []byte(link)) {
+			t.Errorf("README.md's map of docs/ does not link %s", filepath.Base(page))
 		}
 	}
 }

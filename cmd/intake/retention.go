@@ -39,22 +39,19 @@ func runRetention(args []string, getenv func(string) string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "intake retention: %s\n\n%s", problem, retentionUsage)
 		return 2
 	}
-	return withConfig("retention", getenv, stderr, func(ctx context.Context, cfg *Config, _ *slog.Logger) error {
-		return applyRetention(ctx, cfg, *dryRun, stdout)
+	return withConfig("retention", getenv, stderr, func(ctx context.Context, cfg *Config, log *slog.Logger) error {
+		return applyRetention(ctx, cfg, *dryRun, stdout, log)
 	})
 }
 
 // applyRetention opens and migrates the database as serve would, then
 // anonymises the leads kept too long, or with dryRun only reports them.
-func applyRetention(ctx context.Context, cfg *Config, dryRun bool, stdout io.Writer) error {
-	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, models.Options{MaxOpenConns: cfg.DatabaseMaxConn})
+func applyRetention(ctx context.Context, cfg *Config, dryRun bool, stdout io.Writer, log *slog.Logger) error {
+	store, err := openStore(ctx, cfg, cfg.DatabaseMaxConn, log)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		return err
-	}
 	policy := models.Retention{Days: cfg.RetentionDays, Now: time.Now()}
 	cutoff := policy.Cutoff().Format(time.DateOnly)
 	if !dryRun {

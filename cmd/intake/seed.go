@@ -55,14 +55,14 @@ func runSeed(args []string, getenv func(string) string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "intake seed: %s\n\n%s", problem, seedUsage)
 		return 2
 	}
-	return withConfig("seed", getenv, stderr, func(ctx context.Context, cfg *Config, _ *slog.Logger) error {
-		return seedLeads(ctx, cfg, *n, *seed, stdout, stderr)
+	return withConfig("seed", getenv, stderr, func(ctx context.Context, cfg *Config, log *slog.Logger) error {
+		return seedLeads(ctx, cfg, *n, *seed, stdout, stderr, log)
 	})
 }
 
 // seedLeads opens and migrates the database as serve would, then adds n
 // leads in transactions of up to 5,000, reporting every tenth.
-func seedLeads(ctx context.Context, cfg *Config, n int, seed uint64, stdout, stderr io.Writer) error {
+func seedLeads(ctx context.Context, cfg *Config, n int, seed uint64, stdout, stderr io.Writer, log *slog.Logger) error {
 	def, err := diagnostic.Parse(content.DiagnosticJSON)
 	if err != nil {
 		return fmt.Errorf("content/diagnostic.json: %w", err)
@@ -71,14 +71,11 @@ func seedLeads(ctx context.Context, cfg *Config, n int, seed uint64, stdout, std
 	if err != nil {
 		return fmt.Errorf("content/consent.json: %w", err)
 	}
-	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, models.Options{MaxOpenConns: cfg.DatabaseMaxConn})
+	store, err := openStore(ctx, cfg, cfg.DatabaseMaxConn, log)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		return err
-	}
 	g := newLeadFaker(seed, n, def, consent, time.Now().UTC().Truncate(time.Second))
 	// A tenth of the run per batch when that is under 5,000, so small runs
 	// still report every 10%.

@@ -39,16 +39,12 @@ func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout,
 		return 2
 	}
 	ctx := context.Background()
-	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, models.Options{MaxOpenConns: 2})
+	store, err := openStore(ctx, cfg, 2, quietLog())
 	if err != nil {
 		fmt.Fprintf(stderr, "intake: %v\n", err)
 		return 1
 	}
 	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		fmt.Fprintf(stderr, "intake: %v\n", err)
-		return 1
-	}
 	err = userCommand(ctx, store, args, stdin, stdout, stderr)
 	if errors.Is(err, errUsage) {
 		fmt.Fprint(stderr, userUsage)
