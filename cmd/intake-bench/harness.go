@@ -29,6 +29,7 @@ import (
 // row is one line of the results table.
 type row struct {
 	Job       string // what the portal does
+	Settings  string // the portal's settings (a settings' name), or what ran instead of it
 	Limit     string // the tool it is measured against
 	Portal    string // the portal's figure, e.g. "41,200 req/s (p99 1.9 ms)"
 	Reference string // the tool's figure
@@ -76,7 +77,35 @@ type env struct {
 	pgURL  string // the PostgreSQL server, as a maintenance database URL
 	work   string // scratch directory, removed at the end
 	log    *log.Logger
-	dbs    []string // databases this run made, dropped at the end
+	dbs    []string   // databases this run made, dropped at the end
+	ran    []settings // the portal's settings the rows used, in order of first use
+	notes  []string   // how the other servers ran, one line each
+}
+
+// note adds a line about how a server other than the portal ran, listed
+// above the table.
+func (e *env) note(line string) {
+	if !slices.Contains(e.notes, line) {
+		e.notes = append(e.notes, line)
+	}
+}
+
+// measuredWith names s as the settings of rows.
+func measuredWith(s settings, rows []row) []row {
+	for i := range rows {
+		rows[i].Settings = s.name
+	}
+	return rows
+}
+
+// used notes that a row ran the portal with s, for the list above the table.
+func (e *env) used(s settings) {
+	for _, r := range e.ran {
+		if r.name == s.name {
+			return
+		}
+	}
+	e.ran = append(e.ran, s)
 }
 
 func newEnv(ctx context.Context, smoke bool, rounds int, logger *log.Logger) (*env, error) {
@@ -171,10 +200,43 @@ type portal struct {
 	logs *os.File
 }
 
-// startPortal runs the release binary on dbURL with the bot defences off
-// (the load would look like a bot) and waits until it is ready; env adds
-// or overrides settings as KEY=value.
-func (e *env) startPortal(ctx context.Context, dbURL string, env ...string) (*portal, time.Duration, error) {
+// settings is a set of the portal's settings a row is measured with,
+// named in the table's settings column and listed above it.
+type settings struct {
+	name string   // as the settings column shows it
+	env  []string // KEY=value, beyond what every start sets
+	why  string   // why these differ from the defaults
+}
+
+var (
+	// defaults is what a user runs: nothing is set beyond what every start
+	// must set on this machine.
+	defaults = settings{name: "defaults"}
+	// loadTest is for loads from one address that submit at once, which
+	// the bot checks would quarantine or refuse; with a quiet request log,
+	// and with no email workers, since pgbench, the reference, sends none.
+	loadTest = settings{name: "load test",
+		env: []string{"SUBMIT_MIN_SECONDS=0", "SUBMIT_RATE_LIMIT=0", "LOG_LEVEL=warn", "MAIL_WORKERS=0", "SMTP_URL=smtp://127.0.0.1:1?tls=none"},
+		why: "bot checks off for a load from one address that submits at once, request log quiet, no email workers"}
+)
+
+// startEnv is what every start of the portal sets: where it listens, its
+// database and data directory, and of this program's own environment only
+// what any process needs, so that no setting of the shell it runs in
+// reaches the portal.
+func startEnv(addr, dbURL, dataDir string) []string {
+	env := []string{"INTAKE_ADDR=" + addr, "DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + dataDir}
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+// startPortal runs the release binary on dbURL with the settings s and
+// waits until it is ready.
+func (e *env) startPortal(ctx context.Context, dbURL string, s settings) (*portal, time.Duration, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, 0, err
@@ -187,13 +249,9 @@ func (e *env) startPortal(ctx context.Context, dbURL string, env ...string) (*po
 	if err != nil {
 		return nil, 0, err
 	}
+	e.used(s)
 	cmd := exec.Command(e.bin, "serve")
-	cmd.Env = append(os.Environ(),
-		"INTAKE_ADDR="+addr, "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+data,
-		"INTAKE_SECRET=bench-secret-bench-secret-bench-secret",
-		"SUBMIT_MIN_SECONDS=0", "SUBMIT_RATE_LIMIT=0", "LOG_LEVEL=warn",
-		"SMTP_URL=smtp://127.0.0.1:1?tls=none", "MAIL_WORKERS=0")
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append(startEnv(addr, dbURL, data), s.env...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -364,19 +422,40 @@ func (e *env) report(rows []row) string {
 	fmt.Fprintf(&b, "# Benchmark results, %s\n\n", time.Now().UTC().Format("2 January 2006 15:04 UTC"))
 	fmt.Fprintf(&b, "- Machine: %s\n", machine())
 	fmt.Fprintf(&b, "- Go: %s; PostgreSQL: %s; commit %s\n", runtime.Version(), e.postgresVersion(), e.commit)
-	fmt.Fprintf(&b, "- Mode: %s; %d alternating rounds per comparison, medians shown\n\n", mode, e.rounds)
-	b.WriteString("| job | limit | portal | limit's figure | ratio | target | met |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "- Mode: %s; %d alternating rounds per comparison, medians shown\n", mode, e.rounds)
+	if len(e.ran) > 0 {
+		b.WriteString("- The portal: each start sets only INTAKE_ADDR (a free loopback port), DATABASE_URL (a database on the PostgreSQL above)" +
+			" and INTAKE_DATA_DIR (a scratch directory), and passes on PATH, HOME and TMPDIR, no other variable of the shell; beyond that, by the settings column:\n")
+		for _, s := range e.ran {
+			if len(s.env) == 0 {
+				fmt.Fprintf(&b, "  - %s: nothing else, every other setting at its default\n", s.name)
+				continue
+			}
+			fmt.Fprintf(&b, "  - %s: `%s` (%s)\n", s.name, strings.Join(s.env, " "), s.why)
+		}
+	}
+	for _, n := range e.notes {
+		fmt.Fprintf(&b, "- %s\n", n)
+	}
+	b.WriteString("\n| job | settings | limit | portal | limit's figure | ratio | target | met |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		met := "no"
-		if r.Pass {
-			met = "yes"
-		}
-		if r.Target == "" {
-			met = "–"
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Job, orDash(r.Limit), orDash(r.Portal), orDash(r.Reference), orDash(r.Ratio), orDash(r.Target), met)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Job, orDash(r.Settings), orDash(r.Limit), orDash(r.Portal),
+			orDash(r.Reference), orDash(r.Ratio), orDash(r.Target), r.met())
 	}
 	return b.String()
+}
+
+// met is the row's verdict: "yes" or "no" when it has a target, "–" when
+// it only informs.
+func (r row) met() string {
+	switch {
+	case r.Target == "":
+		return "–"
+	case r.Pass:
+		return "yes"
+	default:
+		return "no"
+	}
 }
 
 func orDash(s string) string {

@@ -39,6 +39,7 @@ func benchMail(ctx context.Context, e *env) ([]row, error) {
 		return nil, err
 	}
 	return []row{{
+		Settings:  fmt.Sprintf("in-process: the mail package's workers, %d at once (MAIL_WORKERS' default)", mail.DefaultWorkers),
 		Job:       fmt.Sprintf("emails through queue and %d workers (%s queued)", mail.DefaultWorkers, thousands(float64(emails))),
 		Limit:     fmt.Sprintf("bare go-mail: %d senders at once (as many as the workers), each on one kept connection; same messages, same SMTP sink", mail.DefaultWorkers),
 		Portal:    thousands(worker) + " emails/s",

@@ -48,7 +48,7 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, _, err := e.startPortal(ctx, dbURL)
+	p, _, err := e.startPortal(ctx, dbURL, defaults)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 	if e.smoke {
 		rows = append(rows, row{Job: "Lighthouse, diagnostic and result", Portal: "skipped in smoke mode"})
 	}
-	return rows, nil
+	return measuredWith(defaults, rows), nil
 }
 
 // fetch GETs u as a browser asking for encoding would ("" asks for none)

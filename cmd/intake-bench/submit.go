@@ -54,7 +54,7 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 	if err := os.WriteFile(script, []byte(submitScript), 0o644); err != nil {
 		return nil, err
 	}
-	p, _, err := e.startPortal(ctx, dbURL)
+	p, _, err := e.startPortal(ctx, dbURL, loadTest)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(rows, over...), nil
+	return measuredWith(loadTest, append(rows, over...)), nil
 }
 
 // benchOverload drives ten times the concurrency the portal serves well, on
@@ -112,7 +112,7 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 // refused quickly instead of queueing into timeouts, and that memory stays
 // bounded: the peak after the second half is no higher than after the first.
 func benchOverload(ctx context.Context, e *env, dbURL string, n int, dur time.Duration) ([]row, error) {
-	p, _, err := e.startPortal(ctx, dbURL)
+	p, _, err := e.startPortal(ctx, dbURL, loadTest)
 	if err != nil {
 		return nil, err
 	}
