@@ -9,27 +9,26 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // bareGo is Go's HTTP server with nothing of the portal's, serving the
-// same files and headers from memory in a process of its own (this
-// program, run again), so that it shares neither heap nor scheduler with
-// the benchmark.
+// same bytes with the same headers from memory in a process of its own
+// (this program, run again), so that it shares neither heap nor scheduler
+// with the benchmark.
 type bareGo struct {
 	cmd  *exec.Cmd
 	done chan error
-	Addr string
+	base string // http://127.0.0.1:port
 }
 
 // bareServerArg, as this program's first argument, makes it the bare
-// server: bareServerArg DOCROOT ADDR, with the headers as JSON on stdin.
+// server: bareServerArg ADDR, with the files to serve as JSON on stdin.
 const bareServerArg = "bare-net-http"
 
-func startBareGo(docroot string, hdr http.Header) (*bareGo, error) {
+func startBareGo(files []servedFile) (*bareGo, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -38,26 +37,20 @@ func startBareGo(docroot string, hdr http.Header) (*bareGo, error) {
 	if err != nil {
 		return nil, err
 	}
-	fixed := http.Header{}
-	for _, name := range copiedHeaders {
-		if v := hdr.Get(name); v != "" {
-			fixed.Set(name, v)
-		}
-	}
-	headers, err := json.Marshal(fixed)
+	manifest, err := json.Marshal(files)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, bareServerArg, docroot, addr)
-	cmd.Stdin = strings.NewReader(string(headers))
+	cmd := exec.Command(self, bareServerArg, addr)
+	cmd.Stdin = strings.NewReader(string(manifest))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	b := &bareGo{cmd: cmd, done: make(chan error, 1), Addr: addr}
+	b := &bareGo{cmd: cmd, done: make(chan error, 1), base: "http://" + addr}
 	go func() { b.done <- cmd.Wait() }()
 	for start := time.Now(); ; {
-		if res, err := http.Get("http://" + addr + "/"); err == nil {
+		if res, err := http.Get(b.base + "/"); err == nil {
 			res.Body.Close()
 			return b, nil
 		}
@@ -76,58 +69,14 @@ func startBareGo(docroot string, hdr http.Header) (*bareGo, error) {
 // Close stops the bare server.
 func (b *bareGo) Close() { stopProcess(b.cmd, b.done, os.Interrupt, 5*time.Second) }
 
-// serveBare is the bare server's process: every file under docroot (with
-// its .gz beside it, as nginx's gzip_static reads them) from memory, with
-// the headers read from stdin. It never returns.
-func serveBare(docroot, addr string) {
-	var fixed http.Header
-	if err := json.NewDecoder(os.Stdin).Decode(&fixed); err != nil {
+// serveBare is the bare server's process: bareHandler for the files read
+// from stdin. It never returns.
+func serveBare(addr string) {
+	var files []servedFile
+	if err := json.NewDecoder(os.Stdin).Decode(&files); err != nil {
 		log.Fatal(err)
 	}
-	type file struct{ plain, gz []byte }
-	files := map[string]file{}
-	err := filepath.WalkDir(docroot, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(path, ".gz") {
-			return err
-		}
-		var f file
-		if f.plain, err = os.ReadFile(path); err != nil {
-			return err
-		}
-		f.gz, _ = os.ReadFile(path + ".gz")
-		rel, _ := filepath.Rel(docroot, path)
-		files["/"+filepath.ToSlash(rel)] = f
-		return nil
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, ok := files[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		h := w.Header()
-		for k, v := range fixed {
-			h[k] = v
-		}
-		h["Content-Type"] = []string{"text/html; charset=utf-8"}
-		if strings.HasSuffix(r.URL.Path, ".css") {
-			h["Content-Type"] = []string{"text/css; charset=utf-8"}
-		}
-		body := f.plain
-		if f.gz != nil {
-			h["Vary"] = []string{"Accept-Encoding"}
-			if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-				body = f.gz
-				h["Content-Encoding"] = []string{"gzip"}
-			}
-		}
-		h["Content-Length"] = []string{strconv.Itoa(len(body))}
-		_, _ = w.Write(body)
-	})
-	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: addr, Handler: bareHandler(files), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, os.Interrupt)
@@ -138,4 +87,34 @@ func serveBare(docroot, addr string) {
 		log.Fatal(err)
 	}
 	os.Exit(0)
+}
+
+// bareHandler answers each file from memory: the gzip answer to a client
+// that takes gzip and the plain one to any other, each with the headers
+// the portal sent with it.
+func bareHandler(files []servedFile) http.Handler {
+	byPath := map[string]servedFile{}
+	for _, f := range files {
+		path, _, _ := strings.Cut(f.Path, "?")
+		for _, a := range []answer{f.Plain, f.Gzip} {
+			a.Header["Content-Length"] = []string{strconv.Itoa(len(a.Body))}
+		}
+		byPath[path] = f
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := byPath[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		a := f.Plain
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			a = f.Gzip
+		}
+		h := w.Header()
+		for k, v := range a.Header {
+			h[k] = v
+		}
+		_, _ = w.Write(a.Body)
+	})
 }

@@ -29,8 +29,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) == 4 && os.Args[1] == bareServerArg {
-		serveBare(os.Args[2], os.Args[3])
+	if len(os.Args) == 3 && os.Args[1] == bareServerArg {
+		serveBare(os.Args[2])
 	}
 	smoke := flag.Bool("smoke", false, "seconds and small data: check that every row still runs")
 	out := flag.String("out", "", "results file, which must not exist (default bench/results/YYYY-MM-DDThhmmZ.md; none in smoke mode)")

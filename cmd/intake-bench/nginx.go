@@ -15,9 +15,10 @@ import (
 
 // nginxServer is one nginx run for this benchmark.
 type nginxServer struct {
-	cmd  *exec.Cmd
-	base string
-	done chan error
+	cmd     *exec.Cmd
+	base    string
+	done    chan error
+	version string // e.g. 1.22.1
 }
 
 // copiedHeaders are the portal's headers that nginx adds too, so both send
@@ -27,7 +28,9 @@ var copiedHeaders = []string{
 	"Permissions-Policy", "X-Frame-Options", "Cache-Control",
 }
 
-func startNginx(ctx context.Context, e *env, nginx, docroot string, hdr http.Header) (*nginxServer, error) {
+// startNginx serves docroot, where files were written, with a location
+// for each file that sends the portal's headers and Content-Type for it.
+func startNginx(ctx context.Context, e *env, nginx, docroot string, files []servedFile) (*nginxServer, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -36,11 +39,16 @@ func startNginx(ctx context.Context, e *env, nginx, docroot string, hdr http.Hea
 	if err != nil {
 		return nil, err
 	}
-	var adds strings.Builder
-	for _, name := range copiedHeaders {
-		if v := hdr.Get(name); v != "" {
-			fmt.Fprintf(&adds, "      add_header %s %q always;\n", name, v)
+	var locations strings.Builder
+	for _, f := range files {
+		path, _, _ := strings.Cut(f.Path, "?")
+		fmt.Fprintf(&locations, "    location = %s {\n      types { }\n      default_type %q;\n", path, f.Plain.Header.Get("Content-Type"))
+		for _, name := range copiedHeaders {
+			if v := f.Plain.Header.Get(name); v != "" {
+				fmt.Fprintf(&locations, "      add_header %s %q always;\n", name, v)
+			}
 		}
+		locations.WriteString("    }\n")
 	}
 	user := ""
 	if os.Geteuid() == 0 {
@@ -71,11 +79,9 @@ http {
   server {
     listen %[3]s;
     root %[4]s;
-    location / {
-%[5]s    }
-  }
+%[5]s  }
 }
-`, user, dir, addr, docroot, adds.String())
+`, user, dir, addr, docroot, locations.String())
 	confPath := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		return nil, err
@@ -89,7 +95,7 @@ http {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	n := &nginxServer{cmd: cmd, base: "http://" + addr, done: make(chan error, 1)}
+	n := &nginxServer{cmd: cmd, base: "http://" + addr, done: make(chan error, 1), version: nginxVersion(nginx)}
 	go func() { n.done <- cmd.Wait(); logs.Close() }()
 	for start := time.Now(); ; {
 		if res, err := http.Get(n.base + "/"); err == nil {
@@ -115,3 +121,13 @@ http {
 
 // stop asks nginx to finish (SIGQUIT: graceful) and waits for it.
 func (n *nginxServer) stop() { stopProcess(n.cmd, n.done, syscall.SIGQUIT, 10*time.Second) }
+
+// nginxVersion is what `nginx -v` says, e.g. 1.22.1.
+func nginxVersion(nginx string) string {
+	out, _ := exec.Command(nginx, "-v").CombinedOutput()
+	_, v, ok := strings.Cut(strings.TrimSpace(string(out)), "nginx/")
+	if !ok {
+		return "(version unknown)"
+	}
+	return v
+}

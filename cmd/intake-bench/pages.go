@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -17,14 +15,10 @@ import (
 
 func init() { register(20, "pages", benchPages) }
 
-// acceptEncoding is what a browser says it takes that both servers could
-// answer: nginx serves a .gz beside each file, the portal its gzip from
-// memory.
-const acceptEncoding = "gzip"
-
-// benchPages measures the public pages: the article and the stylesheet
-// against nginx serving the very same bytes from disk, Lighthouse's scores
-// on the article, the diagnostic and a result, and each page's weight.
+// benchPages measures the public pages: the article and the stylesheet,
+// for gzip and for plain clients, against a bare Go net/http server and
+// nginx serving the very same bytes; Lighthouse's scores on the article,
+// the diagnostic and a result; and each page's weight.
 func benchPages(ctx context.Context, e *env) ([]row, error) {
 	nginx, err := e.need(ctx, "nginx", "nginx")
 	if err != nil {
@@ -54,76 +48,38 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 		return nil, errors.New("no stylesheet link on the article")
 	}
 
-	// nginx serves a copy of what the portal answers, from disk, with the
-	// same headers: the same bytes and the same work for the network.
+	// The bare Go server and nginx serve copies of what the portal answers
+	// each kind of client, with the same headers: the same bytes and the
+	// same work for the network.
+	paths := []string{articlePath, cssPath[1]}
+	jobs := []string{"article page `GET " + articlePath + "`", "stylesheet at its hashed URL"}
 	docroot := filepath.Join(e.work, "nginx-root")
-	targets := []struct{ job, path string }{
-		{"article page `GET " + articlePath + "`", articlePath},
-		{"stylesheet at its hashed URL", cssPath[1]},
-	}
-	var headers http.Header
-	encodings := map[string]string{}
-	for _, t := range targets {
-		hdr, enc, err := mirror(p.base, t.path, docroot)
+	var files []servedFile
+	for _, path := range paths {
+		f, err := capture(p.base, path)
 		if err != nil {
 			return nil, err
 		}
-		if headers == nil {
-			headers = hdr
+		if err := f.writeTo(docroot); err != nil {
+			return nil, err
 		}
-		encodings[t.path] = enc
+		files = append(files, f)
 	}
-	ng, err := startNginx(ctx, e, nginx, docroot, headers)
+	ng, err := startNginx(ctx, e, nginx, docroot, files)
 	if err != nil {
 		return nil, err
 	}
 	defer ng.stop()
-	bare, err := startBareGo(docroot, headers)
+	bare, err := startBareGo(files)
 	if err != nil {
 		return nil, err
 	}
 	defer bare.Close()
-
-	var rows []row
-	for _, t := range targets {
-		// The copy must really be the same: same body, same encoding.
-		a, _, err := fetch(p.base+t.path, acceptEncoding)
-		if err != nil {
-			return nil, err
-		}
-		b, _, err := fetch(ng.base+t.path, acceptEncoding)
-		if err != nil {
-			return nil, err
-		}
-		if string(a) != string(b) {
-			return nil, fmt.Errorf("nginx answers %s with %d bytes, the portal with %d", t.path, len(b), len(a))
-		}
-		r, err := compareWithNginx(ctx, e, wrk, target{p.base + t.path, p.cmd.Process.Pid},
-			target{ng.base + t.path, ng.cmd.Process.Pid}, target{"http://" + bare.Addr + t.path, bare.cmd.Process.Pid})
-		if err != nil {
-			return nil, err
-		}
-		enc := encodings[t.path]
-		if enc == "" {
-			enc = "uncompressed"
-		}
-		limit := fmt.Sprintf("nginx, the same %s bytes (%d B) from disk", enc, len(a))
-		rows = append(rows,
-			row{Job: t.job + ", requests/s", Limit: limit,
-				Portal: thousands(r.portal.rps) + " req/s", Reference: thousands(r.nginx.rps) + " req/s",
-				Ratio: ratio(r.portal.rps, r.nginx.rps), Target: "≥ 0.90×", Pass: r.portal.rps >= 0.9*r.nginx.rps},
-			row{Job: t.job + ", p99 latency", Limit: limit + "; " + r.load,
-				Portal: millis(r.portal.p99), Reference: millis(r.nginx.p99),
-				Ratio: ratio(r.portal.p99, r.nginx.p99), Target: "≤ 1.20×", Pass: r.portal.p99 <= 1.2*r.nginx.p99},
-			// Not targets: how much of the gap is Go's HTTP server itself,
-			// and where each server's time goes.
-			row{Job: t.job + ", beside Go's bare net/http", Limit: "a bare Go net/http handler with the same bytes and headers in memory (a process of its own, same load)",
-				Portal:    fmt.Sprintf("%s req/s (p99 %s)", thousands(r.portal.rps), millis(r.portal.p99)),
-				Reference: fmt.Sprintf("%s req/s (p99 %s)", thousands(r.bare.rps), millis(r.bare.p99)),
-				Ratio:     ratio(r.portal.rps, r.bare.rps)},
-			row{Job: t.job + ", server CPU time per request", Limit: "nginx (master and workers), from /proc; the bare Go server: " + micros(r.bare),
-				Portal: micros(r.portal), Reference: micros(r.nginx), Ratio: ratio(r.portal.cpu, r.nginx.cpu)},
-		)
+	e.note("Bare net/http: this program again, in a process of its own, at Go's defaults, answering each page with the bytes and headers the portal sent for it, from memory")
+	e.note("nginx " + ng.version + ": the portal's bytes from disk (the gzip answer as a .gz beside each file, sent by gzip_static), its security and cache headers and Content-Type, `worker_processes auto`, sendfile, no access log")
+	rows, err := compareStatic(ctx, e, wrk, p, bare, ng, files, jobs)
+	if err != nil {
+		return nil, err
 	}
 
 	// A result page needs a lead: submit the diagnostic once, as a visitor would.
@@ -192,8 +148,8 @@ func fetch(u, encoding string) ([]byte, http.Header, error) {
 	if encoding != "" {
 		req.Header.Set("Accept-Encoding", encoding)
 	}
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableCompression: true}}
-	res, err := client.Do(req)
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+	res, err := hc.Do(req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -206,37 +162,4 @@ func fetch(u, encoding string) ([]byte, http.Header, error) {
 		return nil, nil, fmt.Errorf("GET %s = %d", u, res.StatusCode)
 	}
 	return b, res.Header, nil
-}
-
-// mirror copies the portal's answer for path under docroot, as the plain
-// file and, when the portal compresses it, beside it as the .gz that
-// nginx's gzip_static serves. It returns the plain answer's headers and
-// the encoding the portal used.
-func mirror(base, path, docroot string) (http.Header, string, error) {
-	u, err := url.Parse(path)
-	if err != nil {
-		return nil, "", err
-	}
-	file := filepath.Join(docroot, filepath.FromSlash(u.Path))
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return nil, "", err
-	}
-	plain, hdr, err := fetch(base+path, "")
-	if err != nil {
-		return nil, "", err
-	}
-	if err := os.WriteFile(file, plain, 0o644); err != nil {
-		return nil, "", err
-	}
-	gz, ghdr, err := fetch(base+path, acceptEncoding)
-	if err != nil {
-		return nil, "", err
-	}
-	enc := ghdr.Get("Content-Encoding")
-	if enc == "gzip" {
-		if err := os.WriteFile(file+".gz", gz, 0o644); err != nil {
-			return nil, "", err
-		}
-	}
-	return hdr, enc, nil
 }

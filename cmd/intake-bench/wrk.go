@@ -21,7 +21,7 @@ type served struct {
 }
 
 type loadResult struct {
-	portal, nginx, bare served
+	portal, bare, nginx served
 	load                string // how the load was made
 }
 
@@ -32,19 +32,20 @@ type target struct {
 	pid int
 }
 
-// compareWithNginx loads the portal, nginx and a bare Go server with the
-// same wrk settings, taking turns (who goes first rotates each round) so
+// compareServers loads the portal, a bare Go server and nginx with the
+// same wrk settings, as a client sending acceptEncoding ("" sends no
+// Accept-Encoding), taking turns (who goes first rotates each round) so
 // that drift on a shared machine hits all three; medians of requests/s,
 // of p99 latency and of the CPU time each request cost the server.
-func compareWithNginx(ctx context.Context, e *env, wrk string, portal, nginx, bare target) (loadResult, error) {
+func compareServers(ctx context.Context, e *env, wrk, acceptEncoding string, portal, bare, nginx target) (loadResult, error) {
 	threads, conns, dur := 2, 32, 5*time.Second
 	if e.smoke {
 		dur = time.Second
 	}
-	targets := []target{portal, nginx, bare}
+	targets := []target{portal, bare, nginx}
 	if !e.smoke { // warm all up: first connections, page cache, CPU frequency
 		for _, t := range targets {
-			if _, err := runWrk(ctx, wrk, t.url, threads, conns, dur); err != nil {
+			if _, err := runWrk(ctx, wrk, t.url, acceptEncoding, threads, conns, dur); err != nil {
 				return loadResult{}, err
 			}
 		}
@@ -57,7 +58,7 @@ func compareWithNginx(ctx context.Context, e *env, wrk string, portal, nginx, ba
 			if err != nil {
 				return loadResult{}, err
 			}
-			w, err := runWrk(ctx, wrk, targets[k].url, threads, conns, dur)
+			w, err := runWrk(ctx, wrk, targets[k].url, acceptEncoding, threads, conns, dur)
 			if err != nil {
 				return loadResult{}, err
 			}
@@ -70,9 +71,13 @@ func compareWithNginx(ctx context.Context, e *env, wrk string, portal, nginx, ba
 				userCPU: (after.user - before.user) / float64(w.requests)})
 		}
 	}
+	load := fmt.Sprintf("wrk -t%d -c%d -d%s --latency", threads, conns, dur)
+	if acceptEncoding != "" {
+		load += fmt.Sprintf(" -H 'Accept-Encoding: %s'", acceptEncoding)
+	}
 	return loadResult{
-		portal: medianServed(runs[0]), nginx: medianServed(runs[1]), bare: medianServed(runs[2]),
-		load: fmt.Sprintf("wrk -t%d -c%d -d%s --latency -H 'Accept-Encoding: %s', keep-alive", threads, conns, dur, acceptEncoding),
+		portal: medianServed(runs[0]), bare: medianServed(runs[1]), nginx: medianServed(runs[2]),
+		load: load + ", keep-alive",
 	}, nil
 }
 
@@ -144,10 +149,14 @@ type wrkResult struct {
 	requests int
 }
 
-// runWrk runs one wrk load.
-func runWrk(ctx context.Context, wrk, u string, threads, conns int, dur time.Duration) (wrkResult, error) {
-	cmd := exec.CommandContext(ctx, wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns),
-		"-d", fmt.Sprintf("%ds", int(dur.Seconds())), "--latency", "-H", "Accept-Encoding: "+acceptEncoding, u)
+// runWrk runs one wrk load, as a client sending acceptEncoding ("" sends
+// no Accept-Encoding, as wrk does by itself).
+func runWrk(ctx context.Context, wrk, u, acceptEncoding string, threads, conns int, dur time.Duration) (wrkResult, error) {
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", fmt.Sprintf("%ds", int(dur.Seconds())), "--latency"}
+	if acceptEncoding != "" {
+		args = append(args, "-H", "Accept-Encoding: "+acceptEncoding)
+	}
+	cmd := exec.CommandContext(ctx, wrk, append(args, u)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return wrkResult{}, fmt.Errorf("wrk %s: %v\n%s", u, err, out)
