@@ -51,7 +51,11 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 		return nil, fmt.Errorf("migrate: %v\n%s", err, out)
 	}
 	script := filepath.Join(e.work, "submit.pgbench")
-	if err := os.WriteFile(script, []byte(submitScript), 0o644); err != nil {
+	text, err := submitScript()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(script, []byte(text), 0o644); err != nil {
 		return nil, err
 	}
 	p, _, err := e.startPortal(ctx, dbURL, loadTest)
@@ -399,92 +403,3 @@ func runPgbench(ctx context.Context, pgbench, dbURL, script string, n int, dur t
 	tps, _ := strconv.ParseFloat(string(m[1]), 64)
 	return tps, string(out), nil
 }
-
-// submitScript is one submission's transaction as the portal sends it
-// (captured with log_statement = all): the lead with its twelve answers,
-// five scores, two consents, two email delivery rows and history entry in
-// one statement that also checks the quarantine, then River's insert of
-// the two email jobs and its notification.
-var submitScript = `\set n random(1, 1000000000)
-\set idx random(0, 100)
-BEGIN;
-WITH lead AS (
-	INSERT INTO leads (token, submission_key, name, email, company, role, team_size, diagnostic_version,
-		overall_index, band, status, landing_page, referrer, utm_source, utm_medium, utm_campaign, utm_term,
-		utm_content, created_at, owner_id, follow_up_on, version, touched_at, marketing_opt_in, erased_at)
-	SELECT md5(random()::text), md5(:n::text || random()::text), 'Bench Visitor ' || :n, 'bench' || :n || '@example.com', 'Acme Bench', 'Head of Operations', 12, '2026-11-1',
-		:idx, 'managing', 'new', '/diagnostic', '', '', '', '', '', '', now(), NULL, '', 1, NULL, true, NULL
-	WHERE NOT EXISTS (SELECT 1 FROM quarantined_submissions WHERE submission_key = md5(:n::text))
-	RETURNING id
-), answers AS (
-	INSERT INTO lead_answers (lead_id, question_id, position, dimension, question_text, value, label, points)
-	SELECT lead.id, a.* FROM lead, unnest(
-		ARRAY['q1','q2','q3','q4','q5','q6','q7','q8','q9','q10','q11','q12']::text[],
-		ARRAY[1,2,3,4,5,6,7,8,9,10,11,12]::int[],
-		ARRAY['develops','vision','people','trust','innovates','develops','vision','people','trust','develops','innovates','vision']::text[],
-		ARRAY['My manager gives me feedback that helps me improve, not just a verdict on what went wrong.',
-			'My manager explains how our work connects to where the organisation is heading.',
-			'My manager notices when I am under pressure and offers help or adjusts expectations.',
-			'My manager checks every detail of how I do my work.',
-			'My manager invites new ideas and is willing to try a better way of doing things.',
-			'My manager talks with me about my career and the skills I want to build.',
-			'My manager focuses on this week''s targets at the expense of longer-term goals.',
-			'My manager treats following the process as more important than the people doing the work.',
-			'My manager trusts me to make decisions within my role without checking with them first.',
-			'My manager gives me stretching work and supports me while I learn.',
-			'My manager hands out tasks without asking how we might do them better.',
-			'My manager talks about what we are working towards in a way that motivates me.']::text[],
-		ARRAY[3,3,3,3,3,3,3,3,3,3,3,3]::int[],
-		ARRAY['Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes']::text[],
-		ARRAY[2,2,2,2,2,2,2,2,2,2,2,2]::int[]) AS a
-), scores AS (
-	INSERT INTO lead_scores (lead_id, dimension, position, score)
-	SELECT lead.id, s.* FROM lead, unnest(ARRAY['develops','innovates','people','vision','trust']::text[], ARRAY[1,2,3,4,5]::int[], ARRAY[50,50,50,50,50]::int[]) AS s
-), consents AS (
-	INSERT INTO lead_consents (lead_id, purpose, granted, decided_at, wording_version, wording_sha256, wording, withdrawn_at)
-	SELECT lead.id, c.* FROM lead, unnest(ARRAY['summary','marketing']::text[], ARRAY[true,true]::bool[], ARRAY[now(),now()]::timestamptz[],
-		ARRAY['2026-11-1','2026-11-1']::text[],
-		ARRAY['be3dbebefe284dead1deb4e4bbd433b019c1fa71332086ebed6a987e4e1adbf8','03a3352b0bf369f73bd11622cae87e38354d093facea1fc828265c86605c8fe1']::text[],
-		ARRAY['Store my answers and email me my summary. StellaPop may contact me about this result.',
-			'Send me StellaPop’s occasional insights on leadership and management by email. I can unsubscribe at any time.']::text[],
-		ARRAY[NULL,NULL]::timestamptz[]) AS c
-), emails AS (
-	INSERT INTO lead_emails (lead_id, kind, message_id, queued_at, attempts, last_attempt_at, last_error, sent_at, failed_at)
-	SELECT lead.id, e.kind, e.message_id, now(), 0, NULL, '', NULL, NULL FROM lead,
-		unnest(ARRAY['prospect_summary','team_notification']::text[], ARRAY['prospect_summary.' || md5(random()::text), 'team_notification.' || md5(random()::text)]::text[]) AS e (kind, message_id)
-), activity AS (
-	INSERT INTO lead_activity (lead_id, actor_id, kind, detail, created_at)
-	SELECT lead.id, NULL, 'created', '', now() FROM lead
-)
-SELECT id FROM lead \gset
-WITH raw_job_data AS (
-    SELECT unnest(ARRAY[0, 0]::bigint[]) AS id,
-        unnest(ARRAY[('{"lead_id": ' || :id || ', "email_kind": "prospect_summary"}'), ('{"lead_id": ' || :id || ', "email_kind": "team_notification"}')]::jsonb[]) AS args,
-        unnest(ARRAY[now(), now()]::timestamptz[]) AS created_at,
-        unnest(ARRAY['lead_email', 'lead_email']::text[]) AS kind,
-        unnest(ARRAY[20, 20]::smallint[]) AS max_attempts,
-        unnest(ARRAY['{}', '{}']::jsonb[]) AS metadata,
-        unnest(ARRAY[1, 1]::smallint[]) AS priority,
-        unnest(ARRAY['email', 'email']::text[]) AS queue,
-        unnest(ARRAY[now(), now()]::timestamptz[]) AS scheduled_at,
-        unnest(ARRAY['available', 'available']::text[]) AS state,
-        unnest(ARRAY['', '']::text[]) AS tags,
-        unnest(ARRAY['\x', '\x']::bytea[]) AS unique_key,
-        unnest(ARRAY[0, 0]::integer[]) AS unique_states
-)
-INSERT INTO river_job(id, args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags, unique_key, unique_states)
-SELECT coalesce(nullif(id, 0), nextval('river_job_id_seq'::regclass)), args,
-    coalesce(nullif(created_at, '0001-01-01 00:00:00 +0000'), now()) AS created_at, kind, max_attempts,
-    coalesce(metadata, '{}'::jsonb) AS metadata, priority, queue,
-    coalesce(nullif(scheduled_at, '0001-01-01 00:00:00 +0000'), now()) AS scheduled_at,
-    state::river_job_state, string_to_array(tags, ',')::varchar(255)[],
-    nullif(unique_key, '')::bytea, nullif(unique_states::integer, 0)::bit(8)
-FROM raw_job_data
-ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND unique_states IS NOT NULL AND river_job_state_in_bitmask(unique_states, state)
-    DO UPDATE SET kind = river_job.kind
-RETURNING river_job.id, river_job.args, river_job.attempt, river_job.attempted_at, river_job.attempted_by, river_job.created_at, river_job.errors,
-    river_job.finalized_at, river_job.kind, river_job.max_attempts, river_job.metadata, river_job.priority, river_job.queue, river_job.state,
-    river_job.scheduled_at, river_job.tags, river_job.unique_key, river_job.unique_states, (xmax != 0) AS unique_skipped_as_duplicate;
-SELECT pg_notify(current_schema() || '.river_insert', '{"queue": "email"}');
-COMMIT;
-`
