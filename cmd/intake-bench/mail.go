@@ -27,6 +27,7 @@ func benchMail(ctx context.Context, e *env) ([]row, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build the mail benchmarks: %v\n%s", err, out)
 	}
+	e.note(fmt.Sprintf("Email rows: the mail package's two benchmarks in one test binary, each against mail/mailtest (an SMTP server in-process on 127.0.0.1) and a new database on the PostgreSQL above; the workers at MAIL_WORKERS' default (%d), the bare loop with as many go-mail clients", mail.DefaultWorkers))
 	emails := 2000
 	if e.smoke {
 		emails = 100

@@ -65,6 +65,7 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 	defer p.stop()
 
 	n := submitConcurrency()
+	e.note(fmt.Sprintf("pgbench: `-n -M prepared -c %d -j %d`, on the schema `intake migrate` made, in a database of its own", n, n))
 	dur := 10 * time.Second
 	if e.smoke {
 		dur = time.Second
