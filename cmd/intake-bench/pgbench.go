@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
@@ -173,3 +176,23 @@ RETURNING river_job.id, river_job.args, river_job.attempt, river_job.attempted_a
 SELECT pg_notify(current_schema() || '.river_insert', '{"queue": "email"}');
 COMMIT;
 `))
+
+var pgbenchTPS = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+
+// runPgbench runs script with n clients for dur and returns transactions
+// per second.
+func runPgbench(ctx context.Context, pgbench, dbURL, script string, n int, dur time.Duration) (float64, string, error) {
+	secs := max(int(dur.Round(time.Second)/time.Second), 1)
+	cmd := exec.CommandContext(ctx, pgbench, "-n", "-M", "prepared", "-c", strconv.Itoa(n), "-j", strconv.Itoa(n),
+		"-T", strconv.Itoa(secs), "-f", script, dbURL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, "", fmt.Errorf("pgbench: %v\n%s", err, out)
+	}
+	m := pgbenchTPS.FindSubmatch(out)
+	if m == nil {
+		return 0, "", fmt.Errorf("pgbench: no tps in its output:\n%s", out)
+	}
+	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	return tps, string(out), nil
+}
