@@ -1,8 +1,9 @@
 // Command intake-bench measures how close each of the portal's jobs comes
 // to the limit of the machine it runs on: every row runs the portal and
-// the tool that defines that job's limit (nginx, pgbench, a bare go-mail
-// loop, psql's COPY, Lighthouse) in the same run, in alternating rounds so
-// that drift hits both sides, and reports medians.
+// the tool that defines that job's limit (a bare net/http server and
+// nginx, pgbench, bare go-mail senders, psql's COPY, Lighthouse) in the
+// same run, in alternating rounds so that drift hits both sides, and
+// reports medians. Every row with a target says whether it was met.
 //
 //	go run ./cmd/intake-bench            # the full run (`make bench`): minutes, a million leads
 //	go run ./cmd/intake-bench -smoke     # seconds and small data, so the script never rots
