@@ -91,7 +91,7 @@ func benchOverload(ctx context.Context, e *env, dbURL string, visitors int, dur 
 			Job:    "overload: memory (RSS before, peak after each half)",
 			Portal: fmt.Sprintf("%.0f MiB before, peak %.0f MiB, then %.0f MiB", mib(before), mib(peaks[0]), mib(peaks[1])),
 			Target: "bounded: second half ≤ first + 10%",
-			Pass:   float64(peaks[1]) <= 1.1*float64(peaks[0]),
+			Pass:   bounded(peaks[0], peaks[1], 1.1),
 		},
 	}, nil
 }
