@@ -43,6 +43,7 @@ func startBareGo(files []servedFile) (*bareGo, error) {
 	}
 	cmd := exec.Command(self, bareServerArg, addr)
 	cmd.Stdin = strings.NewReader(string(manifest))
+	cmd.Env = processEnv()
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func benchPages(ctx context.Context, e *env) ([]row, error) {
 		return nil, err
 	}
 	defer bare.Close()
-	e.note("Bare net/http: this program again, in a process of its own, at Go's defaults, answering each page with the bytes and headers the portal sent for it, from memory")
+	e.note("Bare net/http: this program again, in a process of its own, with PATH, HOME and TMPDIR only (Go's defaults), answering each page with the bytes and headers the portal sent for it, from memory")
 	e.note("nginx " + ng.version + ": the portal's bytes from disk (the gzip answer as a .gz beside each file, sent by gzip_static), its security and cache headers and Content-Type, `worker_processes auto`, sendfile, no access log")
 	rows, err := compareStatic(ctx, e, wrk, p, bare, ng, files, jobs)
 	if err != nil {

@@ -42,11 +42,16 @@ var (
 )
 
 // startEnv is what every start of the portal sets: where it listens, its
-// database and data directory, and of this program's own environment only
-// what any process needs, so that no setting of the shell it runs in
-// reaches the portal.
+// database and data directory, and processEnv.
 func startEnv(addr, dbURL, dataDir string) []string {
-	env := []string{"INTAKE_ADDR=" + addr, "DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + dataDir}
+	return append([]string{"INTAKE_ADDR=" + addr, "DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + dataDir}, processEnv()...)
+}
+
+// processEnv is what the servers under load get of this program's own
+// environment: only what any process needs, so that no setting of the
+// shell it runs in (GOGC, LOG_LEVEL, …) reaches them.
+func processEnv() []string {
+	var env []string
 	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
