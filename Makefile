@@ -43,8 +43,8 @@ deps:
 
 # bench measures every job of the portal beside the tool that sets its
 # limit on this machine (nginx, pgbench, go-mail, COPY, Lighthouse), on a
-# million leads: it takes a while, prints one table and writes it to
-# bench/results/<date>.md.
+# million leads: it takes a while, prints one table and writes it to a new
+# file, bench/results/<UTC date and minute>.md; it never overwrites one.
 bench: deps
 	$(GO) run ./cmd/intake-bench
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -10,32 +9,16 @@ import (
 	"fmt"
 	"log"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 )
-
-// row is one line of the results table.
-type row struct {
-	Job       string // what the portal does
-	Limit     string // the tool it is measured against
-	Portal    string // the portal's figure, e.g. "41,200 req/s (p99 1.9 ms)"
-	Reference string // the tool's figure
-	Ratio     string // portal ÷ reference, e.g. "0.93×"
-	Target    string // e.g. "≥ 0.9×"
-	Pass      bool
-}
 
 // bench is one group of rows.
 type bench struct {
@@ -76,7 +59,17 @@ type env struct {
 	pgURL  string // the PostgreSQL server, as a maintenance database URL
 	work   string // scratch directory, removed at the end
 	log    *log.Logger
-	dbs    []string // databases this run made, dropped at the end
+	dbs    []string   // databases this run made, dropped at the end
+	ran    []settings // the portal's settings the rows used, in order of first use
+	notes  []string   // how the other servers ran, one line each
+}
+
+// note adds a line about how a server other than the portal ran, listed
+// above the table.
+func (e *env) note(line string) {
+	if !slices.Contains(e.notes, line) {
+		e.notes = append(e.notes, line)
+	}
 }
 
 func newEnv(ctx context.Context, smoke bool, rounds int, logger *log.Logger) (*env, error) {
@@ -163,114 +156,6 @@ func (e *env) newDatabase(ctx context.Context, purpose string) (string, error) {
 	return u.String(), nil
 }
 
-// portal is one running `intake serve`.
-type portal struct {
-	cmd  *exec.Cmd
-	base string // http://127.0.0.1:port
-	done chan error
-	logs *os.File
-}
-
-// startPortal runs the release binary on dbURL with the bot defences off
-// (the load would look like a bot) and waits until it is ready; env adds
-// or overrides settings as KEY=value.
-func (e *env) startPortal(ctx context.Context, dbURL string, env ...string) (*portal, time.Duration, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, 0, err
-	}
-	logs, err := os.CreateTemp(e.work, "portal-*.log")
-	if err != nil {
-		return nil, 0, err
-	}
-	data, err := os.MkdirTemp(e.work, "data-")
-	if err != nil {
-		return nil, 0, err
-	}
-	cmd := exec.Command(e.bin, "serve")
-	cmd.Env = append(os.Environ(),
-		"INTAKE_ADDR="+addr, "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+data,
-		"INTAKE_SECRET=bench-secret-bench-secret-bench-secret",
-		"SUBMIT_MIN_SECONDS=0", "SUBMIT_RATE_LIMIT=0", "LOG_LEVEL=warn",
-		"SMTP_URL=smtp://127.0.0.1:1?tls=none", "MAIL_WORKERS=0")
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, 0, err
-	}
-	p := &portal{cmd: cmd, base: "http://" + addr, done: make(chan error, 1), logs: logs}
-	go func() { p.done <- cmd.Wait() }()
-	for {
-		res, err := http.Get(p.base + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return p, time.Since(start), nil
-			}
-		}
-		select {
-		case err := <-p.done:
-			out, _ := os.ReadFile(logs.Name())
-			return nil, 0, fmt.Errorf("the portal exited before it was ready (%v):\n%s", err, out)
-		case <-ctx.Done():
-			p.stop()
-			return nil, 0, ctx.Err()
-		case <-time.After(5 * time.Millisecond):
-		}
-		if time.Since(start) > 30*time.Second {
-			p.stop()
-			return nil, 0, errors.New("the portal was not ready within 30 s")
-		}
-	}
-}
-
-// stop sends SIGTERM and waits for the portal to exit.
-func (p *portal) stop() {
-	stopProcess(p.cmd, p.done, os.Interrupt, 20*time.Second)
-	p.logs.Close()
-}
-
-// stopProcess asks cmd to finish with sig and waits for done (its Wait's
-// result), killing it if it is still running after grace.
-func stopProcess(cmd *exec.Cmd, done <-chan error, sig os.Signal, grace time.Duration) {
-	_ = cmd.Process.Signal(sig)
-	select {
-	case <-done:
-	case <-time.After(grace):
-		_ = cmd.Process.Kill()
-		<-done
-	}
-}
-
-// memory reads the portal's resident set size now and at its peak, in bytes.
-func (p *portal) memory() (rss, peak int64, err error) {
-	return procMemory(p.cmd.Process.Pid)
-}
-
-// procMemory reads VmRSS and VmHWM of a process from /proc.
-func procMemory(pid int) (rss, peak int64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (k != "VmRSS" && k != "VmHWM") {
-			continue
-		}
-		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		if k == "VmRSS" {
-			rss = n << 10
-		} else {
-			peak = n << 10
-		}
-	}
-	return rss, peak, sc.Err()
-}
-
 func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -335,95 +220,4 @@ func (e *env) need(ctx context.Context, command, pkg string) (string, error) {
 		return "", fmt.Errorf("install %s: %v\n%s", pkg, err, out)
 	}
 	return exec.LookPath(command)
-}
-
-// ratio formats portal ÷ reference.
-func ratio(portal, reference float64) string {
-	if reference == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%.2f×", portal/reference)
-}
-
-// thousands formats n with thousands separators.
-func thousands(n float64) string {
-	s := strconv.FormatInt(int64(n+0.5), 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// report is the results table in Markdown, with the machine it ran on.
-func (e *env) report(rows []row) string {
-	var b strings.Builder
-	mode := "full"
-	if e.smoke {
-		mode = "smoke (small data, short runs: the figures mean nothing)"
-	}
-	fmt.Fprintf(&b, "# Benchmark results, %s\n\n", time.Now().UTC().Format("2 January 2006 15:04 UTC"))
-	fmt.Fprintf(&b, "- Machine: %s\n", machine())
-	fmt.Fprintf(&b, "- Go: %s; PostgreSQL: %s; commit %s\n", runtime.Version(), e.postgresVersion(), e.commit)
-	fmt.Fprintf(&b, "- Mode: %s; %d alternating rounds per comparison, medians shown\n\n", mode, e.rounds)
-	b.WriteString("| job | limit | portal | limit's figure | ratio | target | met |\n|---|---|---|---|---|---|---|\n")
-	for _, r := range rows {
-		met := "no"
-		if r.Pass {
-			met = "yes"
-		}
-		if r.Target == "" {
-			met = "–"
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Job, orDash(r.Limit), orDash(r.Portal), orDash(r.Reference), orDash(r.Ratio), orDash(r.Target), met)
-	}
-	return b.String()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "–"
-	}
-	return strings.ReplaceAll(s, "|", "/")
-}
-
-func machine() string {
-	model := ""
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	mem := ""
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		line, _, _ := strings.Cut(string(b), "\n")
-		if f := strings.Fields(line); len(f) >= 2 {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			mem = fmt.Sprintf(", %d GiB", (kb+(1<<19))>>20)
-		}
-	}
-	return fmt.Sprintf("%d cores (%s)%s, %s/%s", runtime.NumCPU(), model, mem, runtime.GOOS, runtime.GOARCH)
-}
-
-func (e *env) postgresVersion() string {
-	db, err := sql.Open("pgx", e.pgURL)
-	if err != nil {
-		return "?"
-	}
-	defer db.Close()
-	var v string
-	if err := db.QueryRow(`SHOW server_version`).Scan(&v); err != nil {
-		return "?"
-	}
-	return v
-}
-
-func gitCommit(root string) string {
-	out, err := exec.Command("git", "-C", root, "describe", "--always", "--dirty").Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(out))
 }

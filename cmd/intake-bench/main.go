@@ -1,14 +1,17 @@
 // Command intake-bench measures how close each of the portal's jobs comes
 // to the limit of the machine it runs on: every row runs the portal and
-// the tool that defines that job's limit (nginx, pgbench, a bare go-mail
-// loop, psql's COPY, Lighthouse) in the same run, in alternating rounds so
-// that drift hits both sides, and reports medians.
+// the tool that defines that job's limit (a bare net/http server and
+// nginx, pgbench, bare go-mail senders, psql's COPY, Lighthouse) in the
+// same run, in alternating rounds so that drift hits both sides, and
+// reports medians. Every row with a target says whether it was met.
 //
 //	go run ./cmd/intake-bench            # the full run (`make bench`): minutes, a million leads
 //	go run ./cmd/intake-bench -smoke     # seconds and small data, so the script never rots
 //
-// It prints one table and writes it, with the machine it ran on, to a dated
-// file under bench/results (not in smoke mode unless -out says where).
+// It prints one table and writes it, with the machine it ran on, to a new
+// file under bench/results named for the minute the run started (UTC),
+// never over an existing one. Smoke mode writes no file unless -out says
+// where, and never under bench/results.
 package main
 
 import (
@@ -27,11 +30,11 @@ import (
 )
 
 func main() {
-	if len(os.Args) == 4 && os.Args[1] == bareServerArg {
-		serveBare(os.Args[2], os.Args[3])
+	if len(os.Args) == 3 && os.Args[1] == bareServerArg {
+		serveBare(os.Args[2])
 	}
 	smoke := flag.Bool("smoke", false, "seconds and small data: check that every row still runs")
-	out := flag.String("out", "", "results file (default bench/results/YYYY-MM-DD.md; none in smoke mode)")
+	out := flag.String("out", "", "results file, which must not exist (default bench/results/YYYY-MM-DDThhmmZ.md; none in smoke mode)")
 	only := flag.String("only", "", "comma-separated rows to run, e.g. pages,export (default: all)")
 	rounds := flag.Int("rounds", 0, "alternating rounds per comparison (default 5; 1 in smoke mode)")
 	cpuProfile := flag.String("cpuprofile", "", "write this program's own CPU profile (its load generators) to this file")
@@ -45,6 +48,16 @@ func main() {
 			log.Fatal(err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+
+	started := time.Now()
+	root, err := repoRoot()
+	if err != nil {
+		log.Fatal(err)
+	}
+	resultsDir := filepath.Join(root, "bench", "results")
+	if err := checkOut(*out, resultsDir, *smoke); err != nil {
+		log.Fatal(err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -73,7 +86,7 @@ func main() {
 		if err != nil {
 			failed = true
 			logger.Printf("%s: failed: %v", b.name, err)
-			rows = append(rows, row{Job: b.name, Portal: "failed: " + firstLine(err.Error())})
+			rows = append(rows, row{Job: b.name, Portal: "failed: " + firstLine(err.Error()), Target: "completes"})
 			if ctx.Err() != nil {
 				break
 			}
@@ -85,18 +98,16 @@ func main() {
 
 	report := e.report(rows)
 	fmt.Print(report)
-	path := *out
+	path, numbered := *out, false
 	if path == "" && !*smoke {
-		path = filepath.Join(e.root, "bench", "results", time.Now().Format("2006-01-02")+".md")
+		path, numbered = filepath.Join(resultsDir, resultsName(started)), true
 	}
 	if path != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		written, err := writeNew(path, []byte(report), numbered)
+		if err != nil {
 			logger.Fatal(err)
 		}
-		if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
-			logger.Fatal(err)
-		}
-		logger.Printf("results written to %s", path)
+		logger.Printf("results written to %s", written)
 	}
 	if failed {
 		os.Exit(1)

@@ -1,27 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"html"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"runtime/debug"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -51,16 +37,21 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 		return nil, fmt.Errorf("migrate: %v\n%s", err, out)
 	}
 	script := filepath.Join(e.work, "submit.pgbench")
-	if err := os.WriteFile(script, []byte(submitScript), 0o644); err != nil {
+	text, err := submitScript()
+	if err != nil {
 		return nil, err
 	}
-	p, _, err := e.startPortal(ctx, dbURL)
+	if err := os.WriteFile(script, []byte(text), 0o644); err != nil {
+		return nil, err
+	}
+	p, _, err := e.startPortal(ctx, dbURL, loadTest)
 	if err != nil {
 		return nil, err
 	}
 	defer p.stop()
 
 	n := submitConcurrency()
+	e.note(fmt.Sprintf("pgbench: `-n -M prepared -c %d -j %d`, on the schema `intake migrate` made, in a database of its own", n, n))
 	dur := 10 * time.Second
 	if e.smoke {
 		dur = time.Second
@@ -98,80 +89,13 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 		Reference: thousands(refRate) + " tx/s",
 		Ratio:     ratio(portalRate, refRate),
 		Target:    "≥ 0.5×",
-		Pass:      refRate > 0 && portalRate/refRate >= 0.5,
+		Pass:      atLeast(portalRate, refRate, 0.5),
 	}}
-	over, err := benchOverload(ctx, e, dbURL, n, dur)
+	over, err := benchOverload(ctx, e, dbURL, overloadVisitors(n, portalRate), dur)
 	if err != nil {
 		return nil, err
 	}
-	return append(rows, over...), nil
-}
-
-// benchOverload drives ten times the concurrency the portal serves well, on
-// a fresh portal, in two halves, and checks that what it cannot take is
-// refused quickly instead of queueing into timeouts, and that memory stays
-// bounded: the peak after the second half is no higher than after the first.
-func benchOverload(ctx context.Context, e *env, dbURL string, n int, dur time.Duration) ([]row, error) {
-	p, _, err := e.startPortal(ctx, dbURL)
-	if err != nil {
-		return nil, err
-	}
-	defer p.stop()
-	time.Sleep(time.Second) // let start-up garbage be collected
-	before, _, err := p.memory()
-	if err != nil {
-		return nil, err
-	}
-	const timeout = 5 * time.Second
-	half := max(dur/2, time.Second)
-	res := &submitResult{latency: map[int][]time.Duration{}}
-	var peaks [2]int64
-	for i := range peaks {
-		r, err := runSubmitLoad(ctx, p.base, 10*n, half, timeout)
-		if err != nil {
-			return nil, err
-		}
-		for code, l := range r.latency {
-			res.latency[code] = append(res.latency[code], l...)
-		}
-		res.timeouts += r.timeouts
-		res.problems += r.problems
-		if _, peaks[i], err = p.memory(); err != nil {
-			return nil, err
-		}
-	}
-	total := res.total()
-	count := func(codes ...int) int {
-		k := 0
-		for _, c := range codes {
-			k += len(res.latency[c])
-		}
-		return k
-	}
-	pct := func(k int) float64 { return 100 * float64(k) / float64(max(total, 1)) }
-	accepted, shed := count(http.StatusSeeOther), count(http.StatusServiceUnavailable, http.StatusTooManyRequests)
-	other := total - accepted - shed - res.timeouts
-	refused := res.p99(http.StatusServiceUnavailable, http.StatusTooManyRequests)
-	refusedP99 := "none refused"
-	if shed > 0 {
-		refusedP99 = "p99 " + ms(refused.Seconds())
-	}
-	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
-	return []row{
-		{
-			Job: fmt.Sprintf("overload: %d visitors at once (10×), %s", 10*n, 2*half),
-			Portal: fmt.Sprintf("%s POSTs: %.1f%% 303 (p99 %s), %.1f%% 503/429 (%s), %d other, %d timeouts",
-				thousands(float64(total)), pct(accepted), ms(res.p99(http.StatusSeeOther).Seconds()), pct(shed), refusedP99, other, res.timeouts),
-			Target: "refusals < 1 s, no timeouts",
-			Pass:   refused < time.Second && res.timeouts == 0 && res.problems == 0 && other == 0,
-		},
-		{
-			Job:    "overload: memory (RSS before, peak after each half)",
-			Portal: fmt.Sprintf("%.0f MiB before, peak %.0f MiB, then %.0f MiB", mib(before), mib(peaks[0]), mib(peaks[1])),
-			Target: "bounded: second half ≤ first + 10%",
-			Pass:   float64(peaks[1]) <= 1.1*float64(peaks[0]),
-		},
-	}, nil
+	return measuredWith(loadTest, append(rows, over...)), nil
 }
 
 func ms(seconds float64) string {
@@ -180,374 +104,3 @@ func ms(seconds float64) string {
 	}
 	return fmt.Sprintf("%.0f ms", seconds*1000)
 }
-
-// submitResult is what a load saw: POST latencies by status.
-type submitResult struct {
-	elapsed  time.Duration
-	latency  map[int][]time.Duration // status → POST latencies
-	timeouts int                     // requests that got no answer in time
-	problems int                     // GETs that failed, other errors
-	firstBad string
-}
-
-func (r *submitResult) total() int {
-	n := 0
-	for _, l := range r.latency {
-		n += len(l)
-	}
-	return n + r.timeouts
-}
-
-func (r *submitResult) rate(status int) float64 {
-	return float64(len(r.latency[status])) / r.elapsed.Seconds()
-}
-
-// p99 of the POSTs answered with any of codes.
-func (r *submitResult) p99(codes ...int) time.Duration {
-	var all []time.Duration
-	for _, c := range codes {
-		all = append(all, r.latency[c]...)
-	}
-	if len(all) == 0 {
-		return 0
-	}
-	slices.Sort(all)
-	return all[min(len(all)-1, len(all)*99/100)]
-}
-
-// unexpected describes answers other than want, or "" when there were none.
-func (r *submitResult) unexpected(want int) string {
-	var parts []string
-	for code, l := range r.latency {
-		if code != want {
-			parts = append(parts, fmt.Sprintf("%d× %d", len(l), code))
-		}
-	}
-	if r.timeouts > 0 {
-		parts = append(parts, fmt.Sprintf("%d timeouts", r.timeouts))
-	}
-	if r.problems > 0 {
-		parts = append(parts, fmt.Sprintf("%d failed requests (first: %s)", r.problems, r.firstBad))
-	}
-	return strings.Join(parts, ", ")
-}
-
-var radioInput = regexp.MustCompile(`<input type="radio" name="([^"]+)" value="([^"]*)"`)
-
-// hiddenFields adds the form's hidden inputs in page to form. It scans
-// for them instead of running a regular expression over the whole page:
-// the load generator shares the machine with the portal and PostgreSQL,
-// and its own CPU time would otherwise count against the portal.
-func hiddenFields(page []byte, form url.Values) {
-	const open, value = `<input type="hidden" name="`, `" value="`
-	for {
-		i := bytes.Index(page, []byte(open))
-		if i < 0 {
-			return
-		}
-		page = page[i+len(open):]
-		j := bytes.Index(page, []byte(value))
-		if j < 0 {
-			return
-		}
-		name := string(page[:j])
-		page = page[j+len(value):]
-		k := bytes.IndexByte(page, '"')
-		if k < 0 {
-			return
-		}
-		form.Set(name, html.UnescapeString(string(page[:k])))
-		page = page[k:]
-	}
-}
-
-// questions is the diagnostic's questions and each one's options, read
-// from the first form served: they are the same on every form.
-type questions struct {
-	once    sync.Once
-	names   []string
-	options map[string][]string
-}
-
-func (q *questions) read(page []byte) {
-	q.once.Do(func() {
-		q.options = map[string][]string{}
-		for _, m := range radioInput.FindAllSubmatch(page, -1) {
-			name := string(m[1])
-			if _, ok := q.options[name]; !ok {
-				q.names = append(q.names, name)
-			}
-			q.options[name] = append(q.options[name], string(m[2]))
-		}
-	})
-}
-
-// runSubmitLoad runs n visitors for dur: each opens the form (which sets
-// the CSRF cookie), answers it and sends it, again and again, over kept-
-// alive connections, as a browser without JavaScript does.
-func runSubmitLoad(ctx context.Context, base string, n int, dur, timeout time.Duration) (*submitResult, error) {
-	// The load generator's heap is a few megabytes of short-lived pages,
-	// so at Go's default it collects garbage all the time, on the two
-	// cores the portal and PostgreSQL need; pgbench's client has no such
-	// cost. A larger target makes collections rare while it runs.
-	defer debug.SetGCPercent(debug.SetGCPercent(800))
-	host := strings.TrimPrefix(base, "http://")
-	res := &submitResult{latency: map[int][]time.Duration{}}
-	var mu sync.Mutex
-	var seq atomic.Int64
-	qs := &questions{}
-	stopAt := time.Now().Add(dur)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v := &visitor{host: host, timeout: timeout}
-			defer v.close()
-			for time.Now().Before(stopAt) && ctx.Err() == nil {
-				status, took, err := v.submit(qs, int(seq.Add(1)))
-				mu.Lock()
-				var ne net.Error
-				switch {
-				case errors.As(err, &ne) && ne.Timeout():
-					res.timeouts++
-				case err != nil:
-					res.problems++
-					if res.firstBad == "" {
-						res.firstBad = err.Error()
-					}
-				default:
-					res.latency[status] = append(res.latency[status], took)
-				}
-				mu.Unlock()
-				if err != nil {
-					time.Sleep(10 * time.Millisecond)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	return res, ctx.Err()
-}
-
-// visitor is one person submitting the form again and again, as a browser
-// without JavaScript does, over one kept-alive connection. It writes its
-// two requests by hand and reads the answers with net/http's parser,
-// which costs far less than http.Client's goroutines per request: the
-// load generator's CPU is taken from the portal and PostgreSQL.
-type visitor struct {
-	host    string
-	timeout time.Duration
-	conn    net.Conn
-	r       *bufio.Reader
-	req     bytes.Buffer // the request being sent
-	page    bytes.Buffer // the form last served
-}
-
-func (v *visitor) close() {
-	if v.conn != nil {
-		v.conn.Close()
-		v.conn = nil
-	}
-}
-
-// do sends the request in v.req and reads the answer's status, cookies
-// and body (into v.page when page is set).
-func (v *visitor) do(page bool) (status int, cookies []string, err error) {
-	if v.conn == nil {
-		if v.conn, err = net.DialTimeout("tcp", v.host, v.timeout); err != nil {
-			return 0, nil, err
-		}
-		if v.r == nil {
-			v.r = bufio.NewReaderSize(v.conn, 32<<10)
-		} else {
-			v.r.Reset(v.conn)
-		}
-	}
-	defer func() {
-		if err != nil {
-			v.close()
-		}
-	}()
-	if err = v.conn.SetDeadline(time.Now().Add(v.timeout)); err != nil {
-		return 0, nil, err
-	}
-	if _, err = v.conn.Write(v.req.Bytes()); err != nil {
-		return 0, nil, err
-	}
-	res, err := http.ReadResponse(v.r, nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	for _, c := range res.Header["Set-Cookie"] {
-		if i := strings.IndexByte(c, ';'); i >= 0 {
-			c = c[:i]
-		}
-		cookies = append(cookies, c)
-	}
-	if page {
-		v.page.Reset()
-		_, err = v.page.ReadFrom(res.Body)
-	} else {
-		_, err = io.Copy(io.Discard, res.Body)
-	}
-	res.Body.Close()
-	if err == nil && res.Close {
-		v.close()
-	}
-	return res.StatusCode, cookies, err
-}
-
-// submit is one visit: GET /diagnostic, then POST the answered form; it
-// returns the POST's status and how long it took.
-func (v *visitor) submit(qs *questions, n int) (int, time.Duration, error) {
-	v.req.Reset()
-	fmt.Fprintf(&v.req, "GET /diagnostic HTTP/1.1\r\nHost: %s\r\n\r\n", v.host)
-	status, cookies, err := v.do(true)
-	if err != nil {
-		return 0, 0, err
-	}
-	if status != http.StatusOK {
-		// A refused form is an answer too: the visitor never got to POST.
-		return status, 0, nil
-	}
-	page := v.page.Bytes()
-	form := url.Values{}
-	hiddenFields(page, form)
-	// Visitor n picks one of the options, a different one per question.
-	qs.read(page)
-	for i, q := range qs.names {
-		form.Set(q, qs.options[q][(n+i)%len(qs.options[q])])
-	}
-	form.Set("name", "Bench Visitor "+strconv.Itoa(n))
-	form.Set("email", "bench"+strconv.Itoa(n)+"@example.com")
-	form.Set("company", "Acme Bench")
-	form.Set("role", "Head of Operations")
-	form.Set("team_size", strconv.Itoa(1+n%40))
-	form.Set("consent_summary", "yes")
-	if n%2 == 0 {
-		form.Set("consent_marketing", "yes")
-	}
-	body := form.Encode()
-	v.req.Reset()
-	fmt.Fprintf(&v.req, "POST /diagnostic HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n", v.host, len(body))
-	if len(cookies) > 0 {
-		fmt.Fprintf(&v.req, "Cookie: %s\r\n", strings.Join(cookies, "; "))
-	}
-	v.req.WriteString("\r\n")
-	v.req.WriteString(body)
-	start := time.Now()
-	status, _, err = v.do(false)
-	return status, time.Since(start), err
-}
-
-var pgbenchTPS = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
-
-// runPgbench runs script with n clients for dur and returns transactions
-// per second.
-func runPgbench(ctx context.Context, pgbench, dbURL, script string, n int, dur time.Duration) (float64, string, error) {
-	secs := max(int(dur.Round(time.Second)/time.Second), 1)
-	cmd := exec.CommandContext(ctx, pgbench, "-n", "-M", "prepared", "-c", strconv.Itoa(n), "-j", strconv.Itoa(n),
-		"-T", strconv.Itoa(secs), "-f", script, dbURL)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return 0, "", fmt.Errorf("pgbench: %v\n%s", err, out)
-	}
-	m := pgbenchTPS.FindSubmatch(out)
-	if m == nil {
-		return 0, "", fmt.Errorf("pgbench: no tps in its output:\n%s", out)
-	}
-	tps, _ := strconv.ParseFloat(string(m[1]), 64)
-	return tps, string(out), nil
-}
-
-// submitScript is one submission's transaction as the portal sends it
-// (captured with log_statement = all): the lead with its twelve answers,
-// five scores, two consents, two email delivery rows and history entry in
-// one statement that also checks the quarantine, then River's insert of
-// the two email jobs and its notification.
-var submitScript = `\set n random(1, 1000000000)
-\set idx random(0, 100)
-BEGIN;
-WITH lead AS (
-	INSERT INTO leads (token, submission_key, name, email, company, role, team_size, diagnostic_version,
-		overall_index, band, status, landing_page, referrer, utm_source, utm_medium, utm_campaign, utm_term,
-		utm_content, created_at, owner_id, follow_up_on, version, touched_at, marketing_opt_in, erased_at)
-	SELECT md5(random()::text), md5(:n::text || random()::text), 'Bench Visitor ' || :n, 'bench' || :n || '@example.com', 'Acme Bench', 'Head of Operations', 12, '2026-11-1',
-		:idx, 'managing', 'new', '/diagnostic', '', '', '', '', '', '', now(), NULL, '', 1, NULL, true, NULL
-	WHERE NOT EXISTS (SELECT 1 FROM quarantined_submissions WHERE submission_key = md5(:n::text))
-	RETURNING id
-), answers AS (
-	INSERT INTO lead_answers (lead_id, question_id, position, dimension, question_text, value, label, points)
-	SELECT lead.id, a.* FROM lead, unnest(
-		ARRAY['q1','q2','q3','q4','q5','q6','q7','q8','q9','q10','q11','q12']::text[],
-		ARRAY[1,2,3,4,5,6,7,8,9,10,11,12]::int[],
-		ARRAY['develops','vision','people','trust','innovates','develops','vision','people','trust','develops','innovates','vision']::text[],
-		ARRAY['My manager gives me feedback that helps me improve, not just a verdict on what went wrong.',
-			'My manager explains how our work connects to where the organisation is heading.',
-			'My manager notices when I am under pressure and offers help or adjusts expectations.',
-			'My manager checks every detail of how I do my work.',
-			'My manager invites new ideas and is willing to try a better way of doing things.',
-			'My manager talks with me about my career and the skills I want to build.',
-			'My manager focuses on this week''s targets at the expense of longer-term goals.',
-			'My manager treats following the process as more important than the people doing the work.',
-			'My manager trusts me to make decisions within my role without checking with them first.',
-			'My manager gives me stretching work and supports me while I learn.',
-			'My manager hands out tasks without asking how we might do them better.',
-			'My manager talks about what we are working towards in a way that motivates me.']::text[],
-		ARRAY[3,3,3,3,3,3,3,3,3,3,3,3]::int[],
-		ARRAY['Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes','Sometimes']::text[],
-		ARRAY[2,2,2,2,2,2,2,2,2,2,2,2]::int[]) AS a
-), scores AS (
-	INSERT INTO lead_scores (lead_id, dimension, position, score)
-	SELECT lead.id, s.* FROM lead, unnest(ARRAY['develops','innovates','people','vision','trust']::text[], ARRAY[1,2,3,4,5]::int[], ARRAY[50,50,50,50,50]::int[]) AS s
-), consents AS (
-	INSERT INTO lead_consents (lead_id, purpose, granted, decided_at, wording_version, wording_sha256, wording, withdrawn_at)
-	SELECT lead.id, c.* FROM lead, unnest(ARRAY['summary','marketing']::text[], ARRAY[true,true]::bool[], ARRAY[now(),now()]::timestamptz[],
-		ARRAY['2026-11-1','2026-11-1']::text[],
-		ARRAY['be3dbebefe284dead1deb4e4bbd433b019c1fa71332086ebed6a987e4e1adbf8','03a3352b0bf369f73bd11622cae87e38354d093facea1fc828265c86605c8fe1']::text[],
-		ARRAY['Store my answers and email me my summary. StellaPop may contact me about this result.',
-			'Send me StellaPop’s occasional insights on leadership and management by email. I can unsubscribe at any time.']::text[],
-		ARRAY[NULL,NULL]::timestamptz[]) AS c
-), emails AS (
-	INSERT INTO lead_emails (lead_id, kind, message_id, queued_at, attempts, last_attempt_at, last_error, sent_at, failed_at)
-	SELECT lead.id, e.kind, e.message_id, now(), 0, NULL, '', NULL, NULL FROM lead,
-		unnest(ARRAY['prospect_summary','team_notification']::text[], ARRAY['prospect_summary.' || md5(random()::text), 'team_notification.' || md5(random()::text)]::text[]) AS e (kind, message_id)
-), activity AS (
-	INSERT INTO lead_activity (lead_id, actor_id, kind, detail, created_at)
-	SELECT lead.id, NULL, 'created', '', now() FROM lead
-)
-SELECT id FROM lead \gset
-WITH raw_job_data AS (
-    SELECT unnest(ARRAY[0, 0]::bigint[]) AS id,
-        unnest(ARRAY[('{"lead_id": ' || :id || ', "email_kind": "prospect_summary"}'), ('{"lead_id": ' || :id || ', "email_kind": "team_notification"}')]::jsonb[]) AS args,
-        unnest(ARRAY[now(), now()]::timestamptz[]) AS created_at,
-        unnest(ARRAY['lead_email', 'lead_email']::text[]) AS kind,
-        unnest(ARRAY[20, 20]::smallint[]) AS max_attempts,
-        unnest(ARRAY['{}', '{}']::jsonb[]) AS metadata,
-        unnest(ARRAY[1, 1]::smallint[]) AS priority,
-        unnest(ARRAY['email', 'email']::text[]) AS queue,
-        unnest(ARRAY[now(), now()]::timestamptz[]) AS scheduled_at,
-        unnest(ARRAY['available', 'available']::text[]) AS state,
-        unnest(ARRAY['', '']::text[]) AS tags,
-        unnest(ARRAY['\x', '\x']::bytea[]) AS unique_key,
-        unnest(ARRAY[0, 0]::integer[]) AS unique_states
-)
-INSERT INTO river_job(id, args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags, unique_key, unique_states)
-SELECT coalesce(nullif(id, 0), nextval('river_job_id_seq'::regclass)), args,
-    coalesce(nullif(created_at, '0001-01-01 00:00:00 +0000'), now()) AS created_at, kind, max_attempts,
-    coalesce(metadata, '{}'::jsonb) AS metadata, priority, queue,
-    coalesce(nullif(scheduled_at, '0001-01-01 00:00:00 +0000'), now()) AS scheduled_at,
-    state::river_job_state, string_to_array(tags, ',')::varchar(255)[],
-    nullif(unique_key, '')::bytea, nullif(unique_states::integer, 0)::bit(8)
-FROM raw_job_data
-ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND unique_states IS NOT NULL AND river_job_state_in_bitmask(unique_states, state)
-    DO UPDATE SET kind = river_job.kind
-RETURNING river_job.id, river_job.args, river_job.attempt, river_job.attempted_at, river_job.attempted_by, river_job.created_at, river_job.errors,
-    river_job.finalized_at, river_job.kind, river_job.max_attempts, river_job.metadata, river_job.priority, river_job.queue, river_job.state,
-    river_job.scheduled_at, river_job.tags, river_job.unique_key, river_job.unique_states, (xmax != 0) AS unique_skipped_as_duplicate;
-SELECT pg_notify(current_schema() || '.river_insert', '{"queue": "email"}');
-COMMIT;
-`
