@@ -12,7 +12,8 @@ const smallJSON = `{
   "dimensions": [{"id": "a", "name": "A", "contrast": "", "description": "",
     "advice": {"text": "Do this.", "section": "leaders-coach", "section_title": "Leaders Coach"}}],
   "questions": [{"id": "q1", "dimension": "a", "scale": "yn", "text": "My manager does A."}],
-  "bands": [{"id": "all", "title": "All", "min": 0, "max": 100, "summary": ""}]
+  "bands": [{"id": "all", "title": "All", "min": 0, "max": 100, "summary": ""}],
+  "score_levels": [{"id": "low", "min": 0}]
 }`
 
 func TestParseResolvesOptions(t *testing.T) {

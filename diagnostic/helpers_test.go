@@ -70,6 +70,7 @@ func small() *Definition {
 			{ID: "high", Title: "High", Min: 50, Max: 100},
 			{ID: "low", Title: "Low", Min: 0, Max: 49},
 		},
+		ScoreLevels: []ScoreLevel{{ID: LevelHigh, Min: 60}, {ID: LevelLow, Min: 0}},
 	}
 	resolve(d)
 	return d
