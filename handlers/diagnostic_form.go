@@ -56,8 +56,8 @@ func (f *diagnosticForm) fail(field, msg string) {
 // valid reports whether the form can be scored and saved.
 func (f *diagnosticForm) valid() bool { return len(f.Errors) == 0 && f.FormError == "" }
 
-// teamSize is the optional team size as a number, nil when left blank.
-func (f *diagnosticForm) teamSize() *int {
+// teamSizeNumber is the optional team size as a number, nil when left blank.
+func (f *diagnosticForm) teamSizeNumber() *int {
 	if f.TeamSize == "" {
 		return nil
 	}

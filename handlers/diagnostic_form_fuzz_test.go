@@ -101,7 +101,7 @@ func FuzzParseDiagnosticForm(f *testing.F) {
 			t.Fatalf("email %q is not an address", form.Email)
 		}
 		if form.TeamSize != "" {
-			if n := form.teamSize(); n == nil || *n < 1 || *n > maxTeamSize {
+			if n := form.teamSizeNumber(); n == nil || *n < 1 || *n > maxTeamSize {
 				t.Fatalf("team size %q kept", form.TeamSize)
 			}
 		}
