@@ -56,24 +56,3 @@ func TestParseRejects(t *testing.T) {
 		})
 	}
 }
-
-func TestLookups(t *testing.T) {
-	d := shipped(t)
-	tests := []struct {
-		kind, id string
-		found    func(string) bool
-		want     bool
-	}{
-		{"question", "q12", func(id string) bool { _, ok := d.Question(id); return ok }, true},
-		{"question", "q13", func(id string) bool { _, ok := d.Question(id); return ok }, false},
-		{"dimension", "trust", func(id string) bool { _, ok := d.Dimension(id); return ok }, true},
-		{"dimension", "visoin", func(id string) bool { _, ok := d.Dimension(id); return ok }, false},
-		{"band", "not-leading", func(id string) bool { _, ok := d.Band(id); return ok }, true},
-		{"band", "lagging", func(id string) bool { _, ok := d.Band(id); return ok }, false},
-	}
-	for _, tt := range tests {
-		if got := tt.found(tt.id); got != tt.want {
-			t.Errorf("%s %q found = %v, want %v", tt.kind, tt.id, got, tt.want)
-		}
-	}
-}

@@ -5,28 +5,6 @@ import (
 	"testing"
 )
 
-func TestLevelForShippedBoundaries(t *testing.T) {
-	d := shipped(t)
-	tests := []struct {
-		score int
-		want  string
-	}{
-		{-5, "low"},
-		{0, "low"},
-		{39, "low"},
-		{40, "mid"},
-		{69, "mid"},
-		{70, "high"},
-		{100, "high"},
-		{130, "high"},
-	}
-	for _, tt := range tests {
-		if got := d.LevelFor(tt.score); got != tt.want {
-			t.Errorf("LevelFor(%d) = %q, want %q", tt.score, got, tt.want)
-		}
-	}
-}
-
 func TestValidateRejectsBrokenScoreLevels(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/models"
 )
@@ -33,7 +34,7 @@ func TestAccessTable(t *testing.T) {
 	if csrfCookie == "" || token == nil {
 		t.Fatal("no form token from the sign-in page")
 	}
-	leadLoc := s.post("/diagnostic", s.validForm("3")).header.Get("Location")
+	leadLoc := s.post("/diagnostic", s.validForm(diagnostictest.Value(3))).header.Get("Location")
 	lead, err := s.store.LeadByToken(ctx, strings.TrimPrefix(leadLoc, "/results/"))
 	if err != nil {
 		t.Fatal(err)

@@ -42,9 +42,9 @@ type stepView struct {
 }
 
 type questionView struct {
-	ID, Text, Error string
-	Number          int
-	Options         []optionView
+	ID, Field, Text, Error string
+	Number                 int
+	Options                []optionView
 }
 
 type optionView struct {
@@ -268,7 +268,7 @@ func (h *Handlers) diagnosticView(csrf string, status int, f *diagnosticForm, no
 			n := len(page.Steps) + 1
 			page.Steps = append(page.Steps, stepView{Number: n, Title: fmt.Sprintf("About your manager (part %d)", n)})
 		}
-		qv := questionView{ID: q.ID, Text: q.Text, Number: i + 1, Error: f.Errors["q-"+q.ID]}
+		qv := questionView{ID: q.ID, Field: diagnostic.AnswerField(q.ID), Text: q.Text, Number: i + 1, Error: f.Errors["q-"+q.ID]}
 		for _, o := range q.Options {
 			qv.Options = append(qv.Options, optionView{Value: o.Value, Label: o.Label, Checked: f.Raw[q.ID] == strconv.Itoa(o.Value)})
 		}

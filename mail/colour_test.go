@@ -3,17 +3,13 @@ package mail
 import (
 	"testing"
 
-	"github.com/stellapop/intake/content"
-	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 )
 
 // The email's bars take the same colours as the result page's chart, at
 // the same scores.
 func TestBarColourFollowsScoreLevels(t *testing.T) {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := diagnostictest.Shipped(t)
 	tests := []struct {
 		score int
 		want  string
