@@ -72,8 +72,8 @@ func TestServeFinishesRequestsOnSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	dbURL := modelstest.DatabaseURL(t) // before the build: skipped without PostgreSQL
 	bin := buildIntake(t)
-	dbURL := modelstest.DatabaseURL(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
