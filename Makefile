@@ -19,7 +19,7 @@ LIGHTHOUSE_VERSION = 12.2.3
 .PHONY: test build run check deps bench bench-smoke fuzz-smoke fuzz vulncheck
 
 test: deps check
-	INTAKE_BROWSER_TESTS=required INTAKE_FAULT_TESTS=required $(GO) test -count=1 -timeout 20m ./...
+	INTAKE_BROWSER_TESTS=required INTAKE_FAULT_TESTS=required INTAKE_PG_TESTS=required $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory bench-smoke
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory vulncheck

@@ -20,6 +20,8 @@ type Definition struct {
 	Dimensions []Dimension `json:"dimensions"`
 	Questions  []Question  `json:"questions"` // each with Options resolved from its scale
 	Bands      []Band      `json:"bands"`     // highest first
+	// ScoreLevels colour a score wherever it is drawn, highest first.
+	ScoreLevels []ScoreLevel `json:"score_levels"`
 }
 
 // Scale is a named set of answer options that questions share.
@@ -79,13 +81,14 @@ type fileQuestion struct {
 }
 
 type fileDefinition struct {
-	Version    string         `json:"version"`
-	Title      string         `json:"title"`
-	Intro      string         `json:"intro"`
-	Scales     []Scale        `json:"scales"`
-	Dimensions []Dimension    `json:"dimensions"`
-	Questions  []fileQuestion `json:"questions"`
-	Bands      []Band         `json:"bands"`
+	Version     string         `json:"version"`
+	Title       string         `json:"title"`
+	Intro       string         `json:"intro"`
+	Scales      []Scale        `json:"scales"`
+	Dimensions  []Dimension    `json:"dimensions"`
+	Questions   []fileQuestion `json:"questions"`
+	Bands       []Band         `json:"bands"`
+	ScoreLevels []ScoreLevel   `json:"score_levels"`
 }
 
 // Parse decodes a definition strictly, resolves each question's options from its scale and validates it.
@@ -95,12 +98,13 @@ func Parse(data []byte) (*Definition, error) {
 		return nil, fmt.Errorf("diagnostic: %w", err)
 	}
 	d := &Definition{
-		Version:    f.Version,
-		Title:      f.Title,
-		Intro:      f.Intro,
-		Scales:     f.Scales,
-		Dimensions: f.Dimensions,
-		Bands:      f.Bands,
+		Version:     f.Version,
+		Title:       f.Title,
+		Intro:       f.Intro,
+		Scales:      f.Scales,
+		Dimensions:  f.Dimensions,
+		Bands:       f.Bands,
+		ScoreLevels: f.ScoreLevels,
 	}
 	for _, q := range f.Questions {
 		var opts []Option

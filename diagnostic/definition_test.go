@@ -12,7 +12,8 @@ const smallJSON = `{
   "dimensions": [{"id": "a", "name": "A", "contrast": "", "description": "",
     "advice": {"text": "Do this.", "section": "leaders-coach", "section_title": "Leaders Coach"}}],
   "questions": [{"id": "q1", "dimension": "a", "scale": "yn", "text": "My manager does A."}],
-  "bands": [{"id": "all", "title": "All", "min": 0, "max": 100, "summary": ""}]
+  "bands": [{"id": "all", "title": "All", "min": 0, "max": 100, "summary": ""}],
+  "score_levels": [{"id": "low", "min": 0}]
 }`
 
 func TestParseResolvesOptions(t *testing.T) {
@@ -53,26 +54,5 @@ func TestParseRejects(t *testing.T) {
 				t.Errorf("Parse() error = %v, want it to mention %q", err, tt.want)
 			}
 		})
-	}
-}
-
-func TestLookups(t *testing.T) {
-	d := shipped(t)
-	tests := []struct {
-		kind, id string
-		found    func(string) bool
-		want     bool
-	}{
-		{"question", "q12", func(id string) bool { _, ok := d.Question(id); return ok }, true},
-		{"question", "q13", func(id string) bool { _, ok := d.Question(id); return ok }, false},
-		{"dimension", "trust", func(id string) bool { _, ok := d.Dimension(id); return ok }, true},
-		{"dimension", "visoin", func(id string) bool { _, ok := d.Dimension(id); return ok }, false},
-		{"band", "not-leading", func(id string) bool { _, ok := d.Band(id); return ok }, true},
-		{"band", "lagging", func(id string) bool { _, ok := d.Band(id); return ok }, false},
-	}
-	for _, tt := range tests {
-		if got := tt.found(tt.id); got != tt.want {
-			t.Errorf("%s %q found = %v, want %v", tt.kind, tt.id, got, tt.want)
-		}
 	}
 }

@@ -1,46 +1,5 @@
 package diagnostic
 
-import (
-	"os"
-	"testing"
-)
-
-// shipped parses the definition the site actually serves.
-func shipped(tb testing.TB) *Definition {
-	tb.Helper()
-	data, err := os.ReadFile("../content/diagnostic.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d, err := Parse(data)
-	if err != nil {
-		tb.Fatalf("shipped definition: %v", err)
-	}
-	return d
-}
-
-// answerAll answers every question with the option pick chooses.
-func answerAll(d *Definition, pick func(Question) Option) map[string]int {
-	answers := make(map[string]int, len(d.Questions))
-	for _, q := range d.Questions {
-		answers[q.ID] = pick(q).Value
-	}
-	return answers
-}
-
-func best(q Question) Option  { return extreme(q, func(a, b int) bool { return a > b }) }
-func worst(q Question) Option { return extreme(q, func(a, b int) bool { return a < b }) }
-
-func extreme(q Question, better func(a, b int) bool) Option {
-	o := q.Options[0]
-	for _, c := range q.Options[1:] {
-		if better(c.Points, o.Points) {
-			o = c
-		}
-	}
-	return o
-}
-
 var (
 	testFrequency = []Option{{1, "Never", 0}, {2, "Rarely", 1}, {3, "Sometimes", 2}, {4, "Often", 3}, {5, "Always", 4}}
 	testReversed  = []Option{{1, "Never", 4}, {2, "Rarely", 3}, {3, "Sometimes", 2}, {4, "Often", 1}, {5, "Always", 0}}
@@ -70,6 +29,7 @@ func small() *Definition {
 			{ID: "high", Title: "High", Min: 50, Max: 100},
 			{ID: "low", Title: "Low", Min: 0, Max: 49},
 		},
+		ScoreLevels: []ScoreLevel{{ID: LevelHigh, Min: 60}, {ID: LevelLow, Min: 0}},
 	}
 	resolve(d)
 	return d

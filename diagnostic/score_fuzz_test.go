@@ -1,16 +1,19 @@
-package diagnostic
+package diagnostic_test
 
 import (
 	"encoding/binary"
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 )
 
 // fuzzAnswers turns bytes into an answer map: each 5-byte record picks a
 // question (one index past the end is an unknown id) and a 32-bit value, so
 // the fuzzer reaches missing, unknown, out-of-scale and huge answers.
-func fuzzAnswers(d *Definition, data []byte) map[string]int {
+func fuzzAnswers(d *diagnostic.Definition, data []byte) map[string]int {
 	answers := map[string]int{}
 	for ; len(data) >= 5; data = data[5:] {
 		id := "unknown"
@@ -30,12 +33,12 @@ func fuzzRecord(qi int, v int32) []byte {
 // complete set of listed options always scores, and that every score it
 // gives is 0..100 with the band its index falls in.
 func FuzzScore(f *testing.F) {
-	d := shipped(f)
+	d := diagnostictest.Shipped(f)
 	var all, half []byte
 	for i, q := range d.Questions {
-		all = append(all, fuzzRecord(i, int32(best(q).Value))...)
+		all = append(all, fuzzRecord(i, int32(diagnostictest.Best(i, q).Value))...)
 		if i%2 == 0 {
-			half = append(half, fuzzRecord(i, int32(worst(q).Value))...)
+			half = append(half, fuzzRecord(i, int32(diagnostictest.Worst(i, q).Value))...)
 		}
 	}
 	f.Add(all)
@@ -59,7 +62,7 @@ func FuzzScore(f *testing.F) {
 			if complete {
 				t.Fatalf("Score(%v) refused a complete set of listed answers: %v", answers, err)
 			}
-			var ae *AnswerError
+			var ae *diagnostic.AnswerError
 			if !errors.As(err, &ae) {
 				t.Fatalf("Score(%v) = %v, not an *AnswerError", answers, err)
 			}
@@ -80,7 +83,7 @@ func FuzzScore(f *testing.F) {
 // FuzzResultFrom checks that any stored scores, however wrong, rebuild a
 // result in range rather than panicking.
 func FuzzResultFrom(f *testing.F) {
-	d := shipped(f)
+	d := diagnostictest.Shipped(f)
 	f.Add([]byte{})
 	f.Add(fuzzRecord(0, -5))
 	f.Add(fuzzRecord(1, 1000))
@@ -97,7 +100,7 @@ func FuzzResultFrom(f *testing.F) {
 	})
 }
 
-func checkResult(t *testing.T, d *Definition, r Result) {
+func checkResult(t *testing.T, d *diagnostic.Definition, r diagnostic.Result) {
 	t.Helper()
 	if len(r.Dimensions) != len(d.Dimensions) {
 		t.Fatalf("%d dimension scores, want %d", len(r.Dimensions), len(d.Dimensions))

@@ -1,26 +1,29 @@
-package diagnostic
+package diagnostic_test
 
 import (
 	"errors"
 	"maps"
 	"slices"
 	"testing"
+
+	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 )
 
 func TestScoreExtremes(t *testing.T) {
-	d := shipped(t)
+	d := diagnostictest.Shipped(t)
 	tests := []struct {
 		name      string
-		pick      func(Question) Option
+		pick      diagnostictest.Pick
 		wantScore int
 		wantBand  string
 	}{
-		{"all best", best, 100, "leading"},
-		{"all worst", worst, 0, "not-leading"},
+		{"all best", diagnostictest.Best, 100, "leading"},
+		{"all worst", diagnostictest.Worst, 0, "not-leading"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := d.Score(answerAll(d, tt.pick))
+			r, err := d.Score(diagnostictest.Answers(d, tt.pick))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,37 +39,8 @@ func TestScoreExtremes(t *testing.T) {
 	}
 }
 
-func TestScoreSmall(t *testing.T) {
-	// In small(), qa2 is reversed: answering 1 ("Never") earns its 4 points.
-	tests := []struct {
-		name          string
-		qa1, qa2, qb1 int
-		wantA, wantB  int
-		wantIndex     int
-	}{
-		{"reversed answered Never scores full", 5, 1, 5, 100, 100, 100},
-		{"reversed answered Always scores nothing", 5, 5, 5, 50, 100, 75},
-		{"normal Never, reversed Always", 1, 5, 1, 0, 0, 0},
-		{"dimension rounds half up: 5/8 is 62.5", 4, 3, 1, 63, 0, 32},
-		{"index rounds half up: mean 56.5", 4, 3, 3, 63, 50, 57},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d := small()
-			r, err := d.Score(map[string]int{"qa1": tt.qa1, "qa2": tt.qa2, "qb1": tt.qb1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := r.Scores()
-			if got["a"] != tt.wantA || got["b"] != tt.wantB || r.Index != tt.wantIndex {
-				t.Errorf("scores %v index %d, want a=%d b=%d index %d", got, r.Index, tt.wantA, tt.wantB, tt.wantIndex)
-			}
-		})
-	}
-}
-
 func TestBandBoundaries(t *testing.T) {
-	d := shipped(t)
+	d := diagnostictest.Shipped(t)
 	tests := []struct {
 		index int
 		want  string
@@ -94,9 +68,8 @@ func TestBandBoundaries(t *testing.T) {
 }
 
 func TestResultFromRoundTrip(t *testing.T) {
-	d := shipped(t)
-	answers := answerAll(d, worst)
-	answers["q1"], answers["q2"], answers["q4"] = 4, 5, 2
+	d := diagnostictest.Shipped(t)
+	answers := diagnostictest.Answers(d, diagnostictest.Varied)
 	scored, err := d.Score(answers)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +86,7 @@ func TestResultFromRoundTrip(t *testing.T) {
 }
 
 func TestStrengthsAndGrowthAreas(t *testing.T) {
-	d := shipped(t)
+	d := diagnostictest.Shipped(t)
 	tests := []struct {
 		name        string
 		scores      map[string]int
@@ -129,7 +102,7 @@ func TestStrengthsAndGrowthAreas(t *testing.T) {
 		{"all equal", map[string]int{"develops": 50, "innovates": 50, "people": 50, "vision": 50, "trust": 50},
 			[]string{"develops", "innovates"}, []string{"develops", "innovates"}},
 	}
-	ids := func(ds []DimensionScore) []string {
+	ids := func(ds []diagnostic.DimensionScore) []string {
 		var s []string
 		for _, x := range ds {
 			s = append(s, x.Dimension.ID)
@@ -153,24 +126,24 @@ func TestStrengthsAndGrowthAreas(t *testing.T) {
 }
 
 func TestScoreErrors(t *testing.T) {
-	d := shipped(t)
+	d := diagnostictest.Shipped(t)
 	tests := []struct {
 		name   string
 		change func(map[string]int)
 		id     string
 		want   error
 	}{
-		{"missing answer", func(a map[string]int) { delete(a, "q3") }, "q3", ErrMissingAnswer},
-		{"unknown question", func(a map[string]int) { a["q99"] = 3 }, "q99", ErrUnknownQuestion},
-		{"value above the scale", func(a map[string]int) { a["q7"] = 6 }, "q7", ErrOutOfScale},
-		{"value below the scale", func(a map[string]int) { a["q7"] = 0 }, "q7", ErrOutOfScale},
+		{"missing answer", func(a map[string]int) { delete(a, "q3") }, "q3", diagnostic.ErrMissingAnswer},
+		{"unknown question", func(a map[string]int) { a["q99"] = 3 }, "q99", diagnostic.ErrUnknownQuestion},
+		{"value above the scale", func(a map[string]int) { a["q7"] = 6 }, "q7", diagnostic.ErrOutOfScale},
+		{"value below the scale", func(a map[string]int) { a["q7"] = 0 }, "q7", diagnostic.ErrOutOfScale},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			answers := answerAll(d, best)
+			answers := diagnostictest.Answers(d, diagnostictest.Best)
 			tt.change(answers)
 			_, err := d.Score(answers)
-			var ae *AnswerError
+			var ae *diagnostic.AnswerError
 			if !errors.As(err, &ae) {
 				t.Fatalf("Score() error = %v, want an *AnswerError", err)
 			}
@@ -185,8 +158,8 @@ func TestScoreErrors(t *testing.T) {
 }
 
 func TestScoreReportsEveryProblem(t *testing.T) {
-	d := shipped(t)
-	answers := answerAll(d, best)
+	d := diagnostictest.Shipped(t)
+	answers := diagnostictest.Answers(d, diagnostictest.Best)
 	delete(answers, "q2")
 	answers["q5"] = 9
 	answers["zz"] = 1
@@ -197,7 +170,7 @@ func TestScoreReportsEveryProblem(t *testing.T) {
 	}
 	var got []string
 	for _, e := range joined.Unwrap() {
-		var ae *AnswerError
+		var ae *diagnostic.AnswerError
 		if errors.As(e, &ae) {
 			got = append(got, ae.QuestionID)
 		}
@@ -208,9 +181,8 @@ func TestScoreReportsEveryProblem(t *testing.T) {
 }
 
 func BenchmarkScore(b *testing.B) {
-	d := shipped(b)
-	answers := answerAll(d, best)
-	answers["q4"], answers["q9"] = 3, 2
+	d := diagnostictest.Shipped(b)
+	answers := diagnostictest.Answers(d, diagnostictest.Varied)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := d.Score(answers); err != nil {

@@ -56,6 +56,7 @@ func (d *Definition) Validate() error {
 	d.validateDimensions(&p)
 	d.validateQuestions(&p)
 	d.validateBands(&p)
+	d.validateScoreLevels(&p)
 	return errors.Join(p...)
 }
 

@@ -1,7 +1,6 @@
 package diagnostic
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -75,69 +74,5 @@ func TestValidateRejectsBrokenDefinitions(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// articleSections are the anchors the site gives the article's ## headings.
-var articleSections = map[string]string{
-	"leaders-coach":               "Leaders Coach",
-	"managers-direct":             "Managers Direct",
-	"so-are-all-managers-leaders": "So are all managers leaders?",
-	"quick-ways-to-decipher":      "Quick ways to decipher…",
-}
-
-func TestShippedDefinition(t *testing.T) {
-	d := shipped(t)
-	article, err := os.ReadFile("../content/leadership-vs-management.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	if n := len(d.Questions); n < 10 || n > 12 {
-		t.Errorf("got %d questions, want 10–12", n)
-	}
-	wantDims := []string{"develops", "innovates", "people", "vision", "trust"}
-	if len(d.Dimensions) != len(wantDims) {
-		t.Fatalf("got %d dimensions, want %v", len(d.Dimensions), wantDims)
-	}
-	perDim := map[string]int{}
-	reversed := 0
-	for i, q := range d.Questions {
-		perDim[q.Dimension]++
-		if q.Scale == "frequency-reversed" {
-			reversed++
-		}
-		if i > 0 && d.Questions[i-1].Dimension == q.Dimension {
-			t.Errorf("questions %q and %q are consecutive on the same dimension", d.Questions[i-1].ID, q.ID)
-		}
-	}
-	if reversed < 3 {
-		t.Errorf("got %d reversed questions, want at least 3", reversed)
-	}
-	for i, dim := range d.Dimensions {
-		if dim.ID != wantDims[i] {
-			t.Errorf("dimension %d is %q, want %q", i, dim.ID, wantDims[i])
-		}
-		if n := perDim[dim.ID]; n < 2 || n > 3 {
-			t.Errorf("dimension %q has %d questions, want 2–3", dim.ID, n)
-		}
-		title, ok := articleSections[dim.Advice.Section]
-		if !ok {
-			t.Errorf("dimension %q: advice section %q is not an article anchor", dim.ID, dim.Advice.Section)
-			continue
-		}
-		if dim.Advice.SectionTitle != title {
-			t.Errorf("dimension %q: section_title %q, want %q", dim.ID, dim.Advice.SectionTitle, title)
-		}
-		if !strings.Contains(string(article), "\n## "+title+"\n") {
-			t.Errorf("dimension %q: article has no heading %q", dim.ID, title)
-		}
-	}
-	var bandIDs []string
-	for _, b := range d.Bands {
-		bandIDs = append(bandIDs, b.ID)
-	}
-	if got, want := strings.Join(bandIDs, ","), "leading,emerging,managing,not-leading"; got != want {
-		t.Errorf("bands %s, want %s", got, want)
 	}
 }

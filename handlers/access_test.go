@@ -9,14 +9,97 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/models"
 )
 
-// TestAccessTable walks every route with every kind of visitor and checks
-// the answer against the route table: anonymous and expired sessions are
-// sent to sign in, signed-in users without the right get 403, the rest get
-// through. A route registered without a row in the table fails here.
+// Who may use which route, written out here rather than read from the
+// route table, so that a change to an access rule fails this test until
+// the row below is changed too, on purpose.
+type outcome int
+
+const (
+	allowed outcome = iota // let through to the handler
+	signIn                 // sent to sign in (303 to /admin/login?next=…)
+	denied                 // signed in without the right: 403
+)
+
+func (o outcome) String() string {
+	return [...]string{"let through", "a redirect to sign in", "403"}[o]
+}
+
+// personas are the columns of wantAccess, in order.
+var personas = []struct{ name, role string }{
+	{"anonymous", ""},
+	{"expired session", "expired"},
+	{"marketing", models.RoleMarketing},
+	{"consultant", models.RoleConsultant},
+	{"admin", models.RoleAdmin},
+}
+
+// wantAccess is every route the site serves, and what each persona gets:
+// anonymous, expired session, marketing, consultant, admin.
+var wantAccess = []struct {
+	route string
+	want  [5]outcome
+}{
+	// The public site.
+	{"GET /", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"HEAD /", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /articles/leadership-vs-management", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"HEAD /articles/leadership-vs-management", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /diagnostic", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"POST /diagnostic", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /results/:token", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /privacy", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /unsubscribe/:token", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"POST /unsubscribe/:token", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+
+	// Signing in and out.
+	{"GET /admin/login", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"POST /admin/login", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"POST /admin/logout", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
+
+	// The workspace: every member of staff sees the dashboard and the inbox.
+	{"GET /admin", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
+	{"GET /admin/leads", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
+	// A lead's page and its follow-up: consultants and admins, not marketing.
+	{"GET /admin/leads/:id", [5]outcome{signIn, signIn, denied, allowed, allowed}},
+	{"POST /admin/leads/:id/status", [5]outcome{signIn, signIn, denied, allowed, allowed}},
+	{"POST /admin/leads/:id/owner", [5]outcome{signIn, signIn, denied, allowed, allowed}},
+	{"POST /admin/leads/:id/follow-up", [5]outcome{signIn, signIn, denied, allowed, allowed}},
+	{"POST /admin/leads/:id/notes", [5]outcome{signIn, signIn, denied, allowed, allowed}},
+	{"POST /admin/leads/:id/emails/:kind/resend", [5]outcome{signIn, signIn, denied, allowed, allowed}},
+	// Erasure and a person's data: admins only.
+	{"GET /admin/leads/:id/erase", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/leads/:id/erase", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"GET /admin/leads/:id/data.json", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	// The export: marketing and admins, not consultants.
+	{"GET /admin/export", [5]outcome{signIn, signIn, allowed, denied, allowed}},
+	{"GET /admin/export.csv", [5]outcome{signIn, signIn, allowed, denied, allowed}},
+	{"GET /admin/export.xlsx", [5]outcome{signIn, signIn, allowed, denied, allowed}},
+	// Quarantine, users and metrics: admins only.
+	{"GET /admin/quarantine", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/quarantine/:id/release", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/quarantine/:id/delete", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"GET /admin/users", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/users", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/users/:id", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"GET /admin/metrics", [5]outcome{signIn, signIn, denied, denied, allowed}},
+
+	// Assets and operations.
+	{"GET /static/*", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"HEAD /static/*", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /favicon.ico", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"HEAD /favicon.ico", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /healthz", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /readyz", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+}
+
+// TestAccessTable asks every route as every persona and checks the answer
+// against wantAccess. The site must serve exactly the routes listed there:
+// a route added without a row, or a row whose route is gone, fails.
 func TestAccessTable(t *testing.T) {
 	s := newSite(t, models.Postgres)
 	ctx := context.Background()
@@ -33,7 +116,7 @@ func TestAccessTable(t *testing.T) {
 	if csrfCookie == "" || token == nil {
 		t.Fatal("no form token from the sign-in page")
 	}
-	leadLoc := s.post("/diagnostic", s.validForm("3")).header.Get("Location")
+	leadLoc := s.post("/diagnostic", s.validForm(diagnostictest.Value(3))).header.Get("Location")
 	lead, err := s.store.LeadByToken(ctx, strings.TrimPrefix(leadLoc, "/results/"))
 	if err != nil {
 		t.Fatal(err)
@@ -43,15 +126,8 @@ func TestAccessTable(t *testing.T) {
 	for _, role := range models.Roles {
 		users[role] = s.newUser(role)
 	}
-	type persona struct {
-		name string
-		role string // "" for none
-	}
-	personas := []persona{{"anonymous", ""}, {"expired session", "expired"}, {"marketing", models.RoleMarketing},
-		{"consultant", models.RoleConsultant}, {"admin", models.RoleAdmin}}
-
-	sessionFor := func(p persona) string {
-		switch p.role {
+	sessionFor := func(role string) string {
+		switch role {
 		case "":
 			return ""
 		case "expired":
@@ -65,43 +141,64 @@ func TestAccessTable(t *testing.T) {
 			}
 			return tok
 		}
-		tok, err := s.store.CreateSession(ctx, users[p.role].ID, time.Hour)
+		tok, err := s.store.CreateSession(ctx, users[role].ID, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return tok
 	}
 
-	table := handlers.RouteTable()
-	registered := map[string]bool{}
-	for _, r := range table {
-		registered[r.Method+" "+r.Path] = true
+	want := map[string]bool{}
+	for _, row := range wantAccess {
+		if want[row.route] {
+			t.Errorf("route %s has two rows in wantAccess", row.route)
+		}
+		want[row.route] = true
 	}
+	inTable := map[string]bool{}
+	for _, r := range handlers.RouteTable() {
+		inTable[r.Method+" "+r.Path] = true
+	}
+	served := map[string]bool{}
 	for _, r := range s.echoRoutes() {
-		if !registered[r] {
+		served[r] = true
+		if !want[r] {
+			t.Errorf("route %s is served but has no row in wantAccess", r)
+		}
+		if !inTable[r] {
 			t.Errorf("route %s is served but has no row in the route table", r)
+		}
+	}
+	for r := range inTable {
+		if !want[r] {
+			t.Errorf("route %s is in the route table but has no row in wantAccess", r)
+		}
+	}
+	for r := range want {
+		if !served[r] {
+			t.Errorf("route %s has a row in wantAccess but is not served", r)
 		}
 	}
 
 	plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	for _, r := range table {
+	for _, row := range wantAccess {
+		method, route, _ := strings.Cut(row.route, " ")
 		path := strings.NewReplacer(":id", strconv.FormatInt(lead.ID, 10), ":token", "not-a-token",
-			":kind", models.EmailProspectSummary, "*", "css/site.css").Replace(r.Path)
-		if r.Path == "/admin/users/:id" {
+			":kind", models.EmailProspectSummary, "*", "css/site.css").Replace(route)
+		if route == "/admin/users/:id" {
 			path = "/admin/users/" + strconv.FormatInt(users[models.RoleMarketing].ID, 10)
 		}
-		for _, p := range personas {
-			t.Run(r.Method+" "+r.Path+" as "+p.name, func(t *testing.T) {
-				var body *strings.Reader
-				if r.Method == http.MethodPost {
+		for i, p := range personas {
+			want := row.want[i]
+			t.Run(row.route+" as "+p.name, func(t *testing.T) {
+				body := strings.NewReader("")
+				if method == http.MethodPost {
 					body = strings.NewReader(url.Values{"_csrf": {token[1]}}.Encode())
-				} else {
-					body = strings.NewReader("")
 				}
-				req, _ := http.NewRequest(r.Method, s.url+path, body)
+				req, _ := http.NewRequest(method, s.url+path, body)
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				cookies := "intake_csrf=" + csrfCookie
-				if tok := sessionFor(p); tok != "" {
+				if tok := sessionFor(p.role); tok != "" {
 					cookies += "; intake_session=" + tok
 				}
 				req.Header.Set("Cookie", cookies)
@@ -110,15 +207,15 @@ func TestAccessTable(t *testing.T) {
 					t.Fatal(err)
 				}
 				res.Body.Close()
-				toLogin := res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/admin/login?next=")
-				allowed := r.Access.Public || (p.role != "" && p.role != "expired" && r.Access.Allows(p.role))
+				got := allowed
 				switch {
-				case allowed && (toLogin || res.StatusCode == http.StatusForbidden):
-					t.Errorf("got %d %s, want it let through", res.StatusCode, res.Header.Get("Location"))
-				case !allowed && (p.role == "" || p.role == "expired") && !toLogin:
-					t.Errorf("got %d, want a redirect to sign in", res.StatusCode)
-				case !allowed && p.role != "" && p.role != "expired" && res.StatusCode != http.StatusForbidden:
-					t.Errorf("got %d, want 403", res.StatusCode)
+				case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/admin/login?next="):
+					got = signIn
+				case res.StatusCode == http.StatusForbidden:
+					got = denied
+				}
+				if got != want {
+					t.Errorf("got %v (%d %q), want %v", got, res.StatusCode, res.Header.Get("Location"), want)
 				}
 			})
 		}

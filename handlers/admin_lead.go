@@ -229,7 +229,7 @@ func (h *Handlers) fillResult(p *leadPage, lead *models.Lead) {
 		result.Band = b
 		p.Band, p.Summary = b.Title, b.Summary
 	}
-	p.Chart = scoreChart(result)
+	p.Chart = scoreChart(h.Diagnostic, result)
 	for _, s := range lead.Scores {
 		name := s.Dimension
 		if d, ok := h.Diagnostic.Dimension(s.Dimension); ok {

@@ -41,7 +41,7 @@ type ctaView struct {
 // same pieces around their own link.
 func (h *Handlers) ShowArticle(c echo.Context) error {
 	h.Funnel.Inc(models.MetricArticleViews)
-	a := h.article
+	a := h.articlePage
 	req := c.Request()
 	if req.URL.RawQuery == "" && cleanReferrer(req.Referer(), req.Host) == "" {
 		return servePrepared(c, &a.page, htmlType, cacheRevalidate)

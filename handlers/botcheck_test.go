@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -67,29 +68,29 @@ func TestSuspectSubmissionsAreQuarantinedNotDropped(t *testing.T) {
 				reason string
 			}{
 				{"honeypot filled", func(s *site) url.Values {
-					v := servedAgo(s.validForm("3"), time.Minute)
+					v := servedAgo(s.validForm(diagnostictest.Value(3)), time.Minute)
 					v.Set("fax", "+1 555 0100")
 					return v
 				}, models.QuarantineHoneypot},
-				{"sent faster than a person answers", func(s *site) url.Values { return servedAgo(s.validForm("3"), time.Second) }, models.QuarantineTooFast},
+				{"sent faster than a person answers", func(s *site) url.Values { return servedAgo(s.validForm(diagnostictest.Value(3)), time.Second) }, models.QuarantineTooFast},
 				{"no stamp", func(s *site) url.Values {
-					v := s.validForm("3")
+					v := s.validForm(diagnostictest.Value(3))
 					v.Del("served")
 					return v
 				}, models.QuarantineNoToken},
 				{"stamp altered", func(s *site) url.Values {
-					v := s.validForm("3")
+					v := s.validForm(diagnostictest.Value(3))
 					_, mac, _ := strings.Cut(v.Get("served"), ".")
 					v.Set("served", "1000000000."+mac) // an earlier time, the same signature
 					return v
 				}, models.QuarantineNoToken},
 				{"stamp from another form", func(s *site) url.Values {
-					other := servedAgo(s.validForm("3"), time.Minute)
-					v := s.validForm("3")
+					other := servedAgo(s.validForm(diagnostictest.Value(3)), time.Minute)
+					v := s.validForm(diagnostictest.Value(3))
 					v.Set("served", other.Get("served"))
 					return v
 				}, models.QuarantineNoToken},
-				{"served more than a day ago", func(s *site) url.Values { return servedAgo(s.validForm("3"), 25*time.Hour) }, models.QuarantineStaleToken},
+				{"served more than a day ago", func(s *site) url.Values { return servedAgo(s.validForm(diagnostictest.Value(3)), 25*time.Hour) }, models.QuarantineStaleToken},
 			}
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
@@ -117,7 +118,7 @@ func TestSuspectSubmissionsAreQuarantinedNotDropped(t *testing.T) {
 
 			t.Run("a person's pace is not suspect", func(t *testing.T) {
 				s, queued := botSite(t, dialect, nil)
-				token := s.submitExpect(servedAgo(s.validForm("3"), 40*time.Second))
+				token := s.submitExpect(servedAgo(s.validForm(diagnostictest.Value(3)), 40*time.Second))
 				if n := s.leadCount(); n != 1 || queued.Load() != 1 || len(s.quarantined()) != 0 {
 					t.Fatalf("leads = %d, queued = %d, quarantined = %d; want 1, 1, 0", n, queued.Load(), len(s.quarantined()))
 				}
@@ -128,14 +129,14 @@ func TestSuspectSubmissionsAreQuarantinedNotDropped(t *testing.T) {
 
 			t.Run("timing checks off", func(t *testing.T) {
 				s, queued := botSite(t, dialect, func(d *handlers.Deps) { d.SubmitMinDelay = 0 })
-				v := s.validForm("3")
+				v := s.validForm(diagnostictest.Value(3))
 				v.Del("served")
 				s.submitExpect(v)
 				if s.leadCount() != 1 || queued.Load() != 1 {
 					t.Fatal("with SUBMIT_MIN_SECONDS=0 a fast form without a stamp should be a lead")
 				}
 				// The honeypot still works.
-				v = s.validForm("3")
+				v = s.validForm(diagnostictest.Value(3))
 				v.Set("fax", "x")
 				s.submitExpect(v)
 				if s.leadCount() != 1 || len(s.quarantined()) != 1 {
@@ -148,7 +149,7 @@ func TestSuspectSubmissionsAreQuarantinedNotDropped(t *testing.T) {
 
 func TestCorrectedFormKeepsItsServedTime(t *testing.T) {
 	s, queued := botSite(t, models.SQLite, nil)
-	v := servedAgo(s.validForm("3"), time.Minute)
+	v := servedAgo(s.validForm(diagnostictest.Value(3)), time.Minute)
 	v.Set("email", "not an address")
 	r := s.post("/diagnostic", v)
 	if r.status != http.StatusUnprocessableEntity {
@@ -171,7 +172,7 @@ func TestResentFormWithOtherDetailsIsQuarantined(t *testing.T) {
 	for _, dialect := range []string{models.Postgres, models.SQLite} {
 		t.Run(dialect, func(t *testing.T) {
 			s, queued := botSite(t, dialect, func(d *handlers.Deps) { d.SubmitMinDelay = 0 })
-			v := s.validForm("3")
+			v := s.validForm(diagnostictest.Value(3))
 			first := s.submitExpect(v)
 			// The same form again, as a double click: the same result.
 			if again := s.submitExpect(v); again != first {
@@ -196,7 +197,7 @@ func TestResentFormWithOtherDetailsIsQuarantined(t *testing.T) {
 
 func TestQuarantinedFormSentAgainFindsItsEntry(t *testing.T) {
 	s, queued := botSite(t, models.Postgres, nil)
-	v := servedAgo(s.validForm("3"), time.Second)
+	v := servedAgo(s.validForm(diagnostictest.Value(3)), time.Second)
 	first := s.submitExpect(v) // too fast: quarantined
 	// Sent again later (the stamp still says one second, but whatever it
 	// says, the form is the same one): no second entry, no lead.
@@ -213,10 +214,10 @@ func TestAdminsReleaseOrDeleteQuarantinedSubmissions(t *testing.T) {
 	for _, dialect := range []string{models.Postgres, models.SQLite} {
 		t.Run(dialect, func(t *testing.T) {
 			s, queued := botSite(t, dialect, nil)
-			keep := servedAgo(s.validForm("3"), time.Second)
+			keep := servedAgo(s.validForm(diagnostictest.Value(3)), time.Second)
 			keep.Set("name", `<b>Ada</b> "Byron"`)
 			keepToken := s.submitExpect(keep)
-			drop := s.validForm("3")
+			drop := s.validForm(diagnostictest.Value(3))
 			drop.Set("fax", "spam")
 			drop.Set("email", "bot@example.com")
 			s.submitExpect(drop)
@@ -292,7 +293,7 @@ func TestAdminsReleaseOrDeleteQuarantinedSubmissions(t *testing.T) {
 
 func TestSubmitAndSignInAreRateLimitedPerClient(t *testing.T) {
 	s, _ := botSite(t, models.SQLite, func(d *handlers.Deps) { d.SubmitMinDelay = 0; d.SubmitRateLimit = 3 })
-	v := s.validForm("3")
+	v := s.validForm(diagnostictest.Value(3))
 	v.Set("email", "") // invalid, yet each still counts
 	for i := range 3 {
 		if r := s.post("/diagnostic", v); r.status != http.StatusUnprocessableEntity {

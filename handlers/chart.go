@@ -41,8 +41,8 @@ const (
 	chartBar       = 18
 )
 
-// scoreChart draws a result's dimension scores.
-func scoreChart(r diagnostic.Result) barChart {
+// scoreChart draws a result's dimension scores, each bar in its score level.
+func scoreChart(def *diagnostic.Definition, r diagnostic.Result) barChart {
 	track := chartWidth - chartValueRoom
 	ch := barChart{
 		ID:         "chart",
@@ -59,7 +59,7 @@ func scoreChart(r diagnostic.Result) barChart {
 		ch.Bars = append(ch.Bars, bar{
 			Label:    d.Dimension.Name,
 			Value:    strconv.Itoa(d.Score),
-			Level:    scoreLevel(d.Score),
+			Level:    def.LevelFor(d.Score),
 			LabelY:   top + 16,
 			BarY:     top + 24,
 			BarWidth: max(d.Score*track/100, 2),
@@ -69,16 +69,4 @@ func scoreChart(r diagnostic.Result) barChart {
 	}
 	ch.Description = strings.Join(desc, "; ") + "."
 	return ch
-}
-
-// scoreLevel buckets a score for colour.
-func scoreLevel(score int) string {
-	switch {
-	case score >= 70:
-		return "high"
-	case score >= 40:
-		return "mid"
-	default:
-		return "low"
-	}
 }

@@ -15,6 +15,9 @@ import (
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
+
+	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 )
 
 // newCountingSite is newSite with a funnel counter the test flushes itself.
@@ -129,17 +132,17 @@ func TestFunnelCountsEachStep(t *testing.T) {
 				t.Errorf("article views after a flush = %d, want 2", got)
 			}
 
-			form := s.validForm("3") // opens the diagnostic: a start
+			form := s.validForm(diagnostictest.Value(3)) // opens the diagnostic: a start
 			if r := s.post("/diagnostic", form); r.status != http.StatusSeeOther {
 				t.Fatalf("valid submission = %d", r.status)
 			}
-			form = s.validForm("3") // a second start
+			form = s.validForm(diagnostictest.Value(3)) // a second start
 			form.Set("email", "not an address")
 			if r := s.post("/diagnostic", form); r.status != http.StatusUnprocessableEntity {
 				t.Fatalf("bad email = %d", r.status)
 			}
 			form.Set("email", "ada@example.com")
-			form.Del("a." + s.def.Questions[0].ID)
+			form.Del(diagnostic.AnswerField(s.def.Questions[0].ID))
 			if r := s.post("/diagnostic", form); r.status != http.StatusUnprocessableEntity {
 				t.Fatalf("missing answer = %d", r.status)
 			}

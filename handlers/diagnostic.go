@@ -42,9 +42,9 @@ type stepView struct {
 }
 
 type questionView struct {
-	ID, Text, Error string
-	Number          int
-	Options         []optionView
+	ID, Field, Text, Error string
+	Number                 int
+	Options                []optionView
 }
 
 type optionView struct {
@@ -102,7 +102,7 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 	lead := h.newLead(f, result, now)
 	ctx := c.Request().Context()
 	if reason := h.suspicion(values, f.SubmissionKey, now); reason != "" {
-		return h.quarantine(c, f, lead, reason)
+		return h.holdInQuarantine(c, f, lead, reason)
 	}
 	var hooks []models.TxHook
 	if h.OnLeadSaved != nil {
@@ -120,8 +120,8 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/results/"+lead.Token)
 }
 
-// quarantine stores a suspect submission and shows its result.
-func (h *Handlers) quarantine(c echo.Context, f *diagnosticForm, lead *models.Lead, reason string) error {
+// holdInQuarantine stores a suspect submission and shows its result.
+func (h *Handlers) holdInQuarantine(c echo.Context, f *diagnosticForm, lead *models.Lead, reason string) error {
 	q, err := h.Store.Quarantine(c.Request().Context(), lead, reason)
 	if errors.Is(err, models.ErrDuplicateSubmission) {
 		return h.resubmitted(c, f, lead)
@@ -156,7 +156,7 @@ func (h *Handlers) resubmitted(c echo.Context, f *diagnosticForm, lead *models.L
 	if !strings.EqualFold(email, f.Email) {
 		replay := *lead
 		replay.ID, replay.Token, replay.SubmissionKey = 0, "", nil
-		return h.quarantine(c, f, &replay, models.QuarantineReused)
+		return h.holdInQuarantine(c, f, &replay, models.QuarantineReused)
 	}
 	return c.Redirect(http.StatusSeeOther, "/results/"+token)
 }
@@ -204,7 +204,7 @@ func (h *Handlers) diagnosticAgain(c echo.Context, status int, message string) e
 // newLead turns a valid form and its score into a lead to store.
 func (h *Handlers) newLead(f *diagnosticForm, r diagnostic.Result, now time.Time) *models.Lead {
 	lead := &models.Lead{
-		Name: f.Name, Email: f.Email, Company: f.Company, Role: f.Role, TeamSize: f.teamSize(),
+		Name: f.Name, Email: f.Email, Company: f.Company, Role: f.Role, TeamSize: f.teamSizeNumber(),
 		DiagnosticVersion: h.Diagnostic.Version,
 		SubmissionKey:     optional(f.SubmissionKey),
 		OverallIndex:      r.Index,
@@ -268,7 +268,7 @@ func (h *Handlers) diagnosticView(csrf string, status int, f *diagnosticForm, no
 			n := len(page.Steps) + 1
 			page.Steps = append(page.Steps, stepView{Number: n, Title: fmt.Sprintf("About your manager (part %d)", n)})
 		}
-		qv := questionView{ID: q.ID, Text: q.Text, Number: i + 1, Error: f.Errors["q-"+q.ID]}
+		qv := questionView{ID: q.ID, Field: diagnostic.AnswerField(q.ID), Text: q.Text, Number: i + 1, Error: f.Errors["q-"+q.ID]}
 		for _, o := range q.Options {
 			qv.Options = append(qv.Options, optionView{Value: o.Value, Label: o.Label, Checked: f.Raw[q.ID] == strconv.Itoa(o.Value)})
 		}

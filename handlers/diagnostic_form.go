@@ -21,7 +21,6 @@ const (
 	maxCompanyLen = 120
 	maxRoleLen    = 100
 	maxTeamSize   = 100000
-	answerPrefix  = "a."
 	// maxFormValues bounds the values one submission may carry: the form
 	// has about 35, so many more is not a person using it.
 	maxFormValues = 100
@@ -56,8 +55,8 @@ func (f *diagnosticForm) fail(field, msg string) {
 // valid reports whether the form can be scored and saved.
 func (f *diagnosticForm) valid() bool { return len(f.Errors) == 0 && f.FormError == "" }
 
-// teamSize is the optional team size as a number, nil when left blank.
-func (f *diagnosticForm) teamSize() *int {
+// teamSizeNumber is the optional team size as a number, nil when left blank.
+func (f *diagnosticForm) teamSizeNumber() *int {
 	if f.TeamSize == "" {
 		return nil
 	}
@@ -92,7 +91,7 @@ func parseDiagnosticForm(v url.Values, def *diagnostic.Definition, consent *diag
 		f.FormError = "The form arrived with far more fields than it has, so nothing was saved. Please check your answers below and send them again."
 	}
 	for key := range v {
-		if id, ok := strings.CutPrefix(key, answerPrefix); ok {
+		if id, ok := strings.CutPrefix(key, diagnostic.AnswerFieldPrefix); ok {
 			if _, known := def.Question(id); !known {
 				f.FormError = "The form included answers to questions we don’t ask, so nothing was saved. Please check your answers below and send them again."
 			}
@@ -101,7 +100,7 @@ func parseDiagnosticForm(v url.Values, def *diagnostic.Definition, consent *diag
 
 	for _, q := range def.Questions {
 		anchor := "q-" + q.ID
-		values := v[answerPrefix+q.ID]
+		values := v[diagnostic.AnswerField(q.ID)]
 		switch {
 		case len(values) == 0 || values[0] == "":
 			f.fail(anchor, fmt.Sprintf("Question %s: choose how often this happens.", questionNumber(def, q.ID)))

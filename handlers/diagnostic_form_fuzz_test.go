@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -10,15 +9,14 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 )
 
 // validDiagnosticBody is a complete submission of the shipped form.
 func validDiagnosticBody(def *diagnostic.Definition) url.Values {
 	v := url.Values{"name": {"Grace Hopper"}, "email": {"grace@example.com"}, "company": {"Acme"},
 		"role": {"Lead"}, "team_size": {"8"}, "consent_summary": {"yes"}, "submission": {newSubmissionKey()}}
-	for i, q := range def.Questions {
-		v.Set(answerPrefix+q.ID, strconv.Itoa(q.Options[i%len(q.Options)].Value))
-	}
+	diagnostictest.Fill(v, def, diagnostictest.Varied)
 	return v
 }
 
@@ -27,26 +25,24 @@ func validDiagnosticBody(def *diagnostic.Definition) url.Values {
 // answer a listed option and every kept field within its limits and free of
 // control and invisible formatting characters.
 func FuzzParseDiagnosticForm(f *testing.F) {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		f.Fatal(err)
-	}
+	def := diagnostictest.Shipped(f)
 	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
 	if err != nil {
 		f.Fatal(err)
 	}
 	valid := validDiagnosticBody(def)
+	first, second := diagnostic.AnswerField(def.Questions[0].ID), diagnostic.AnswerField(def.Questions[1].ID)
 	f.Add(valid.Encode())
 	f.Add("")
 	for field, value := range map[string]string{
-		"name":      "<script>alert(1)</script>",
-		"email":     "a\r\nBcc: victim@example.com",
-		"company":   "=HYPERLINK(\"http://x\",\"y\")",
-		"role":      "\u202eevil",
-		"team_size": "99999999999999999999",
-		"a.q1":      "+3",
-		"a.q2":      "NaN",
-		"a.zz":      "3",
+		"name":                       "<script>alert(1)</script>",
+		"email":                      "a\r\nBcc: victim@example.com",
+		"company":                    "=HYPERLINK(\"http://x\",\"y\")",
+		"role":                       "\u202eevil",
+		"team_size":                  "99999999999999999999",
+		first:                        "+3",
+		second:                       "NaN",
+		diagnostic.AnswerField("zz"): "3",
 	} {
 		v := url.Values{}
 		for k, vs := range valid {
@@ -55,8 +51,8 @@ func FuzzParseDiagnosticForm(f *testing.F) {
 		v.Set(field, value)
 		f.Add(v.Encode())
 	}
-	f.Add(valid.Encode() + "&a.q1=4")      // a question answered twice
-	f.Add(valid.Encode() + "&name=%ff%fe") // a name twice, once unreadable
+	f.Add(valid.Encode() + "&" + first + "=4") // a question answered twice
+	f.Add(valid.Encode() + "&name=%ff%fe")     // a name twice, once unreadable
 	f.Add(strings.Replace(valid.Encode(), "Grace", "Gr%00ace", 1))
 	f.Add(strings.Replace(valid.Encode(), "Grace", "Gr%E2%80%8Bace", 1))
 	f.Fuzz(func(t *testing.T, body string) {
@@ -101,7 +97,7 @@ func FuzzParseDiagnosticForm(f *testing.F) {
 			t.Fatalf("email %q is not an address", form.Email)
 		}
 		if form.TeamSize != "" {
-			if n := form.teamSize(); n == nil || *n < 1 || *n > maxTeamSize {
+			if n := form.teamSizeNumber(); n == nil || *n < 1 || *n > maxTeamSize {
 				t.Fatalf("team size %q kept", form.TeamSize)
 			}
 		}

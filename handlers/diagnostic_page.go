@@ -97,7 +97,7 @@ func (h *Handlers) serveFreshDiagnostic(c echo.Context, src source) error {
 	v := escapeAll(diagnosticValues(csrfToken(c), key, h.stamper.stamp(key, time.Now()), src))
 	addVary(c.Response().Header())
 	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
-		return writeBody(c, h.diagnostic.gzip(v), htmlType, true)
+		return writeBody(c, h.emptyForm.gzip(v), htmlType, true)
 	}
-	return writeBody(c, h.diagnostic.render(v), htmlType, false)
+	return writeBody(c, h.emptyForm.render(v), htmlType, false)
 }

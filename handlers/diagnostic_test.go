@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 )
 
 func TestDiagnosticFormPage(t *testing.T) {
@@ -36,7 +38,7 @@ func TestDiagnosticFormPage(t *testing.T) {
 
 func TestSubmitDiagnosticSavesTheLead(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
-		form := s.validForm("4")
+		form := s.validForm(diagnostictest.Value(4))
 		form.Set("consent_marketing", "yes")
 		r := s.post("/diagnostic", form)
 		if r.status != http.StatusSeeOther {
@@ -57,7 +59,7 @@ func TestSubmitDiagnosticSavesTheLead(t *testing.T) {
 		if lead.DiagnosticVersion != s.def.Version || len(lead.Answers) != len(s.def.Questions) || len(lead.Scores) != len(s.def.Dimensions) {
 			t.Errorf("version %q, %d answers, %d scores", lead.DiagnosticVersion, len(lead.Answers), len(lead.Scores))
 		}
-		want, _ := s.def.Score(answersAll(s, 4))
+		want, _ := s.def.Score(diagnostictest.Answers(s.def, diagnostictest.Value(4)))
 		if lead.OverallIndex != want.Index || lead.Band != want.Band.ID {
 			t.Errorf("index %d band %q, want %d %q", lead.OverallIndex, lead.Band, want.Index, want.Band.ID)
 		}
@@ -75,14 +77,6 @@ func TestSubmitDiagnosticSavesTheLead(t *testing.T) {
 			t.Errorf("source = %+v", src)
 		}
 	})
-}
-
-func answersAll(s *site, value int) map[string]int {
-	m := map[string]int{}
-	for _, q := range s.def.Questions {
-		m[q.ID] = value
-	}
-	return m
 }
 
 func TestSubmitDiagnosticRejectsBadInput(t *testing.T) {
@@ -117,7 +111,7 @@ func TestSubmitDiagnosticRejectsBadInput(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				form := s.validForm("4")
+				form := s.validForm(diagnostictest.Value(4))
 				form.Set("a.q1", "2")
 				tc.change(form)
 				r := s.post("/diagnostic", form)
@@ -153,7 +147,7 @@ func htmlEscape(s string) string {
 
 func TestSubmitDiagnosticResubmitsAfterAnExpiredForm(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
-		form := s.validForm("3")
+		form := s.validForm(diagnostictest.Value(3))
 		form.Set("_csrf", "stale")
 		r := s.post("/diagnostic", form)
 		token := csrfInput.FindStringSubmatch(r.body)
@@ -169,7 +163,7 @@ func TestSubmitDiagnosticResubmitsAfterAnExpiredForm(t *testing.T) {
 
 func TestSubmitDiagnosticBodyTooLarge(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
-		form := s.validForm("3")
+		form := s.validForm(diagnostictest.Value(3))
 		form.Set("role", strings.Repeat("x", 70<<10))
 		r := s.post("/diagnostic", form)
 		if r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "more than we can accept") {
@@ -183,7 +177,7 @@ func TestSubmitDiagnosticBodyTooLarge(t *testing.T) {
 
 func TestSubmitDiagnosticTooManyFields(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
-		form := s.validForm("3")
+		form := s.validForm(diagnostictest.Value(3))
 		for i := range 200 {
 			form.Add("x"+strconv.Itoa(i), "1")
 		}
@@ -213,7 +207,7 @@ func TestSubmitDiagnosticMalformedBody(t *testing.T) {
 
 func TestSubmitDiagnosticWhenTheDatabaseIsDown(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
-		form := s.validForm("5")
+		form := s.validForm(diagnostictest.Value(5))
 		s.store.Close()
 		r := s.post("/diagnostic", form)
 		if r.status != http.StatusServiceUnavailable {
@@ -230,7 +224,7 @@ func TestSubmitDiagnosticWhenTheDatabaseIsDown(t *testing.T) {
 // response leads to its result.
 func TestDoubleSubmissionMakesOneLead(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
-		form := s.validForm("4")
+		form := s.validForm(diagnostictest.Value(4))
 		if form.Get("submission") == "" {
 			t.Fatal("the form carries no submission key")
 		}
@@ -269,7 +263,7 @@ func TestDoubleSubmissionMakesOneLead(t *testing.T) {
 			t.Errorf("%d leads, want 1", n)
 		}
 		// A fresh form is a new submission.
-		if r := s.post("/diagnostic", s.validForm("4")); r.status != http.StatusSeeOther || s.leadCount() != 2 {
+		if r := s.post("/diagnostic", s.validForm(diagnostictest.Value(4))); r.status != http.StatusSeeOther || s.leadCount() != 2 {
 			t.Errorf("a second, separate submission = %d with %d leads", r.status, s.leadCount())
 		}
 	})

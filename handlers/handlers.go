@@ -77,8 +77,8 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit *clientLimiter
 	loginLimit  *clientLimiter
-	article     *preparedArticle // the article, rendered once
-	diagnostic  *spliced         // the empty diagnostic, rendered once
+	articlePage *preparedArticle // the article, rendered once
+	emptyForm   *spliced         // the empty diagnostic, rendered once
 	shed        *shedder
 	https       bool // BASE_URL is https: responses carry HSTS
 }
@@ -121,10 +121,10 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h.stamper = newFormStamper(d.Secret)
 	h.submitLimit = newClientLimiter(d.SubmitRateLimit)
 	h.loginLimit = newClientLimiter(d.SubmitRateLimit)
-	if h.article, err = h.prepareArticle(renderer); err != nil {
+	if h.articlePage, err = h.prepareArticle(renderer); err != nil {
 		return nil, nil, err
 	}
-	if h.diagnostic, err = h.prepareDiagnostic(renderer); err != nil {
+	if h.emptyForm, err = h.prepareDiagnostic(renderer); err != nil {
 		return nil, nil, err
 	}
 	h.shed = newShedder(d.InFlightLimit, d.ShedWait)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/metrics/metricstest"
@@ -30,10 +31,10 @@ func TestMetricsCountRequestsAndLeads(t *testing.T) {
 			s.get("/")
 			s.get("/results/a-secret-result-token")
 			s.get("/no/such/page")
-			if r := s.post("/diagnostic", s.validForm("3")); r.status != http.StatusSeeOther {
+			if r := s.post("/diagnostic", s.validForm(diagnostictest.Value(3))); r.status != http.StatusSeeOther {
 				t.Fatalf("submission = %d", r.status)
 			}
-			bot := s.validForm("3")
+			bot := s.validForm(diagnostictest.Value(3))
 			bot.Set("fax", "filled in by a bot")
 			if r := s.post("/diagnostic", bot); r.status != http.StatusSeeOther {
 				t.Fatalf("quarantined submission = %d", r.status)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/static"
 	"github.com/stellapop/intake/views"
 )
@@ -158,10 +159,7 @@ func TestSplicedGzipIsThePage(t *testing.T) {
 // values, whatever a crafted link puts in the source fields, and its gzip
 // decompresses to the same bytes.
 func TestFreshDiagnosticIsTheTemplatesPage(t *testing.T) {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := diagnostictest.Shipped(t)
 	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -237,7 +238,7 @@ func TestFreshDiagnosticIsGzipped(t *testing.T) {
 func TestResultIsGzipped(t *testing.T) {
 	store := modelstest.Open(t, models.SQLite)
 	s := newSiteWith(t, store, func(*handlers.Deps) {})
-	r := s.post("/diagnostic", s.validForm("4"))
+	r := s.post("/diagnostic", s.validForm(diagnostictest.Value(4)))
 	loc := r.header.Get("Location")
 	if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/results/") {
 		t.Fatalf("submission = %d %q", r.status, loc)

@@ -53,7 +53,7 @@ func (h *Handlers) Result(c echo.Context) error {
 			Description: resultDescription},
 		FirstName:   first,
 		Result:      result,
-		Chart:       scoreChart(result),
+		Chart:       scoreChart(h.Diagnostic, result),
 		ArticlePath: ArticlePath,
 		BookingURL:  h.BookingURL,
 	})

@@ -4,14 +4,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 )
 
 func TestResultPage(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
-		form := s.validForm("5")
-		for q, v := range s.bestAnswers() {
-			form.Set("a."+q, v)
-		}
+		form := s.validForm(diagnostictest.Best)
 		form.Set("name", `<script>alert("x")</script> O'Brien`)
 		loc := s.post("/diagnostic", form).header.Get("Location")
 		r := s.get(loc)
@@ -48,9 +47,9 @@ func TestResultPage(t *testing.T) {
 
 func TestResultPageGrowthAreas(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
-		form := s.validForm("1")
+		form := s.validForm(diagnostictest.Value(1))
 		r := s.get(s.post("/diagnostic", form).header.Get("Location"))
-		res, _ := s.def.Score(answersAll(s, 1))
+		res, _ := s.def.Score(diagnostictest.Answers(s.def, diagnostictest.Value(1)))
 		for _, g := range res.GrowthAreas {
 			if !strings.Contains(r.body, "#"+g.Dimension.Advice.Section) || !strings.Contains(r.body, htmlEscape(g.Dimension.Advice.Text)) {
 				t.Errorf("growth area %s lacks its advice or its link", g.Dimension.ID)

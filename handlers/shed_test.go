@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -39,7 +40,7 @@ func TestOverloadIsRefusedQuickly(t *testing.T) {
 			t.Cleanup(srv.Close)
 			s := newSiteAt(t, srv.URL, store, deps)
 
-			held := s.validForm("4")
+			held := s.validForm(diagnostictest.Value(4))
 			done := make(chan response, 1)
 			go func() { done <- s.post("/diagnostic", held) }()
 			select {
@@ -48,7 +49,7 @@ func TestOverloadIsRefusedQuickly(t *testing.T) {
 				t.Fatal("the first submission never reached the database")
 			}
 
-			form := s.validForm("5")
+			form := s.validForm(diagnostictest.Value(5))
 			start := time.Now()
 			r := s.post("/diagnostic", form)
 			if took := time.Since(start); took > 2*time.Second {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -53,10 +54,7 @@ func testDeps(t testing.TB, store *models.Store) handlers.Deps {
 	if err != nil {
 		t.Fatal(err)
 	}
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := diagnostictest.Shipped(t)
 	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
 	if err != nil {
 		t.Fatal(err)
@@ -130,9 +128,9 @@ func (s *site) csrf() string {
 	return m[1]
 }
 
-// validForm is a complete submission: every question answered with value,
-// contact details and the required consent.
-func (s *site) validForm(value string) url.Values {
+// validForm is a complete submission: every question answered with the
+// option pick chooses, contact details and the required consent.
+func (s *site) validForm(pick diagnostictest.Pick) url.Values {
 	v := url.Values{}
 	page := s.get("/diagnostic")
 	v.Set("_csrf", csrfInput.FindStringSubmatch(page.body)[1])
@@ -142,9 +140,7 @@ func (s *site) validForm(value string) url.Values {
 	if m := stampInput.FindStringSubmatch(page.body); m != nil {
 		v.Set("served", m[1])
 	}
-	for _, q := range s.def.Questions {
-		v.Set("a."+q.ID, value)
-	}
+	diagnostictest.Fill(v, s.def, pick)
 	v.Set("name", "Ada Lovelace")
 	v.Set("email", "ada@example.com")
 	v.Set("company", "Analytical Engines Ltd")
@@ -172,21 +168,6 @@ func forEachDialect(t *testing.T, test func(t *testing.T, s *site)) {
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) { test(t, newSite(t, dialect)) })
 	}
-}
-
-// bestAnswers chooses, for every question, the option worth the most points.
-func (s *site) bestAnswers() map[string]string {
-	best := map[string]string{}
-	for _, q := range s.def.Questions {
-		top := q.Options[0]
-		for _, o := range q.Options {
-			if o.Points > top.Points {
-				top = o
-			}
-		}
-		best[q.ID] = strconv.Itoa(top.Value)
-	}
-	return best
 }
 
 const testPassword = "correct horse battery staple"

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/models"
 )
@@ -13,7 +14,7 @@ import (
 // optedInLead submits the diagnostic with the marketing box ticked.
 func (s *site) optedInLead() *models.Lead {
 	s.t.Helper()
-	form := s.validForm("3")
+	form := s.validForm(diagnostictest.Value(3))
 	form.Set("consent_marketing", "yes")
 	token := strings.TrimPrefix(s.post("/diagnostic", form).header.Get("Location"), "/results/")
 	lead, err := s.store.LeadByToken(context.Background(), token)

@@ -188,7 +188,7 @@ func (c *Composer) data(lead *models.Lead) emailData {
 	row := func(s diagnostic.DimensionScore) dimensionRow {
 		return dimensionRow{
 			Name: s.Dimension.Name, Contrast: s.Dimension.Contrast, Description: s.Dimension.Description,
-			Score: s.Score, Rest: 100 - s.Score, Colour: barColour(s.Score),
+			Score: s.Score, Rest: 100 - s.Score, Colour: levelColours[def.LevelFor(s.Score)],
 			Advice: s.Dimension.Advice.Text, SectionTitle: s.Dimension.Advice.SectionTitle,
 			SectionURL: base + c.ArticlePath + "#" + s.Dimension.Advice.Section,
 		}
@@ -224,16 +224,12 @@ func (c *Composer) data(lead *models.Lead) emailData {
 	return d
 }
 
-// barColour matches the result page's chart: green, amber, red.
-func barColour(score int) string {
-	switch {
-	case score >= 70:
-		return "#2e7d4f"
-	case score >= 40:
-		return "#b26a00"
-	default:
-		return "#b3261e"
-	}
+// levelColours match the result page's chart (static/css/site.css): green,
+// amber, red. The definition's score levels say which a score is in.
+var levelColours = map[string]string{
+	diagnostic.LevelHigh: "#2e7d4f",
+	diagnostic.LevelMid:  "#b26a00",
+	diagnostic.LevelLow:  "#b3261e",
 }
 
 func firstName(name string) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
@@ -34,10 +35,7 @@ var testSecret = []byte("0123456789abcdef0123456789abcdef")
 
 func composer(t testing.TB) (*mail.Composer, *diagnostic.Definition, *diagnostic.Consent) {
 	t.Helper()
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := diagnostictest.Shipped(t)
 	cons, err := diagnostic.ParseConsent(content.ConsentJSON)
 	if err != nil {
 		t.Fatal(err)
@@ -104,10 +102,7 @@ func (r *rig) start() {
 // saveLead stores a scored lead with its emails queued, as a submission does.
 func (r *rig) saveLead(change func(*models.Lead)) *models.Lead {
 	r.t.Helper()
-	answers := map[string]int{}
-	for i, q := range r.def.Questions {
-		answers[q.ID] = 1 + i%5
-	}
+	answers := diagnostictest.Answers(r.def, diagnostictest.Varied)
 	res, err := r.def.Score(answers)
 	if err != nil {
 		r.t.Fatal(err)

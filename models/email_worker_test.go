@@ -18,7 +18,7 @@ func TestLeadForEmailLoadsWhatLeadByIDDoes(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			store := modelstest.Open(t, dialect)
 			ctx := context.Background()
-			lead := sampleLead()
+			lead := sampleLead(t)
 			if err := store.SaveLead(ctx, lead); err != nil {
 				t.Fatal(err)
 			}

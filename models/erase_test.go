@@ -13,6 +13,7 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -22,10 +23,7 @@ import (
 // workers, so the jobs a saved lead queues stay in the queue's table.
 func insertOnlyQueue(t *testing.T, store *models.Store) *mail.Queue {
 	t.Helper()
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := diagnostictest.Shipped(t)
 	cons, err := diagnostic.ParseConsent(content.ConsentJSON)
 	if err != nil {
 		t.Fatal(err)
@@ -71,8 +69,8 @@ func pendingJobs(t *testing.T, store *models.Store, leadID int64) int {
 }
 
 // foxMulder is a lead whose every personal detail is easy to search for.
-func foxMulder() *models.Lead {
-	l := sampleLead()
+func foxMulder(t testing.TB) *models.Lead {
+	l := sampleLead(t)
 	l.Name, l.Email, l.Company, l.Role = "Fox Mulder", "Fox.Mulder@XFiles.example", "Unexplained Bureau", "Special Agent"
 	l.Source.Referrer = "https://www.linkedin.com/in/fox-mulder-1961"
 	l.Consents[1].Granted = true // marketing, so there is a consent to withdraw
@@ -92,7 +90,7 @@ func TestEraseLeadRemovesPersonalDataEverywhere(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fox, other := foxMulder(), sampleLead()
+			fox, other := foxMulder(t), sampleLead(t)
 			for _, l := range []*models.Lead{fox, other} {
 				if err := store.SaveLead(ctx, l, queue.EnqueueLeadEmails); err != nil {
 					t.Fatal(err)

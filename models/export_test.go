@@ -31,7 +31,7 @@ var hostileText = []string{
 // consent when optIn, after change has adjusted it.
 func exportLead(t *testing.T, store *models.Store, created time.Time, optIn bool, change func(*models.Lead)) *models.Lead {
 	t.Helper()
-	l := sampleLead()
+	l := sampleLead(t)
 	l.CreatedAt = created
 	for i := range l.Consents {
 		l.Consents[i].DecidedAt = created

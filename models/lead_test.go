@@ -7,21 +7,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
 
-func sampleLead() *models.Lead {
+// sampleLead is a lead as a submission saves it; its two answers are the
+// shipped diagnostic's first two questions, answered Often and Rarely.
+func sampleLead(t testing.TB) *models.Lead {
+	t.Helper()
+	def := diagnostictest.Shipped(t)
+	var answers []models.Answer
+	for i, value := range []int{4, 2} {
+		q := def.Questions[i]
+		o := diagnostictest.Value(value)(i, q)
+		answers = append(answers, models.Answer{QuestionID: q.ID, Position: i + 1, Dimension: q.Dimension,
+			QuestionText: q.Text, Value: o.Value, Label: o.Label, Points: o.Points})
+	}
 	size := 12
 	return &models.Lead{
 		Name: "Ada O'Neil", Email: "ada@example.com", Company: "Acme", Role: "Head of Ops",
 		TeamSize: &size, DiagnosticVersion: "v1", OverallIndex: 63, Band: "emerging",
-		Source: models.Source{LandingPage: "/articles/leadership-vs-management", UTMSource: "newsletter", UTMCampaign: "autumn"},
-		Answers: []models.Answer{
-			{QuestionID: "q1", Position: 1, Dimension: "develops", QuestionText: "My manager coaches me.", Value: 4, Label: "Often", Points: 3},
-			{QuestionID: "q2", Position: 2, Dimension: "trust", QuestionText: "My manager checks everything.", Value: 2, Label: "Rarely", Points: 3},
-		},
-		Scores: []models.Score{{Dimension: "develops", Position: 1, Score: 75}, {Dimension: "trust", Position: 2, Score: 50}},
+		Source:  models.Source{LandingPage: "/articles/leadership-vs-management", UTMSource: "newsletter", UTMCampaign: "autumn"},
+		Answers: answers,
+		Scores:  []models.Score{{Dimension: "develops", Position: 1, Score: 75}, {Dimension: "trust", Position: 2, Score: 50}},
 		Consents: []models.Consent{
 			{Purpose: "summary", Granted: true, DecidedAt: time.Now().UTC(), WordingVersion: "c1", WordingSHA256: "ab", Wording: "Store my answers"},
 			{Purpose: "marketing", Granted: false, DecidedAt: time.Now().UTC(), WordingVersion: "c1", WordingSHA256: "cd", Wording: "Send me insights"},
@@ -34,7 +43,7 @@ func TestSaveLeadRoundTrip(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			store := modelstest.Open(t, dialect)
 			ctx := context.Background()
-			lead := sampleLead()
+			lead := sampleLead(t)
 			if err := store.SaveLead(ctx, lead); err != nil {
 				t.Fatalf("SaveLead: %v", err)
 			}
@@ -51,7 +60,7 @@ func TestSaveLeadRoundTrip(t *testing.T) {
 			if got.Source.UTMCampaign != "autumn" || got.Source.LandingPage != lead.Source.LandingPage {
 				t.Errorf("source = %+v", got.Source)
 			}
-			if len(got.Answers) != 2 || got.Answers[0].QuestionID != "q1" || got.Answers[1].Label != "Rarely" {
+			if len(got.Answers) != 2 || got.Answers[0].QuestionID != lead.Answers[0].QuestionID || got.Answers[0].Label != "Often" || got.Answers[1].Label != "Rarely" {
 				t.Errorf("answers = %+v", got.Answers)
 			}
 			if got.ScoreMap()["develops"] != 75 || got.ScoreMap()["trust"] != 50 {
@@ -73,7 +82,7 @@ func TestSaveLeadRollsBackWithWorkInTheSameTransaction(t *testing.T) {
 			store := modelstest.Open(t, dialect)
 			ctx := context.Background()
 			boom := errors.New("queue unavailable")
-			err := store.SaveLead(ctx, sampleLead(), func(context.Context, models.Tx, *models.Lead) error { return boom })
+			err := store.SaveLead(ctx, sampleLead(t), func(context.Context, models.Tx, *models.Lead) error { return boom })
 			if !errors.Is(err, boom) {
 				t.Fatalf("SaveLead error = %v, want %v", err, boom)
 			}
@@ -129,7 +138,7 @@ func TestSaveLeadWritesTheSameOnEveryDialect(t *testing.T) {
 			store := modelstest.Open(t, dialect)
 			ctx := context.Background()
 			key := "form-key-1"
-			lead := sampleLead()
+			lead := sampleLead(t)
 			lead.Token, lead.SubmissionKey, lead.CreatedAt = "token-token-token-token-1", &key, at
 			for i := range lead.Consents {
 				lead.Consents[i].DecidedAt = at
@@ -138,18 +147,18 @@ func TestSaveLeadWritesTheSameOnEveryDialect(t *testing.T) {
 			if err := store.SaveLead(ctx, lead); err != nil {
 				t.Fatalf("SaveLead: %v", err)
 			}
-			again := sampleLead()
+			again := sampleLead(t)
 			again.SubmissionKey = &key
 			if err := store.SaveLead(ctx, again); !errors.Is(err, models.ErrDuplicateSubmission) || again.ID != 0 {
 				t.Errorf("same form again: error %v, id %d; want ErrDuplicateSubmission", err, again.ID)
 			}
 			held := "form-key-2"
-			q := sampleLead()
+			q := sampleLead(t)
 			q.SubmissionKey = &held
 			if _, err := store.Quarantine(ctx, q, models.QuarantineTooFast); err != nil {
 				t.Fatal(err)
 			}
-			fromQuarantine := sampleLead()
+			fromQuarantine := sampleLead(t)
 			fromQuarantine.SubmissionKey = &held
 			if err := store.SaveLead(ctx, fromQuarantine); !errors.Is(err, models.ErrDuplicateSubmission) {
 				t.Errorf("form in quarantine: error %v; want ErrDuplicateSubmission", err)

@@ -23,7 +23,7 @@ func forEachPipeline(t *testing.T, test func(t *testing.T, r *pipelineRig)) {
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			store := modelstest.Open(t, dialect)
-			lead := sampleLead()
+			lead := sampleLead(t)
 			if err := store.SaveLead(t.Context(), lead); err != nil {
 				t.Fatalf("SaveLead: %v", err)
 			}

@@ -16,7 +16,7 @@ func TestRetentionAnonymisesOnlyLeadsPastTheLimit(t *testing.T) {
 			store := modelstest.Open(t, dialect)
 			now := time.Date(2027, 3, 15, 12, 0, 0, 0, time.UTC)
 			saveAged := func(name string, age time.Duration) *models.Lead {
-				l := sampleLead()
+				l := sampleLead(t)
 				l.Name, l.Email = name, name+"@example.com"
 				l.CreatedAt = now.Add(-age)
 				if err := store.SaveLead(ctx, l); err != nil {
@@ -88,7 +88,7 @@ func TestRetentionAnonymisesOnlyLeadsPastTheLimit(t *testing.T) {
 
 func TestRetentionRefusesAZeroLimit(t *testing.T) {
 	store := modelstest.Open(t, models.SQLite)
-	if err := store.SaveLead(context.Background(), sampleLead()); err != nil {
+	if err := store.SaveLead(context.Background(), sampleLead(t)); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := store.ApplyRetention(context.Background(), models.Retention{Days: 0}); err == nil || n != 0 {

@@ -345,7 +345,7 @@ func TestVisitorTakesTheDiagnosticWithJavaScript(t *testing.T) {
 				if !strings.Contains(text(t, ctx, "#error-summary"), "Enter your name.") {
 					t.Errorf("error summary = %q", text(t, ctx, "#error-summary"))
 				}
-				if !eval[bool](t, ctx, `document.querySelector('#q-q1 input[value="2"]').checked`) {
+				if !eval[bool](t, ctx, `document.querySelector('#q-`+def.Questions[0].ID+` input[value="2"]').checked`) {
 					t.Errorf("answers were lost on the error page")
 				}
 				if shots {

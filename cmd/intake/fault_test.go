@@ -26,8 +26,8 @@ import (
 var loadEnv = []string{"SUBMIT_MIN_SECONDS=0", "SUBMIT_RATE_LIMIT=0"}
 
 func TestFaultSIGKILLUnderLoad(t *testing.T) {
+	dbURL := modelstest.DatabaseURL(t) // before the build: skipped without PostgreSQL
 	bin := buildIntake(t)
-	dbURL := modelstest.DatabaseURL(t)
 	addr := freeAddr(t)
 	logs := &syncBuffer{}
 	// Emails go to the outbox: sending them never holds up the test.

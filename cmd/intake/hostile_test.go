@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
@@ -206,9 +208,7 @@ func (c *hostileClient) form(email string) url.Values {
 	v.Set("role", "Lead")
 	v.Set("consent_summary", "yes")
 	v.Set("consent_marketing", "yes")
-	for i := 1; i <= 12; i++ {
-		v.Set(fmt.Sprintf("a.q%d", i), strconv.Itoa(1+i%5))
-	}
+	diagnostictest.Fill(v, diagnostictest.Shipped(c.t), diagnostictest.Varied)
 	return v
 }
 
@@ -278,6 +278,8 @@ func TestHostileInputThroughEveryField(t *testing.T) {
 	}
 	visitor := newHostileClient(t, base)
 	admin := newHostileClient(t, base)
+	def := a.def
+	first := def.Questions[0].ID
 	admin.signIn("admin@stellapop.example", password)
 
 	submit := func(v url.Values) (int, string, string) {
@@ -328,18 +330,16 @@ func TestHostileInputThroughEveryField(t *testing.T) {
 		}
 		// The value as every answer at once: each question says why.
 		v := visitor.form(caseEmail)
-		for q := 1; q <= 12; q++ {
-			v.Set(fmt.Sprintf("a.q%d", q), hc.value)
-		}
-		// Twelve copies of a 10,000-character value pass the size limit.
+		diagnostictest.FillText(v, def, hc.value)
+		// A copy per question of a 10,000-character value passes the size limit.
 		if status, _, page := submit(v); status == http.StatusRequestEntityTooLarge && len(hc.value) >= 10000 {
 			refusals++
 		} else if status != http.StatusUnprocessableEntity {
 			t.Errorf("%s as every answer: status %d, want 422", hc.label, status)
 		} else {
 			refusals++
-			if n := strings.Count(page, `class="field-error" id="q-q`); n != 12 {
-				t.Errorf("%s as every answer: %d questions with a message, want 12", hc.label, n)
+			if n := strings.Count(page, `class="field-error" id="q-`); n != len(def.Questions) {
+				t.Errorf("%s as every answer: %d questions with a message, want %d", hc.label, n, len(def.Questions))
 			}
 			shownEscaped(t, hc.label+" as every answer", page, hc.value, false)
 		}
@@ -384,13 +384,13 @@ func TestHostileInputThroughEveryField(t *testing.T) {
 	// Structural oddities of the answers.
 	for _, ans := range hostileAnswers {
 		v := visitor.form("answers@example.com")
-		v.Set("a.q1", ans)
-		if status, _, page := submit(v); status != http.StatusUnprocessableEntity || !strings.Contains(page, `id="q-q1-error"`) {
+		v.Set(diagnostic.AnswerField(first), ans)
+		if status, _, page := submit(v); status != http.StatusUnprocessableEntity || !strings.Contains(page, `id="q-`+first+`-error"`) {
 			t.Errorf("answer %q: status %d, want 422 with a message at question 1", ans, status)
 		}
 	}
 	for label, extra := range map[string]string{
-		"a question answered twice": "&a.q1=4",
+		"a question answered twice": "&" + diagnostic.AnswerField(first) + "=4",
 		"an unknown question":       "&a.q99=3",
 		"a question id of markup":   "&" + url.QueryEscape("a.<script>alert(1)</script>") + "=3",
 		"a name sent twice":         "&name=Other",

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -56,9 +56,7 @@ func submit(t *testing.T, base, name, email string) string {
 	for _, m := range regexp.MustCompile(`type="hidden" name="(submission|served)" value="([^"]*)"`).FindAllSubmatch(page, -1) {
 		form.Set(string(m[1]), string(m[2]))
 	}
-	for i := 1; i <= 12; i++ {
-		form.Set(fmt.Sprintf("a.q%d", i), fmt.Sprint(1+i%5))
-	}
+	diagnostictest.Fill(form, diagnostictest.Shipped(t), diagnostictest.Varied)
 	res, err := client.PostForm(base+"/diagnostic", form)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
@@ -71,8 +72,8 @@ func TestServeFinishesRequestsOnSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	dbURL := modelstest.DatabaseURL(t) // before the build: skipped without PostgreSQL
 	bin := buildIntake(t)
-	dbURL := modelstest.DatabaseURL(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -108,9 +109,7 @@ func TestServeFinishesRequestsOnSIGTERM(t *testing.T) {
 	}
 	form := url.Values{"_csrf": {string(token[1])}, "name": {"Mid Flight"}, "email": {"mid@example.com"},
 		"company": {"Acme"}, "role": {"Lead"}, "consent_summary": {"yes"}}
-	for i := 1; i <= 12; i++ {
-		form.Set(fmt.Sprintf("a.q%d", i), "3")
-	}
+	diagnostictest.Fill(form, diagnostictest.Shipped(t), diagnostictest.Value(3))
 	body := form.Encode()
 
 	// Send the headers and half the body by hand, then SIGTERM, then the rest.

@@ -13,12 +13,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stellapop/intake/models/modelstest"
 )
 
 // Fault tests that stop PostgreSQL run their own private server, so the
 // shared one at 127.0.0.1:5432 (and every other package's tests on it) is
-// never disturbed. `make test` sets INTAKE_FAULT_TESTS=required, so there
-// missing PostgreSQL binaries fail the run; a bare `go test` skips them.
+// never disturbed. `make test` sets INTAKE_FAULT_TESTS=required and
+// INTAKE_PG_TESTS=required, so there missing PostgreSQL binaries fail the
+// run; a bare `go test` skips them.
 
 // pgServer is a private PostgreSQL cluster in a temporary directory,
 // listening on 127.0.0.1 on a free port and on a unix socket in that
@@ -58,14 +61,15 @@ func pgMajor(binDir string) int {
 	return n
 }
 
-// skipOrFailFault skips a fault test that cannot run here, or fails it
-// under `make test` (INTAKE_FAULT_TESTS=required).
+// skipOrFailFault skips a fault test that cannot run its own PostgreSQL
+// here, or fails it under `make test` (INTAKE_FAULT_TESTS=required, and
+// INTAKE_PG_TESTS=required as for every test that needs PostgreSQL).
 func skipOrFailFault(t *testing.T, why string) {
 	t.Helper()
 	if os.Getenv("INTAKE_FAULT_TESTS") == "required" {
 		t.Fatalf("%s; INTAKE_FAULT_TESTS=required (as in `make test`) needs it", why)
 	}
-	t.Skipf("%s; skipping (install PostgreSQL's server package to run this test)", why)
+	modelstest.PostgresUnavailable(t, why+" (install PostgreSQL's server package to run this test)")
 }
 
 // startPrivatePostgres creates and starts a private cluster that is

@@ -25,8 +25,8 @@ import (
 // lands are delivered and recorded before the process exits, the request
 // in flight completes, and after a restart every email has gone out once.
 func TestSIGTERMLetsEmailsInProgressFinish(t *testing.T) {
+	dbURL := modelstest.DatabaseURL(t) // before the build: skipped without PostgreSQL
 	bin := buildIntake(t)
-	dbURL := modelstest.DatabaseURL(t)
 	smtp := mailtest.NewServer(t)
 	smtp.SetDataDelay(3 * time.Second)
 	addr := freeAddr(t)
@@ -85,8 +85,8 @@ func TestSIGTERMLetsEmailsInProgressFinish(t *testing.T) {
 // than SHUTDOWN_TIMEOUT, the emails are cancelled and stay queued, and the
 // next run delivers them.
 func TestSIGTERMReturnsUnfinishedEmailsToTheQueue(t *testing.T) {
+	dbURL := modelstest.DatabaseURL(t) // before the build: skipped without PostgreSQL
 	bin := buildIntake(t)
-	dbURL := modelstest.DatabaseURL(t)
 	smtp := mailtest.NewServer(t)
 	smtp.SetDataDelay(30 * time.Second)
 	addr := freeAddr(t)

@@ -1,6 +1,10 @@
 // Package modelstest gives tests a fresh, migrated database of either dialect:
 // a new PostgreSQL database per test (from TEST_DATABASE_URL) or a new SQLite
 // file in the test's temporary directory.
+//
+// Every test that needs PostgreSQL comes through NeedPostgres: on a machine
+// without it, the PostgreSQL tests skip and the SQLite ones still run,
+// unless INTAKE_PG_TESTS=required (as in `make test`), which fails them.
 package modelstest
 
 import (
@@ -8,9 +12,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
@@ -31,10 +38,68 @@ func AdminURL() string {
 	return DefaultPostgresURL
 }
 
+// PostgresTestsEnv set to "required" makes a missing PostgreSQL fail the
+// tests that need it instead of skipping them.
+const PostgresTestsEnv = "INTAKE_PG_TESTS"
+
+// reachability is whether the server at AdminURL answered, asked once per
+// test process so that a missing server costs one try, not one per test.
+var reachability = sync.OnceValue(func() error {
+	err := ping(AdminURL())
+	if err != nil && os.Getenv(PostgresTestsEnv) != "required" {
+		fmt.Fprintf(os.Stderr, "PostgreSQL not reachable at %s: skipping PostgreSQL tests (%s=required makes this a failure)\n",
+			redacted(AdminURL()), PostgresTestsEnv)
+	}
+	return err
+})
+
+func ping(dsn string) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return db.PingContext(ctx)
+}
+
+// redacted is a server URL fit for a log: without its password.
+func redacted(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "TEST_DATABASE_URL (unparsable)"
+	}
+	return u.Redacted()
+}
+
+// NeedPostgres lets the test go on only when the PostgreSQL server at
+// AdminURL answers; otherwise it skips the test, or fails it when
+// INTAKE_PG_TESTS=required.
+func NeedPostgres(t testing.TB) {
+	t.Helper()
+	if err := reachability(); err != nil {
+		PostgresUnavailable(t, fmt.Sprintf("PostgreSQL not reachable at %s: %v", redacted(AdminURL()), err))
+	}
+}
+
+// PostgresUnavailable ends a test that needs PostgreSQL this machine cannot
+// give it (no server, no server binaries): a skip, or a failure when
+// INTAKE_PG_TESTS=required.
+func PostgresUnavailable(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv(PostgresTestsEnv) == "required" {
+		t.Fatalf("%s; %s=required (as in `make test`) needs it", why, PostgresTestsEnv)
+	}
+	t.Skip(why)
+}
+
 // DatabaseURL creates an empty PostgreSQL database that is dropped when the
-// test ends, and returns its URL.
+// test ends, and returns its URL. Without a reachable server it skips the
+// test (see NeedPostgres).
 func DatabaseURL(t testing.TB) string {
 	t.Helper()
+	NeedPostgres(t)
 	admin := AdminURL()
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
