@@ -1,6 +1,9 @@
 package models
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // surnameParticles are the lowercase words that belong to the surname
 // they stand before: "Ludwig van Beethoven" is Ludwig of the van Beethovens.
@@ -27,18 +30,40 @@ var surnameParticles = map[string]bool{
 // "Jean-Luc", "Picard"); capitalised particles are given names ("Dick
 // Van Dyke" is "Dick Van", "Dyke").
 func SplitName(full string) (first, last string) {
-	words := strings.Fields(full)
-	if len(words) == 0 {
-		return "", ""
+	name := strings.TrimSpace(full)
+	if !singleSpaced(name) {
+		name = strings.Join(strings.Fields(name), " ")
 	}
-	cut := len(words) - 1
-	for cut > 1 && surnameParticles[words[cut-1]] {
-		cut--
+	// name is now words between single spaces; cutting it makes no copy,
+	// which a million-row export notices.
+	cut := strings.LastIndexByte(name, ' ')
+	if cut < 0 {
+		return name, ""
 	}
-	if cut == 0 {
-		return words[0], ""
+	for {
+		before := strings.LastIndexByte(name[:cut], ' ')
+		if before < 0 || !surnameParticles[name[before+1:cut]] {
+			break
+		}
+		cut = before
 	}
-	return strings.Join(words[:cut], " "), strings.Join(words[cut:], " ")
+	return name[:cut], name[cut+1:]
+}
+
+// singleSpaced reports whether the only whitespace in s is single spaces.
+func singleSpaced(s string) bool {
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if r != ' ' || space {
+				return false
+			}
+			space = true
+		} else {
+			space = false
+		}
+	}
+	return true
 }
 
 // FirstName is the name a person is greeted by: SplitName's first name.
