@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
 )
@@ -512,10 +512,10 @@ func TestHostileInputThroughEveryField(t *testing.T) {
 			t.Errorf("%s: lead not in the export", s.c.label)
 			continue
 		}
-		first, last := handlers.SplitName(s.want["name"])
+		first, last := models.SplitName(s.want["name"])
 		for name, w := range map[string]string{
-			"email": handlers.SafeCell(s.want["email"]), "first_name": handlers.SafeCell(first), "last_name": handlers.SafeCell(last),
-			"company": handlers.SafeCell(s.want["company"]), "role": handlers.SafeCell(s.want["role"]), "team_size": s.want["team_size"],
+			"email": export.SafeCell(s.want["email"]), "first_name": export.SafeCell(first), "last_name": export.SafeCell(last),
+			"company": export.SafeCell(s.want["company"]), "role": export.SafeCell(s.want["role"]), "team_size": s.want["team_size"],
 		} {
 			if got := r[col(name)]; got != w {
 				t.Errorf("%s: export %s = %q, want %q", s.c.label, name, got, w)
