@@ -419,8 +419,7 @@ func TestHostileInputThroughEveryField(t *testing.T) {
 		if status != http.StatusOK {
 			t.Errorf("%s: result page %d", where, status)
 		} else {
-			first, _, _ := strings.Cut(s.want["name"], " ")
-			shownEscaped(t, where+": result page", page, first, true)
+			shownEscaped(t, where+": result page", page, models.FirstName(s.want["name"]), true)
 			shownEscaped(t, where+": result page", page, s.c.value, false)
 		}
 		status, page = admin.get("/admin/leads/" + strconv.FormatInt(s.lead.ID, 10))
@@ -594,7 +593,7 @@ func checkHostileEmail(t *testing.T, where string, m mailtest.Message, kind stri
 	for _, field := range fields {
 		w := s.want[field]
 		if field == "name" && kind == models.EmailProspectSummary {
-			w, _, _ = strings.Cut(w, " ")
+			w = models.FirstName(w) // the greeting's name, as the export splits it
 		}
 		if w == "" {
 			continue
