@@ -129,8 +129,11 @@ func (c *csvWriter) field(s string, guard bool) {
 // holds a comma, quote, CR or LF, is `\.`, or begins with a space of any
 // kind. A guarded field begins with the apostrophe.
 func needsQuotes(s string, guard bool) bool {
-	if strings.ContainsAny(s, ",\"\r\n") {
-		return true
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
 	}
 	if guard || s == "" {
 		return false
