@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"strconv"
 	"testing"
 	"time"
@@ -115,5 +116,27 @@ func TestExportCopyMatchesChunks(t *testing.T) {
 				t.Errorf("filter %+v: AfterChunk saw %v for %d rows", f, chunks, n)
 			}
 		}
+	}
+}
+
+// TestFailedQuerySendsNothing: an export whose query fails before its
+// first row has written nothing, not even the header, so the download
+// can still answer with an error page.
+func TestFailedQuerySendsNothing(t *testing.T) {
+	def := definition(t)
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			saveLead(t, store, def, "Ada Lovelace", "Acme", true)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			for _, write := range []func(context.Context, *models.Store, *diagnostic.Definition, io.Writer, export.Request) (int64, error){export.WriteCSV, export.WriteCSVChunks} {
+				var out bytes.Buffer
+				n, err := write(ctx, store, def, &out, export.Request{Format: export.CSV, ExcelBOM: true})
+				if err == nil || n != 0 || out.Len() != 0 {
+					t.Errorf("cancelled export wrote %d rows, %d bytes, error %v; want none and an error", n, out.Len(), err)
+				}
+			}
+		})
 	}
 }

@@ -46,6 +46,11 @@ func writeCSVFrom(ctx context.Context, store *models.Store, def *diagnostic.Defi
 	}
 	cw.record(cells)
 	n, err := rows(ctx, store, def, cw, req)
+	if err != nil && n == 0 {
+		return 0, err // nothing sent: the caller can still answer with an error
+	}
+	// Rows counted are sent, also those after the last chunk when writing
+	// stops part way: the audit log says they left.
 	if ferr := cw.bw.Flush(); err == nil {
 		err = ferr
 	}

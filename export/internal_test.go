@@ -9,6 +9,10 @@ import (
 	"github.com/stellapop/intake/models"
 )
 
+// WriteCSV writes a CSV export without logging it, so the tests can see
+// what leaves when the query fails.
+var WriteCSV = writeCSV
+
 // WriteCSVChunks writes a CSV export the way SQLite does, whatever the
 // store, so the tests can compare the COPY export with it on the same data.
 func WriteCSVChunks(ctx context.Context, store *models.Store, def *diagnostic.Definition, w io.Writer, req Request) (int64, error) {
