@@ -55,7 +55,7 @@ bench-smoke:
 	$(GO) run ./cmd/intake-bench -smoke
 
 # Fuzz targets, as package:target. go test fuzzes one target per run.
-FUZZ_TARGETS = ./handlers:FuzzParseDiagnosticForm ./handlers:FuzzSafeCell \
+FUZZ_TARGETS = ./handlers:FuzzParseDiagnosticForm ./export:FuzzSafeCell ./export:FuzzCSVField \
 	./diagnostic:FuzzScore ./diagnostic:FuzzResultFrom
 FUZZTIME ?= 2m
 

@@ -1,22 +1,21 @@
 package handlers
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models"
 )
 
 // exportQuery is a checked request to the export page or a download.
 type exportQuery struct {
 	filter   models.ExportFilter
-	problems []ExportProblem
+	problems []export.Problem
 	ignored  string // why a value was set aside, for the page's notice
 }
 
@@ -25,7 +24,7 @@ type exportQuery struct {
 // asks gets the consented contacts and a notice that says so.
 func (h *Handlers) parseExportQuery(c echo.Context) exportQuery {
 	var r exportQuery
-	r.filter, r.problems = ParseExportFilter(c.QueryParams(), h.Diagnostic)
+	r.filter, r.problems = export.ParseFilter(c.QueryParams(), h.Diagnostic)
 	if u := currentUser(c); r.filter.AllContacts && (u == nil || u.Role != models.RoleAdmin) {
 		r.filter.AllContacts = false
 		r.ignored = "Only admins can export contacts who have not opted in to marketing, so this export holds only contacts who opted in and have not withdrawn."
@@ -43,36 +42,36 @@ func (h *Handlers) ExportPage(c echo.Context) error {
 // ExportCSV downloads the chosen contacts as CSV, streamed chunk by chunk
 // so memory stays flat however many match; excel=1 adds a byte-order mark.
 func (h *Handlers) ExportCSV(c echo.Context) error {
-	return h.download(c, FormatCSV)
+	return h.download(c, export.CSV)
 }
 
 // ExportXLSX downloads the chosen contacts as an Excel workbook.
 func (h *Handlers) ExportXLSX(c echo.Context) error {
-	return h.download(c, FormatXLSX)
+	return h.download(c, export.XLSX)
 }
 
 // download writes an export as an attachment. A refused filter gets the
 // page explaining it, with 422, rather than a file.
-func (h *Handlers) download(c echo.Context, format ExportFormat) error {
+func (h *Handlers) download(c echo.Context, format export.Format) error {
 	r := h.parseExportQuery(c)
 	if len(r.problems) > 0 {
 		return h.renderExportPage(c, r, "")
 	}
 	ctx := c.Request().Context()
-	if format == FormatXLSX {
+	if format == export.XLSX {
 		n, err := h.Store.CountExport(ctx, r.filter)
 		if err != nil {
 			return err
 		}
-		if n > MaxXLSXContacts {
-			return h.renderExportPage(c, r, ErrTooManyForXLSX.Error())
+		if n > export.MaxXLSXContacts {
+			return h.renderExportPage(c, r, export.ErrTooManyForXLSX.Error())
 		}
 	}
 	u := currentUser(c)
 	res := c.Response()
-	res.Header().Set(echo.HeaderContentType, map[ExportFormat]string{
-		FormatCSV:  "text/csv; charset=utf-8",
-		FormatXLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	res.Header().Set(echo.HeaderContentType, map[export.Format]string{
+		export.CSV:  "text/csv; charset=utf-8",
+		export.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	}[format])
 	res.Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="stellapop-contacts-%s.%s"`, time.Now().UTC().Format(time.DateOnly), format))
 	noStore(c)
@@ -80,11 +79,11 @@ func (h *Handlers) download(c echo.Context, format ExportFormat) error {
 	// for pages; this response may take as long as the rows need.
 	_ = http.NewResponseController(res).SetWriteDeadline(time.Time{})
 
-	req := ExportRequest{Format: format, ExcelBOM: c.QueryParam("excel") == "1", Filter: r.filter, ActorID: &u.ID, Actor: u.Email}
-	if format == FormatCSV {
+	req := export.Request{Format: format, ExcelBOM: c.QueryParam("excel") == "1", Filter: r.filter, ActorID: &u.ID, Actor: u.Email}
+	if format == export.CSV {
 		req.AfterChunk = func(int64) error { res.Flush(); return nil }
 	}
-	n, err := WriteExport(ctx, h.Store, h.Diagnostic, res, req)
+	n, err := export.Write(ctx, h.Store, h.Diagnostic, res, req)
 	if err != nil && !res.Committed {
 		res.Header().Del(echo.HeaderContentDisposition)
 		return err
@@ -101,7 +100,7 @@ func (h *Handlers) download(c echo.Context, format ExportFormat) error {
 type exportPage struct {
 	adminPage
 	Form             exportForm
-	Problems         []ExportProblem
+	Problems         []export.Problem
 	Errors           map[string]string // by field, for aria-invalid and the message beside it
 	Bands, Statuses  []inboxOption
 	IsAdmin          bool
@@ -133,14 +132,14 @@ func (h *Handlers) renderExportPage(c echo.Context, r exportQuery, problem strin
 	p := exportPage{
 		adminPage: h.newAdminPage(c, "Export contacts", "/admin/export"),
 		Problems:  r.problems, Errors: map[string]string{},
-		IsAdmin: u != nil && u.Role == models.RoleAdmin, Columns: ExportHeader(h.Diagnostic),
+		IsAdmin: u != nil && u.Role == models.RoleAdmin, Columns: export.Header(h.Diagnostic),
 	}
 	q := c.QueryParams()
 	p.Form = exportForm{From: inboxText(q.Get("from"), 40), To: inboxText(q.Get("to"), 40),
 		Campaign: inboxText(q.Get("campaign"), 200), Source: inboxText(q.Get("source"), 200), AllContacts: r.filter.AllContacts}
 	p.Notice = r.ignored
 	if problem != "" {
-		p.Problems = append(p.Problems, ExportProblem{Message: problem})
+		p.Problems = append(p.Problems, export.Problem{Message: problem})
 	}
 	for _, pr := range p.Problems {
 		if pr.Field != "" && p.Errors[pr.Field] == "" {
@@ -162,10 +161,10 @@ func (h *Handlers) renderExportPage(c echo.Context, r exportQuery, problem strin
 			return err
 		}
 		p.Counted, p.None, p.One, p.Count = true, n == 0, n == 1, inboxThousands(int(n))
-		p.CSVURL = "/admin/export.csv" + exportQueryString(r.filter, false)
-		p.ExcelURL = "/admin/export.csv" + exportQueryString(r.filter, true)
-		if n <= MaxXLSXContacts {
-			p.XLSXURL = "/admin/export.xlsx" + exportQueryString(r.filter, false)
+		p.CSVURL = "/admin/export.csv" + export.Query(r.filter, false)
+		p.ExcelURL = "/admin/export.csv" + export.Query(r.filter, true)
+		if n <= export.MaxXLSXContacts {
+			p.XLSXURL = "/admin/export.xlsx" + export.Query(r.filter, false)
 		}
 	}
 	recent, err := h.Store.RecentExports(ctx, 10)
@@ -175,28 +174,8 @@ func (h *Handlers) renderExportPage(c echo.Context, r exportQuery, problem strin
 	for _, e := range recent {
 		p.Recent = append(p.Recent, exportLogRow{
 			When: e.CreatedAt.UTC().Format("2 Jan 2006, 15:04"), WhenISO: e.CreatedAt.UTC().Format(time.RFC3339),
-			Actor: e.Actor, Filters: exportFiltersText(e.Filters), Rows: inboxThousands(int(e.RowCount)),
+			Actor: e.Actor, Filters: export.Summary(e.Filters), Rows: inboxThousands(int(e.RowCount)),
 		})
 	}
 	return c.Render(status, "admin/export", p)
-}
-
-// exportFiltersText is a logged filter as people read it.
-func exportFiltersText(raw string) string {
-	var f exportLogFilters
-	if err := json.Unmarshal([]byte(raw), &f); err != nil {
-		return raw
-	}
-	parts := []string{strings.ToUpper(string(f.Format))}
-	for _, p := range [][2]string{{"from", f.From}, {"to", f.To}, {"band", f.Band}, {"status", f.Status}, {"campaign", f.Campaign}, {"source", f.Source}} {
-		if p[1] != "" {
-			parts = append(parts, p[0]+" "+p[1])
-		}
-	}
-	if f.AllContacts {
-		parts = append(parts, "all contacts")
-	} else {
-		parts = append(parts, "opted-in contacts only")
-	}
-	return strings.Join(parts, " · ")
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -230,13 +229,6 @@ func inboxThousands(n int) string {
 	return s
 }
 
-// inboxText cleans a value from the query string for the database and the
-// page: PostgreSQL refuses invalid UTF-8 and NUL in text, and n runes keep
-// an echoed or searched value a sensible size.
-func inboxText(s string, n int) string {
-	s = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", ""))
-	if utf8.RuneCountInString(s) > n {
-		s = string([]rune(s)[:n])
-	}
-	return s
-}
+// inboxText is models.QueryText, the inbox's and the export's one rule for
+// a value from the query string.
+func inboxText(s string, n int) string { return models.QueryText(s, n) }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -47,11 +46,10 @@ func (h *Handlers) Result(c echo.Context) error {
 	if b, ok := h.Diagnostic.Band(lead.Band); ok {
 		result.Band = b
 	}
-	first, _, _ := strings.Cut(lead.Name, " ")
 	return renderCompressed(c, "result", resultPage{
 		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
 			Description: resultDescription},
-		FirstName:   first,
+		FirstName:   models.FirstName(lead.Name),
 		Result:      result,
 		Chart:       scoreChart(h.Diagnostic, result),
 		ArticlePath: ArticlePath,

@@ -172,7 +172,7 @@ func (c *Composer) data(lead *models.Lead) emailData {
 	base := c.BaseURL.String()
 	d := emailData{
 		Lead:       lead,
-		FirstName:  firstName(lead.Name),
+		FirstName:  models.FirstName(lead.Name),
 		Band:       result.Band,
 		Index:      result.Index,
 		CreatedAt:  lead.CreatedAt.UTC().Format("Mon 2 Jan 2006, 15:04 MST"),
@@ -230,11 +230,6 @@ var levelColours = map[string]string{
 	diagnostic.LevelHigh: "#2e7d4f",
 	diagnostic.LevelMid:  "#b26a00",
 	diagnostic.LevelLow:  "#b3261e",
-}
-
-func firstName(name string) string {
-	first, _, _ := strings.Cut(strings.TrimSpace(name), " ")
-	return first
 }
 
 // headerText drops control characters, so text from a visitor can never

@@ -11,7 +11,7 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
-	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
@@ -85,7 +85,7 @@ func BenchmarkExportCSV1M(b *testing.B) {
 	}
 	b.Logf("seeded a million leads with %d scores each in %v", len(dims), time.Since(start).Round(time.Second))
 
-	req := handlers.ExportRequest{Format: handlers.FormatCSV, Filter: models.ExportFilter{AllContacts: true}, Actor: "bench"}
+	req := export.Request{Format: export.CSV, Filter: models.ExportFilter{AllContacts: true}, Actor: "bench"}
 	var rows int64
 	var peak uint64
 	for b.Loop() {
@@ -110,7 +110,7 @@ func BenchmarkExportCSV1M(b *testing.B) {
 				}
 			}
 		})
-		n, err := handlers.WriteExport(ctx, store, def, io.Discard, req)
+		n, err := export.Write(ctx, store, def, io.Discard, req)
 		close(stop)
 		sampled.Wait()
 		if err != nil || n != 1_000_000 {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
-	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
@@ -124,7 +124,7 @@ func TestExportContactsRoundTrip(t *testing.T) {
 
 			// The same contacts, out as CSV and back through encoding/csv.
 			var buf bytes.Buffer
-			n, err := handlers.WriteExport(ctx, store, def, &buf, handlers.ExportRequest{Format: handlers.FormatCSV, Actor: "test"})
+			n, err := export.Write(ctx, store, def, &buf, export.Request{Format: export.CSV, Actor: "test"})
 			if err != nil || n != int64(len(saved)) {
 				t.Fatalf("WriteExport = %d, %v", n, err)
 			}
@@ -132,7 +132,7 @@ func TestExportContactsRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(records[0], handlers.ExportHeader(def)) {
+			if !slices.Equal(records[0], export.Header(def)) {
 				t.Errorf("header = %q", records[0])
 			}
 			col := map[string]int{}
@@ -141,13 +141,13 @@ func TestExportContactsRoundTrip(t *testing.T) {
 			}
 			for i, rec := range records[1:] {
 				text := hostileText[i]
-				first, last := handlers.SplitName(saved[i].Name)
-				if rec[col["first_name"]] != handlers.SafeCell(first) || rec[col["last_name"]] != handlers.SafeCell(last) || first+" "+last != saved[i].Name {
+				first, last := models.SplitName(saved[i].Name)
+				if rec[col["first_name"]] != export.SafeCell(first) || rec[col["last_name"]] != export.SafeCell(last) || first+" "+last != strings.Join(strings.Fields(saved[i].Name), " ") {
 					t.Errorf("row %d name = %q %q, saved %q", i, rec[col["first_name"]], rec[col["last_name"]], saved[i].Name)
 				}
 				for _, name := range []string{"company", "role", "landing_page", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"} {
-					if rec[col[name]] != handlers.SafeCell(text) {
-						t.Errorf("row %d %s = %q, want %q", i, name, rec[col[name]], handlers.SafeCell(text))
+					if rec[col[name]] != export.SafeCell(text) {
+						t.Errorf("row %d %s = %q, want %q", i, name, rec[col[name]], export.SafeCell(text))
 					}
 					if strings.ContainsAny(rec[col[name]][:1], "=+-@\t\r") {
 						t.Errorf("row %d %s = %q starts a formula", i, name, rec[col[name]])

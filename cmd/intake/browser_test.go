@@ -361,7 +361,8 @@ func TestVisitorTakesTheDiagnosticWithJavaScript(t *testing.T) {
 				if !strings.Contains(loc, "/results/") {
 					t.Fatalf("landed on %s, want a result page", loc)
 				}
-				if got := text(t, ctx, ".result .kicker"); got != `Your result, Grace` {
+				// Every word but the last is the first name, quotes and all.
+				if got := text(t, ctx, ".result .kicker"); got != `Your result, Grace "Amazing"` {
 					t.Errorf("kicker = %q", got)
 				}
 				if n := eval[int](t, ctx, `document.querySelectorAll('.chart rect.chart-bar').length`); n != len(def.Dimensions) {

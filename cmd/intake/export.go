@@ -17,7 +17,7 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
-	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/export"
 )
 
 const exportUsage = `Usage: intake export --format csv|xlsx [filters] > FILE
@@ -59,7 +59,7 @@ func runExport(args []string, getenv func(string) string, stdout, stderr io.Writ
 		fmt.Fprint(stderr, "\n"+exportUsage)
 		return 2
 	}
-	if f, ok := stdout.(*os.File); ok && format == handlers.FormatXLSX && term.IsTerminal(int(f.Fd())) {
+	if f, ok := stdout.(*os.File); ok && format == export.XLSX && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(stderr, "intake export: an XLSX file is binary: send it to a file, e.g. intake export --format xlsx > contacts.xlsx\n")
 		return 2
 	}
@@ -79,7 +79,7 @@ func runExport(args []string, getenv func(string) string, stdout, stderr io.Writ
 
 // parseExportArgs reads the flags into a request through the same checks
 // as the workspace's export page, so both refuse the same values.
-func parseExportArgs(args []string, def *diagnostic.Definition) (handlers.ExportFormat, handlers.ExportRequest, []string, bool) {
+func parseExportArgs(args []string, def *diagnostic.Definition) (export.Format, export.Request, []string, bool) {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // we print one clear message ourselves
 	format := fs.String("format", "", "")
@@ -92,32 +92,32 @@ func parseExportArgs(args []string, def *diagnostic.Definition) (handlers.Export
 	var problems []string
 	switch err := fs.Parse(args); {
 	case errors.Is(err, flag.ErrHelp):
-		return "", handlers.ExportRequest{}, nil, true
+		return "", export.Request{}, nil, true
 	case err != nil:
-		return "", handlers.ExportRequest{}, []string{err.Error()}, false
+		return "", export.Request{}, []string{err.Error()}, false
 	case fs.NArg() > 0:
 		problems = append(problems, fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	}
-	f := handlers.ExportFormat(*format)
+	f := export.Format(*format)
 	switch {
-	case f != handlers.FormatCSV && f != handlers.FormatXLSX:
+	case f != export.CSV && f != export.XLSX:
 		problems = append(problems, "--format must be csv or xlsx")
-	case *excel && f != handlers.FormatCSV:
+	case *excel && f != export.CSV:
 		problems = append(problems, "--excel only applies to --format csv")
 	}
 	if *all {
 		q.Set("contacts", "all")
 	}
-	filter, refused := handlers.ParseExportFilter(q, def)
+	filter, refused := export.ParseFilter(q, def)
 	for _, p := range refused {
 		problems = append(problems, p.Message)
 	}
-	return f, handlers.ExportRequest{Format: f, ExcelBOM: *excel, Filter: filter, Actor: "cli"}, problems, false
+	return f, export.Request{Format: f, ExcelBOM: *excel, Filter: filter, Actor: "cli"}, problems, false
 }
 
 // exportContacts opens and migrates the database as serve would, then
 // writes the export to stdout, reporting progress every 10% on stderr.
-func exportContacts(ctx context.Context, cfg *Config, def *diagnostic.Definition, req handlers.ExportRequest, stdout, stderr io.Writer) error {
+func exportContacts(ctx context.Context, cfg *Config, def *diagnostic.Definition, req export.Request, stdout, stderr io.Writer) error {
 	store, err := openStore(ctx, cfg, 2, quietLog())
 	if err != nil {
 		return err
@@ -127,8 +127,8 @@ func exportContacts(ctx context.Context, cfg *Config, def *diagnostic.Definition
 	if err != nil {
 		return err
 	}
-	if req.Format == handlers.FormatXLSX && total > handlers.MaxXLSXContacts {
-		return handlers.ErrTooManyForXLSX
+	if req.Format == export.XLSX && total > export.MaxXLSXContacts {
+		return export.ErrTooManyForXLSX
 	}
 	who := "contacts who opted in to marketing"
 	if req.Filter.AllContacts {
@@ -145,7 +145,7 @@ func exportContacts(ctx context.Context, cfg *Config, def *diagnostic.Definition
 	}
 	start := time.Now()
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	n, err := handlers.WriteExport(ctx, store, def, out, req)
+	n, err := export.Write(ctx, store, def, out, req)
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}

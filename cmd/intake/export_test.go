@@ -14,7 +14,7 @@ import (
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
-	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
@@ -53,12 +53,12 @@ func TestExportCommand(t *testing.T) {
 				}
 			}
 
-			export := func(args ...string) (int, string, string) {
+			intakeExport := func(args ...string) (int, string, string) {
 				var out, errOut bytes.Buffer
 				code := run(append([]string{"export"}, args...), env(vars...), &out, &errOut)
 				return code, out.String(), errOut.String()
 			}
-			code, out, errOut := export("--format", "csv")
+			code, out, errOut := intakeExport("--format", "csv")
 			if code != 0 {
 				t.Fatalf("export: exit %d\n%s", code, errOut)
 			}
@@ -66,7 +66,7 @@ func TestExportCommand(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(records[0], handlers.ExportHeader(def)) || len(records) != 3 {
+			if !slices.Equal(records[0], export.Header(def)) || len(records) != 3 {
 				t.Fatalf("CSV = %q", records)
 			}
 			if r := records[1]; r[2] != `'=HYPERLINK("x")` || r[3] != "Ross" || r[4] != "'+44 Ltd" || r[5] != "'-Lead" || records[2][2] != "Zoë" || records[2][3] != "شركة" {
@@ -76,14 +76,14 @@ func TestExportCommand(t *testing.T) {
 				t.Errorf("summary = %q", errOut)
 			}
 
-			if code, out, _ := export("--format", "csv", "--all-contacts", "--excel", "--from", "2026-04-02", "--band", "managing"); code != 0 || !strings.HasPrefix(out, "\uFEFF") || strings.Count(out, "\n") != 3 {
+			if code, out, _ := intakeExport("--format", "csv", "--all-contacts", "--excel", "--from", "2026-04-02", "--band", "managing"); code != 0 || !strings.HasPrefix(out, "\uFEFF") || strings.Count(out, "\n") != 3 {
 				t.Errorf("everyone from 2 April, for Excel: exit %d\n%q", code, out)
 			}
-			if code, out, _ := export("--format", "csv", "--campaign", "' OR 1=1 --"); code != 0 || strings.Count(out, "\n") != 1 {
+			if code, out, _ := intakeExport("--format", "csv", "--campaign", "' OR 1=1 --"); code != 0 || strings.Count(out, "\n") != 1 {
 				t.Errorf("SQL as a campaign: exit %d, want the header only: %q", code, out)
 			}
 
-			code, out, errOut = export("--format", "xlsx", "--status", "new")
+			code, out, errOut = intakeExport("--format", "xlsx", "--status", "new")
 			if code != 0 {
 				t.Fatalf("xlsx: exit %d\n%s", code, errOut)
 			}
@@ -105,11 +105,11 @@ func TestExportCommand(t *testing.T) {
 				{"--format", "xlsx", "--excel"},         // BOM in a workbook
 				{"--format", "csv", "extra"},            // stray argument
 			} {
-				if code, out, errOut := export(bad...); code != 2 || out != "" || !strings.Contains(errOut, "Usage: intake export") {
+				if code, out, errOut := intakeExport(bad...); code != 2 || out != "" || !strings.Contains(errOut, "Usage: intake export") {
 					t.Errorf("export %q: exit %d, stdout %q, stderr %q; want 2 and the usage", bad, code, out, errOut)
 				}
 			}
-			if code, out, _ := export("--help"); code != 0 || !strings.Contains(out, "--all-contacts") {
+			if code, out, _ := intakeExport("--help"); code != 0 || !strings.Contains(out, "--all-contacts") {
 				t.Errorf("--help: exit %d %q", code, out)
 			}
 

@@ -118,7 +118,8 @@ func TestXSSPayloadsStayText(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#diagnostic-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".chart svg"))))
 	w.check(t, ctx, "the result page")
-	if got := text(t, ctx, ".result .kicker"); got != `Your result, <img` {
+	// The first name is every word but the last, payload and all, shown as text.
+	if got := text(t, ctx, ".result .kicker"); got != `Your result, <img src=x onerror="window.__pwned=1;alert('name')">` {
 		t.Errorf("result kicker = %q", got)
 	}
 

@@ -1,4 +1,4 @@
-package handlers
+package export
 
 import (
 	"fmt"
@@ -12,38 +12,40 @@ import (
 	"github.com/stellapop/intake/models"
 )
 
-// ExportProblem is one value of an export request that was refused.
-type ExportProblem struct {
+// Problem is one value of an export request that was refused.
+type Problem struct {
 	Field   string // the parameter (and command-line flag) it came in, or "" for none
 	Message string
 }
 
-// exportParams are the only parameters an export request may carry;
-// "excel" only means something to the CSV download.
-var exportParams = []string{"from", "to", "band", "status", "campaign", "source", "contacts", "excel"}
+// params are the only parameters an export request may carry; "excel"
+// only means something to a CSV.
+var params = []string{"from", "to", "band", "status", "campaign", "source", "contacts", "excel"}
 
-// ParseExportFilter checks an export request against allow-lists and
-// formats; the filter is only for use when there are no problems. Unlike
-// the inbox it refuses rather than drops a bad value: an export that
-// quietly ignored a filter would hand over more people than were asked
-// for. Campaign and source are matched exactly, as typed.
-func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportFilter, []ExportProblem) {
+// ParseFilter checks an export request, as the workspace's query or the
+// command line's flags, against allow-lists and formats; the filter is
+// only for use when there are no problems. Unlike the inbox it refuses
+// rather than drops a bad value: an export that quietly ignored a filter
+// would hand over more people than were asked for. Campaign and source
+// are matched exactly, as typed.
+func ParseFilter(q url.Values, def *diagnostic.Definition) (models.ExportFilter, []Problem) {
 	var (
 		f        models.ExportFilter
-		problems []ExportProblem
+		problems []Problem
 	)
 	refuse := func(field, format string, args ...any) {
-		problems = append(problems, ExportProblem{field, fmt.Sprintf(format, args...)})
+		problems = append(problems, Problem{field, fmt.Sprintf(format, args...)})
 	}
+	shown := func(v string) string { return models.QueryText(v, 40) }
 	for name, vals := range q {
 		switch {
-		case !slices.Contains(exportParams, name):
-			refuse("", "“%s” is not something an export can be filtered by.", inboxText(name, 40))
+		case !slices.Contains(params, name):
+			refuse("", "“%s” is not something an export can be filtered by.", shown(name))
 		case len(vals) > 1:
 			refuse(name, "Give one %s, not %d.", name, len(vals))
 		}
 	}
-	slices.SortFunc(problems, func(a, b ExportProblem) int { return strings.Compare(a.Message, b.Message) })
+	slices.SortFunc(problems, func(a, b Problem) int { return strings.Compare(a.Message, b.Message) })
 
 	var days [2]time.Time
 	for i, d := range []struct {
@@ -56,7 +58,7 @@ func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportF
 		}
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil {
-			refuse(d.name, "%s “%s” is not a date in the form YYYY-MM-DD.", d.label, inboxText(v, 40))
+			refuse(d.name, "%s “%s” is not a date in the form YYYY-MM-DD.", d.label, shown(v))
 			continue
 		}
 		*d.set, days[i] = v, t
@@ -70,7 +72,7 @@ func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportF
 			for i, b := range def.Bands {
 				ids[i] = b.ID
 			}
-			refuse("band", "Band “%s” is not one of %s.", inboxText(v, 40), strings.Join(ids, ", "))
+			refuse("band", "Band “%s” is not one of %s.", shown(v), strings.Join(ids, ", "))
 		} else {
 			f.Band = v
 		}
@@ -79,7 +81,7 @@ func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportF
 		if models.ValidStatus(v) {
 			f.Status = v
 		} else {
-			refuse("status", "Status “%s” is not one of %s.", inboxText(v, 40), strings.Join(models.Statuses, ", "))
+			refuse("status", "Status “%s” is not one of %s.", shown(v), strings.Join(models.Statuses, ", "))
 		}
 	}
 	for _, t := range []struct {
@@ -101,16 +103,17 @@ func ParseExportFilter(q url.Values, def *diagnostic.Definition) (models.ExportF
 	case "all":
 		f.AllContacts = true
 	default:
-		refuse("contacts", "Contacts must be “consented” or “all”, not “%s”.", inboxText(v, 40))
+		refuse("contacts", "Contacts must be “consented” or “all”, not “%s”.", shown(v))
 	}
 	if v := q.Get("excel"); v != "" && v != "0" && v != "1" {
-		refuse("excel", "Excel must be 1 or 0, not “%s”.", inboxText(v, 40))
+		refuse("excel", "Excel must be 1 or 0, not “%s”.", shown(v))
 	}
 	return f, problems
 }
 
-// exportQueryString is the query of a filter, for the download links.
-func exportQueryString(f models.ExportFilter, excel bool) string {
+// Query is the query string that ParseFilter reads back as f, with
+// excel=1 when excel is set, for links to a download: "" or "?…".
+func Query(f models.ExportFilter, excel bool) string {
 	v := url.Values{}
 	for name, val := range map[string]string{"from": f.From, "to": f.To, "band": f.Band, "status": f.Status, "campaign": f.Campaign, "source": f.Source} {
 		if val != "" {
