@@ -24,7 +24,7 @@ const exportUsage = `Usage: intake export --format csv|xlsx [filters] > FILE
 
 Writes the contacts who opted in to marketing and have not withdrawn to
 standard output, with the same columns as the workspace's download (see
-README.md); progress and a summary go to standard error. Settings come from
+docs/product.md); progress and a summary go to standard error. Settings come from
 the environment, as for serve. Every export is recorded in the audit log
 shown on the workspace's export page, as made by "cli".
 
