@@ -107,7 +107,7 @@ func TestDashboardMarketingSeesWaitingLeadsWithoutLinks(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("GET /admin = %d", r.status)
 		}
-		if !strings.Contains(r.body, "<td>Grace Hopper</td>") {
+		if !strings.Contains(r.body, `<td data-label="Name">Grace Hopper</td>`) {
 			t.Error("marketing should see the waiting lead's name")
 		}
 		if strings.Contains(r.body, `href="/admin/leads/`) {
