@@ -16,7 +16,9 @@ import (
 )
 
 // offScreenJS lists the elements matching a selector that stick out of
-// the screen's width, each as tag#id.class "text" and by how many pixels.
+// the screen's width, or out of a box that cuts them off (a table that
+// scrolls in its box, a chart's drawing), each as tag#id.class "text",
+// what it sticks out of, and by how many pixels.
 // Elements clipped away on purpose (visually-hidden text, a phone table's
 // hidden header) are not seen, so they do not count.
 const offScreenJS = `((sel) => {
@@ -28,13 +30,28 @@ const offScreenJS = `((sel) => {
 		}
 		return false;
 	};
+	const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+		[...e.classList].map(c => '.' + c).join('');
+	// The nearest box that cuts off what sticks out of it sideways: one
+	// that clips or scrolls its content, or an SVG drawing.
+	const clipper = e => {
+		for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+			if (a.tagName.toLowerCase() === 'svg' || getComputedStyle(a).overflowX !== 'visible') return a;
+		}
+		return null;
+	};
 	return [...document.querySelectorAll(sel)].flatMap(e => {
 		const r = e.getBoundingClientRect();
-		if (r.width === 0 || (r.left >= 0 && r.right <= width) || unseen(e)) return [];
-		const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-			[...e.classList].map(c => '.' + c).join('');
-		const over = Math.round(r.left < 0 ? -r.left : r.right - width);
-		return [name + ' "' + (e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40) + '" by ' + over + 'px'];
+		if (r.width === 0 || unseen(e)) return [];
+		let left = 0, right = width, by = 'the screen';
+		const c = clipper(e);
+		if (c) {
+			const b = c.getBoundingClientRect();
+			left = Math.max(left, b.left), right = Math.min(right, b.right), by = name(c);
+		}
+		if (r.left >= left - 1 && r.right <= right + 1) return [];
+		const over = Math.round(r.left < left ? left - r.left : r.right - right);
+		return [name(e) + ' "' + (e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40) + '" out of ' + by + ' by ' + over + 'px'];
 	});
 })(%q)`
 
@@ -154,7 +171,7 @@ func seedLongLeads(t *testing.T, a *app) int64 {
 		l := faker.lead().Lead
 		l.Name, l.Email, l.Company, l.Role = p.name, p.email, p.company, longRole
 		l.CreatedAt, l.Status, l.Version, l.TouchedAt = received, models.StatusNew, 1, nil
-		l.Source.UTMSource, l.Source.UTMCampaign = "partner-newsletter-organisationsentwicklung", "fuehrungskraefteberatung-herbst-2026"
+		l.Source.UTMSource, l.Source.UTMCampaign = "partner-newsletter-organisationsentwicklung-fuehrungskraefte", "fuehrungskraefteberatung-herbst-2026"
 		for i := range l.Consents {
 			l.Consents[i].DecidedAt = received
 		}
