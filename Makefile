@@ -31,8 +31,11 @@ build:
 run:
 	$(GO) run ./cmd/intake
 
-# check fails on unformatted code and vet findings.
+# check fails on unformatted code, vet findings, and tracked files that do
+# not belong in git (.ci/tracked-files.sh: executables, NUL bytes, over 1 MiB).
 check:
+	@.ci/tracked-files.sh
+	@.ci/tracked-files_test.sh
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...

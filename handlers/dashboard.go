@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -149,6 +150,11 @@ const (
 	countValueRoom  = 100
 	countRow        = 50
 	countBarHeight  = 16
+	// countLabelRunes is the longest label drawn whole: a phone draws the
+	// labels at 20 units, so about 46 characters fill the chart's width.
+	// A longer one (a utm_source can be anything a link carries) ends in
+	// an ellipsis; the description still says it in full.
+	countLabelRunes = 40
 )
 
 // newCountChart draws counts as bars, the largest the full width; id
@@ -166,7 +172,7 @@ func newCountChart(id, title string, rows []countItem) barChart {
 	var desc []string
 	for i, r := range rows {
 		top := i * countRow
-		label, said := r.Label, r.Label
+		label, said := shorten(r.Label, countLabelRunes), r.Label
 		if r.Share != "" {
 			label += " · " + r.Share
 		}
@@ -191,6 +197,14 @@ func newCountChart(id, title string, rows []countItem) barChart {
 		ch.Description = strings.Join(desc, "; ") + "."
 	}
 	return ch
+}
+
+// shorten cuts s to at most n characters, ending in an ellipsis when cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // thousands writes n with comma separators, as en-GB readers expect.

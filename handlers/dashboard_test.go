@@ -99,6 +99,35 @@ func TestDashboardShowsTheNumbers(t *testing.T) {
 	})
 }
 
+// TestDashboardShortensLongSourceLabels: a campaign link can carry any
+// utm_source; past 40 characters the chart draws it cut with an ellipsis,
+// so it stays inside the chart on a phone, and says it whole to screen
+// readers.
+func TestDashboardShortensLongSourceLabels(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		const source = "partner-newsletter-organisationsentwicklung-fuehrungskraefte"
+		lead := &models.Lead{Name: "Long Source", Email: "long@example.com", Company: "Acme", Role: "Lead",
+			DiagnosticVersion: s.def.Version, OverallIndex: 50, Band: "leading", CreatedAt: time.Now().UTC(),
+			Source: models.Source{UTMSource: source}}
+		if err := s.store.InsertLeadsBatch(s.t.Context(), []models.LeadWithHistory{{Lead: lead}}); err != nil {
+			t.Fatal(err)
+		}
+		s.signIn(models.RoleConsultant)
+		r := s.get("/admin")
+		if r.status != http.StatusOK {
+			t.Fatalf("GET /admin = %d:\n%s", r.status, r.body)
+		}
+		for _, want := range []string{">partner-newsletter-organisationsentwick…</text>", source + ": 1"} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("dashboard lacks %q", want)
+			}
+		}
+		if strings.Contains(r.body, ">"+source+"</text>") {
+			t.Error("the chart draws the 60-character source whole")
+		}
+	})
+}
+
 func TestDashboardMarketingSeesWaitingLeadsWithoutLinks(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
 		s.seedWaitingLeads()
@@ -107,7 +136,7 @@ func TestDashboardMarketingSeesWaitingLeadsWithoutLinks(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("GET /admin = %d", r.status)
 		}
-		if !strings.Contains(r.body, "<td>Grace Hopper</td>") {
+		if !strings.Contains(r.body, `<td data-label="Name">Grace Hopper</td>`) {
 			t.Error("marketing should see the waiting lead's name")
 		}
 		if strings.Contains(r.body, `href="/admin/leads/`) {

@@ -206,16 +206,6 @@ func axeViolations(t *testing.T, ctx context.Context) []string {
 	return found
 }
 
-// offScreen counts the elements matching sel that stick out of the
-// screen's width, as a table too wide for a phone leaves them.
-func offScreen(t *testing.T, ctx context.Context, sel string) int {
-	t.Helper()
-	return eval[int](t, ctx, fmt.Sprintf(`[...document.querySelectorAll(%q)].filter(e => {
-		const r = e.getBoundingClientRect();
-		return r.width > 0 && (r.left < 0 || r.right > document.documentElement.clientWidth);
-	}).length`, sel))
-}
-
 func checkAccessible(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
 	for _, v := range axeViolations(t, ctx) {
