@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models/modelstest"
 )
@@ -16,7 +17,7 @@ func TestHeaderIsDocumented(t *testing.T) {
 		"score_develops,score_innovates,score_people,score_vision,score_trust," +
 		"marketing_consent_at,consent_wording_version,landing_page,referrer," +
 		"utm_source,utm_medium,utm_campaign,utm_term,utm_content,status,owner_email,created_at"
-	if got := strings.Join(export.Header(definition(t)), ","); got != want {
+	if got := strings.Join(export.Header(diagnostictest.Shipped(t)), ","); got != want {
 		t.Errorf("header =\n%s\nwant\n%s", got, want)
 	}
 }
@@ -34,7 +35,7 @@ func TestNamesInTheExport(t *testing.T) {
 		{"=cmd Ross", "'=cmd", "Ross"},
 		{"Ada -1", "Ada", "'-1"},
 	}
-	def := definition(t)
+	def := diagnostictest.Shipped(t)
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			store := modelstest.Open(t, dialect)

@@ -8,22 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
-
-// definition is the diagnostic the product ships.
-func definition(t *testing.T) *diagnostic.Definition {
-	t.Helper()
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return def
-}
 
 // saveLead saves a lead named name whose every other free-text field
 // holds text, with two of its three scores, and marketing consent when
@@ -59,7 +49,7 @@ func TestExportCopyMatchesChunks(t *testing.T) {
 	if !store.CanCopyExport() {
 		t.Fatal("a PostgreSQL store should export with COPY")
 	}
-	def := definition(t)
+	def := diagnostictest.Shipped(t)
 	ctx := context.Background()
 	texts := append(append([]string{}, csvCases...), formulaCases...)
 	names := []string{"Ludwig van Beethoven", "Mary Ann Smith", "王小明", "  Grace \t Hopper ", "Jean-Luc Picard", "=cmd Ross", "Анна Петрова"}
@@ -123,7 +113,7 @@ func TestExportCopyMatchesChunks(t *testing.T) {
 // first row has written nothing, not even the header, so the download
 // can still answer with an error page.
 func TestFailedQuerySendsNothing(t *testing.T) {
-	def := definition(t)
+	def := diagnostictest.Shipped(t)
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			store := modelstest.Open(t, dialect)

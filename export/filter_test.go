@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models"
 )
@@ -13,7 +14,7 @@ import (
 // TestParseFilter: what the page and the command line accept, and which
 // field each refusal is shown beside.
 func TestParseFilter(t *testing.T) {
-	def := definition(t)
+	def := diagnostictest.Shipped(t)
 	for _, tc := range []struct {
 		query   string
 		want    models.ExportFilter
@@ -64,7 +65,7 @@ func TestParseFilter(t *testing.T) {
 
 // TestQueryReadsBack: a download link's query parses back to its filter.
 func TestQueryReadsBack(t *testing.T) {
-	def := definition(t)
+	def := diagnostictest.Shipped(t)
 	for _, f := range []models.ExportFilter{
 		{},
 		{From: "2026-04-01", To: "2026-04-30", Band: "managing", Status: "new", Campaign: "a&b=c", Source: "Zoë 🚀", AllContacts: true},

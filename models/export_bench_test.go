@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stellapop/intake/content"
-	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -61,10 +60,7 @@ func BenchmarkExportCSV1M(b *testing.B) {
 		b.Skip("set INTAKE_BENCH_1M=1 to seed a million leads and run this benchmark")
 	}
 	ctx := context.Background()
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		b.Fatal(err)
-	}
+	def := diagnostictest.Shipped(b)
 	store := modelstest.Open(b, models.Postgres)
 	owner, err := store.CreateUser(ctx, "owner@stellapop.example", "Owner", models.RoleConsultant, "a long enough password")
 	if err != nil {

@@ -12,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stellapop/intake/content"
-	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -74,10 +73,7 @@ func exported(t *testing.T, store *models.Store, f models.ExportFilter, chunk in
 }
 
 func TestExportContactsRoundTrip(t *testing.T) {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := diagnostictest.Shipped(t)
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			store := modelstest.Open(t, dialect)

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 )
 
 func TestSubmitScriptStoresTheConsentWordingOfContent(t *testing.T) {
@@ -31,10 +31,7 @@ func TestSubmitScriptStoresTheConsentWordingOfContent(t *testing.T) {
 }
 
 func TestSubmitScriptFollowsChangedWording(t *testing.T) {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := diagnostictest.Shipped(t)
 	cons, err := diagnostic.ParseConsent([]byte(`{"version": "2027-01-1", "purposes": [
 		{"id": "summary", "required": true, "label": "Keep my answers; it's fine to email me."}]}`))
 	if err != nil {
@@ -61,10 +58,7 @@ func TestSubmitScriptFollowsChangedWording(t *testing.T) {
 }
 
 func TestSubmitScriptRefusesTextPgbenchWouldRead(t *testing.T) {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := diagnostictest.Shipped(t)
 	cons, err := diagnostic.ParseConsent([]byte(`{"version": "1", "purposes": [
 		{"id": "summary", "required": true, "label": "Email me at :n o'clock."}]}`))
 	if err != nil {

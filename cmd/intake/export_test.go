@@ -12,18 +12,14 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/stellapop/intake/content"
-	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/export"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
 
 func TestExportCommand(t *testing.T) {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := diagnostictest.Shipped(t)
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			vars := []string{"INTAKE_DATA_DIR", t.TempDir()}
