@@ -77,10 +77,6 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	if err := queue.Migrate(ctx); err != nil {
-		store.Close()
-		return nil, fmt.Errorf("migrate email queue: %w", err)
-	}
 
 	funnel := handlers.NewFunnelCounter(store, log)
 	e, err := handlers.NewServer(handlers.Deps{
