@@ -71,6 +71,10 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSecret(ctx, store, cfg.Secret); err != nil {
+		store.Close()
+		return nil, err
+	}
 	m := metrics.New(metrics.Config{DB: store.SQLDB(), Pool: store.PgxPool(), EmailKinds: models.EmailKinds})
 	queue, err := newQueue(cfg, store, def, consent, m, log)
 	if err != nil {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 
@@ -34,3 +37,35 @@ func openStore(ctx context.Context, cfg *Config, maxConns int, log *slog.Logger)
 // quietLog is the log of a command whose output is for people: migrations
 // it applies on the way are not worth their attention.
 func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// secretFingerprintLabel is what the secret signs to make its fingerprint;
+// changing it would make every database refuse its own instances.
+const secretFingerprintLabel = "intake: fingerprint of INTAKE_SECRET, v1"
+
+// secretFingerprint names a secret without revealing it: an HMAC-SHA256 of
+// a fixed label keyed by the secret, in hex.
+func secretFingerprint(secret []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(secretFingerprintLabel))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// checkSecret refuses to start an instance whose secret differs from the
+// one the database was first used with: its sessions, form tokens and
+// links would fail on every other instance. The first start records the
+// secret's fingerprint, never the secret.
+func checkSecret(ctx context.Context, store *models.Store, secret []byte) error {
+	mine := secretFingerprint(secret)
+	recorded, err := store.RecordSecretFingerprint(ctx, mine)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal([]byte(recorded), []byte(mine)) {
+		return fmt.Errorf("INTAKE_SECRET differs from the one this database was first used with (fingerprint %s, this instance's %s): give every instance the same INTAKE_SECRET",
+			shortFingerprint(recorded), shortFingerprint(mine))
+	}
+	return nil
+}
+
+// shortFingerprint is enough of a fingerprint to tell two apart in a log.
+func shortFingerprint(fp string) string { return fp[:min(len(fp), 16)] }
