@@ -91,6 +91,9 @@ func (s *Store) Migrate(ctx context.Context, also ...func(context.Context) error
 	}
 	var applied []string
 	err = s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		// A new session on the connection, so that each statement starts
+		// afresh instead of adding to the one before.
+		conn = conn.Session(&gorm.Session{NewDB: true})
 		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockID).Error; err != nil {
 			return fmt.Errorf("wait for another instance's migrations: %w", err)
 		}
