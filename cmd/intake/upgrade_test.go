@@ -20,7 +20,8 @@ import (
 // TestInstancesStartingAtOnceMigrateOnce runs `intake migrate` three times
 // at the same moment on an empty PostgreSQL database, as three instances
 // deployed together would: every one succeeds, and each migration, the
-// email queue's included, is applied once.
+// email queue's included, is applied once. Each has one connection of its
+// own, the least DATABASE_MAX_CONNS allows, which the lock then holds.
 func TestInstancesStartingAtOnceMigrateOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -34,7 +35,7 @@ func TestInstancesStartingAtOnceMigrateOnce(t *testing.T) {
 	start := make(chan struct{})
 	for i := range instances {
 		cmd := exec.Command(bin, "migrate")
-		cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+t.TempDir(),
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+t.TempDir(), "DATABASE_MAX_CONNS=1",
 			"INTAKE_SECRET=the same secret on every instance, long enough")
 		cmd.Stderr = &logs[i]
 		wg.Go(func() {
