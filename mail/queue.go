@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -33,7 +34,7 @@ type Queue struct {
 	pgx       *river.Client[pgx.Tx]  // PostgreSQL only
 	sql       *river.Client[*sql.Tx] // inserts in database/sql transactions
 	runner    runner                 // the client that works the jobs
-	migrate   func(context.Context) error
+	store     *models.Store
 	working   bool
 	transport Transport
 }
@@ -94,7 +95,7 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 	case models.Postgres:
 		driver := riverpgxv5.New(store.PgxPool())
 		q.pgx, err = river.NewClient(driver, cfg)
-		q.runner, q.migrate = q.pgx, migrateWith(driver)
+		q.runner = q.pgx
 		if err == nil {
 			// Insert-only: no queues, never started.
 			q.sql, err = river.NewClient(riverdatabasesql.New(store.SQLDB()), &river.Config{Logger: logger, Workers: workers})
@@ -102,35 +103,58 @@ func NewQueue(store *models.Store, wc WorkerConfig, log *slog.Logger) (*Queue, e
 	case models.SQLite:
 		driver := riversqlite.New(store.SQLDB())
 		q.sql, err = river.NewClient(driver, cfg)
-		q.runner, q.migrate = q.sql, migrateWith(driver)
+		q.runner = q.sql
 	default:
 		return nil, fmt.Errorf("mail: no queue driver for %s", store.Dialect())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mail: create queue: %w", err)
 	}
+	q.store = store
 	return q, nil
 }
 
-// migrateWith runs the queue's migrations through driver.
-func migrateWith[TTx any](driver riverdriver.Driver[TTx]) func(context.Context) error {
+// MigrateQueue creates or updates the queue's tables in the store's
+// database. Start-up runs it inside the store's migrate step (see
+// models.Store.Migrate), so instances starting at once take turns.
+func MigrateQueue(store *models.Store) func(context.Context) error {
 	return func(ctx context.Context) error {
-		m, err := rivermigrate.New(driver, nil)
-		if err != nil {
-			return err
+		var err error
+		switch store.Dialect() {
+		case models.Postgres:
+			// On a connection of its own: the store's may all be taken,
+			// one of them by the lock its migrate step holds.
+			cfg := store.PgxPool().Config()
+			cfg.MaxConns = 1
+			var pool *pgxpool.Pool
+			if pool, err = pgxpool.NewWithConfig(ctx, cfg); err == nil {
+				err = migrateWith(ctx, riverpgxv5.New(pool))
+				pool.Close()
+			}
+		case models.SQLite:
+			err = migrateWith(ctx, riversqlite.New(store.SQLDB()))
+		default:
+			err = fmt.Errorf("no queue driver for %s", store.Dialect())
 		}
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		return err
+		if err != nil {
+			return fmt.Errorf("queue migrations: %w", err)
+		}
+		return nil
 	}
 }
 
-// Migrate creates or updates the queue's tables.
-func (q *Queue) Migrate(ctx context.Context) error {
-	if err := q.migrate(ctx); err != nil {
-		return fmt.Errorf("queue migrations: %w", err)
+// migrateWith runs the queue's migrations through driver.
+func migrateWith[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return err
 	}
-	return nil
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
 }
+
+// Migrate creates or updates the queue's tables (see MigrateQueue).
+func (q *Queue) Migrate(ctx context.Context) error { return MigrateQueue(q.store)(ctx) }
 
 // EnqueueLeadEmails queues every email of a lead inside the transaction
 // that saves it; it is a models.TxHook.

@@ -60,23 +60,67 @@ func loadMigrations(dialect string) ([]migration, error) {
 	return out, nil
 }
 
+// SchemaTooNewError is returned by Migrate when the database holds
+// migrations this build does not know: an older binary must not run on a
+// newer schema.
+type SchemaTooNewError struct {
+	Version int    // the newest migration the database records
+	Name    string // its file name
+	Known   int    // the newest migration this build has
+}
+
+func (e *SchemaTooNewError) Error() string {
+	return fmt.Sprintf("the database's schema is at version %d (%s), but this intake knows migrations only up to %d: run the newer intake, or restore a backup",
+		e.Version, e.Name, e.Known)
+}
+
 // Migrate applies every migration not yet applied, in order, each in its own
-// transaction, and returns the names it applied.
-func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+// transaction, then runs each of also (the email queue's migrations), and
+// returns the names it applied. On PostgreSQL the whole step holds one
+// advisory lock, so instances starting at once on the same database take
+// turns: the first migrates, the others find nothing left to do.
+func (s *Store) Migrate(ctx context.Context, also ...func(context.Context) error) ([]string, error) {
 	migrations, err := loadMigrations(s.dialect)
 	if err != nil {
 		return nil, err
 	}
-	db := s.db.WithContext(ctx)
+	if s.dialect != Postgres {
+		// The embedded SQLite serves one process, and its one connection
+		// must stay free for the queue's migrations.
+		return migrateOn(s.db.WithContext(ctx), migrations, also)
+	}
+	var applied []string
+	err = s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		// A new session on the connection, so that each statement starts
+		// afresh instead of adding to the one before.
+		conn = conn.Session(&gorm.Session{NewDB: true})
+		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockID).Error; err != nil {
+			return fmt.Errorf("wait for another instance's migrations: %w", err)
+		}
+		// Unlock even when ctx is done. Should this fail, the connection is
+		// broken, and PostgreSQL releases the lock with its session.
+		defer conn.WithContext(context.WithoutCancel(ctx)).Exec("SELECT pg_advisory_unlock(?)", migrationLockID)
+		applied, err = migrateOn(conn, migrations, also)
+		return err
+	})
+	return applied, err
+}
+
+// migrateOn is the migrate step on db, which the caller has made the only
+// migrator.
+func migrateOn(db *gorm.DB, migrations []migration, also []func(context.Context) error) ([]string, error) {
 	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
 		name TEXT NOT NULL,
 		applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
+	if err := refuseNewerSchema(db, migrations); err != nil {
+		return nil, err
+	}
 	var applied []string
 	for _, m := range migrations {
-		done, err := s.applyMigration(ctx, m)
+		done, err := applyMigration(db, m)
 		if err != nil {
 			return applied, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
@@ -84,18 +128,39 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 			applied = append(applied, m.Name)
 		}
 	}
+	for _, step := range also {
+		if err := step(db.Statement.Context); err != nil {
+			return applied, err
+		}
+	}
 	return applied, nil
 }
 
+// refuseNewerSchema stops a binary older than the database's schema: its
+// code would read and write tables it does not know the shape of.
+func refuseNewerSchema(db *gorm.DB, migrations []migration) error {
+	var newest struct {
+		Version int
+		Name    string
+	}
+	err := db.Table("schema_migrations").Select("version, name").Order("version DESC").Limit(1).Scan(&newest).Error
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	known := 0
+	if len(migrations) > 0 {
+		known = migrations[len(migrations)-1].Version
+	}
+	if newest.Version > known {
+		return &SchemaTooNewError{Version: newest.Version, Name: newest.Name, Known: known}
+	}
+	return nil
+}
+
 // applyMigration runs one migration unless it is already recorded.
-func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
+func applyMigration(db *gorm.DB, m migration) (bool, error) {
 	applied := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.dialect == Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockID).Error; err != nil {
-				return err
-			}
-		}
+	err := db.Transaction(func(tx *gorm.DB) error {
 		var count int64
 		if err := tx.Table("schema_migrations").Where("version = ?", m.Version).Count(&count).Error; err != nil {
 			return err

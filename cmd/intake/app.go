@@ -71,15 +71,15 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSecret(ctx, store, cfg.Secret); err != nil {
+		store.Close()
+		return nil, err
+	}
 	m := metrics.New(metrics.Config{DB: store.SQLDB(), Pool: store.PgxPool(), EmailKinds: models.EmailKinds})
 	queue, err := newQueue(cfg, store, def, consent, m, log)
 	if err != nil {
 		store.Close()
 		return nil, err
-	}
-	if err := queue.Migrate(ctx); err != nil {
-		store.Close()
-		return nil, fmt.Errorf("migrate email queue: %w", err)
 	}
 
 	funnel := handlers.NewFunnelCounter(store, log)

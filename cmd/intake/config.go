@@ -128,7 +128,7 @@ var options = []option{
 			return nil
 		}},
 	{Name: "INTAKE_SECRET", Unset: "generated once into `INTAKE_DATA_DIR/secret.key`", Secret: true,
-		Help: "Key that signs form tokens, at least 32 characters. Give every instance the same value.",
+		Help: "Key that signs form tokens, at least 32 characters. Give every instance the same value: the first start records its fingerprint (never the key) in the database, and an instance with another key is refused.",
 		apply: func(c *Config, v string) error {
 			if v == "" {
 				return nil

@@ -126,13 +126,16 @@ func TestFirstRunWritesEmailsToTheOutbox(t *testing.T) {
 func TestSeparateWorkerSendsWhatServeQueued(t *testing.T) {
 	smtp := mailtest.NewServer(t)
 	dbURL := modelstest.DatabaseURL(t)
-	base, _ := startApp(t, models.Postgres, "DATABASE_URL", dbURL, "SMTP_URL", smtp.URL(), "MAIL_WORKERS", "0")
+	// Instances sharing a database share its secret; each would otherwise
+	// generate its own into its data directory, and the second is refused.
+	const secret = "one secret for every instance of this deployment"
+	base, _ := startApp(t, models.Postgres, "DATABASE_URL", dbURL, "SMTP_URL", smtp.URL(), "MAIL_WORKERS", "0", "INTAKE_SECRET", secret)
 	submit(t, base, "Katherine Johnson", "katherine@example.com")
 	time.Sleep(1500 * time.Millisecond)
 	if n := len(smtp.Messages()); n != 0 {
 		t.Fatalf("the site sent %d messages with MAIL_WORKERS=0", n)
 	}
-	env := map[string]string{"DATABASE_URL": dbURL, "SMTP_URL": smtp.URL(), "INTAKE_DATA_DIR": t.TempDir()}
+	env := map[string]string{"DATABASE_URL": dbURL, "SMTP_URL": smtp.URL(), "INTAKE_DATA_DIR": t.TempDir(), "INTAKE_SECRET": secret}
 	cfg, err := loadConfig(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)

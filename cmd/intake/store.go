@@ -2,21 +2,28 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 
+	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/models"
 )
 
 // openStore opens the database the settings name and applies every
-// pending migration, logging each one it applies, so every command works
-// on the schema serve would. maxConns bounds PostgreSQL connections.
+// pending migration, the email queue's included, logging each one it
+// applies, so every command works on the schema serve would. On PostgreSQL
+// the whole step holds one lock, so instances starting at once take turns;
+// a database whose schema is newer than this binary is refused. maxConns
+// bounds PostgreSQL connections (at least 2: one holds the lock).
 func openStore(ctx context.Context, cfg *Config, maxConns int, log *slog.Logger) (*models.Store, error) {
 	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, models.Options{MaxOpenConns: maxConns})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	applied, err := store.Migrate(ctx)
+	applied, err := store.Migrate(ctx, mail.MigrateQueue(store))
 	for _, name := range applied {
 		log.Info("applied migration", slog.String("name", name))
 	}
@@ -30,3 +37,35 @@ func openStore(ctx context.Context, cfg *Config, maxConns int, log *slog.Logger)
 // quietLog is the log of a command whose output is for people: migrations
 // it applies on the way are not worth their attention.
 func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// secretFingerprintLabel is what the secret signs to make its fingerprint;
+// changing it would make every database refuse its own instances.
+const secretFingerprintLabel = "intake: fingerprint of INTAKE_SECRET, v1"
+
+// secretFingerprint names a secret without revealing it: an HMAC-SHA256 of
+// a fixed label keyed by the secret, in hex.
+func secretFingerprint(secret []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(secretFingerprintLabel))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// checkSecret refuses to start an instance whose secret differs from the
+// one the database was first used with: its sessions, form tokens and
+// links would fail on every other instance. The first start records the
+// secret's fingerprint, never the secret.
+func checkSecret(ctx context.Context, store *models.Store, secret []byte) error {
+	mine := secretFingerprint(secret)
+	recorded, err := store.RecordSecretFingerprint(ctx, mine)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal([]byte(recorded), []byte(mine)) {
+		return fmt.Errorf("INTAKE_SECRET differs from the one this database was first used with (fingerprint %s, this instance's %s): give every instance the same INTAKE_SECRET",
+			shortFingerprint(recorded), shortFingerprint(mine))
+	}
+	return nil
+}
+
+// shortFingerprint is enough of a fingerprint to tell two apart in a log.
+func shortFingerprint(fp string) string { return fp[:min(len(fp), 16)] }

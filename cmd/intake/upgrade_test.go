@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+)
+
+// TestInstancesStartingAtOnceMigrateOnce runs `intake migrate` three times
+// at the same moment on an empty PostgreSQL database, as three instances
+// deployed together would: every one succeeds, and each migration, the
+// email queue's included, is applied once. Each has one connection of its
+// own, the least DATABASE_MAX_CONNS allows, which the lock then holds.
+func TestInstancesStartingAtOnceMigrateOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dbURL := modelstest.DatabaseURL(t) // before the build: skipped without PostgreSQL
+	bin := buildIntake(t)
+	const instances = 3
+	logs := make([]bytes.Buffer, instances)
+	errs := make([]error, instances)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range instances {
+		cmd := exec.Command(bin, "migrate")
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+t.TempDir(), "DATABASE_MAX_CONNS=1",
+			"INTAKE_SECRET=the same secret on every instance, long enough")
+		cmd.Stderr = &logs[i]
+		wg.Go(func() {
+			<-start
+			errs[i] = cmd.Run()
+		})
+	}
+	close(start)
+	wg.Wait()
+	applied := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("instance %d: %v\n%s", i, err, logs[i].String())
+		}
+		applied += strings.Count(logs[i].String(), "applied migration")
+	}
+
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var versions, rows, queueVersions int
+	if err := db.QueryRow("SELECT COUNT(DISTINCT version), COUNT(*) FROM schema_migrations").Scan(&versions, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != versions || applied != versions {
+		t.Errorf("schema_migrations holds %d rows for %d versions, and the instances logged %d applied; want each applied once", rows, versions, applied)
+	}
+	if err := db.QueryRow("SELECT COUNT(*) FROM river_migration").Scan(&queueVersions); err != nil || queueVersions == 0 {
+		t.Errorf("the email queue's migrations did not run: %d recorded, %v", queueVersions, err)
+	}
+}
+
+// TestOlderIntakeRefusesToStart: `intake migrate` on a database a newer
+// intake has migrated stops with a message naming both versions.
+func TestOlderIntakeRefusesToStart(t *testing.T) {
+	dir := t.TempDir()
+	vars := env("INTAKE_DATA_DIR", dir)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"migrate"}, vars, &out, &errOut); code != 0 {
+		t.Fatalf("first migrate: exit %d: %s", code, errOut.String())
+	}
+	store, err := models.Open(context.Background(), "", dir, models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.SQLDB().Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_from_the_future.sql', CURRENT_TIMESTAMP)")
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errOut.Reset()
+	code := run([]string{"migrate"}, vars, &out, &errOut)
+	const want = "the database's schema is at version 999 (0999_from_the_future.sql), but this intake knows migrations only up to "
+	if code != 1 || !strings.Contains(errOut.String(), want) || !strings.Contains(errOut.String(), "run the newer intake, or restore a backup") {
+		t.Errorf("migrate on a newer schema: exit %d, log:\n%s\nwant exit 1 and %q", code, errOut.String(), want)
+	}
+}
+
+// TestInstancesMustShareTheSecret starts twice with one secret, then with
+// another, which is refused; neither secret is ever logged or stored.
+func TestInstancesMustShareTheSecret(t *testing.T) {
+	const first = "the first secret this database was used with"
+	const other = "another secret, which a misconfigured instance has"
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			dir := t.TempDir()
+			vars := []string{"INTAKE_DATA_DIR", dir}
+			var dbURL string
+			if dialect == models.Postgres {
+				dbURL = modelstest.DatabaseURL(t)
+				vars = append(vars, "DATABASE_URL", dbURL)
+			}
+			start := func(secret string) (int, string) {
+				var out, errOut bytes.Buffer
+				code := run([]string{"migrate"}, env(append(vars, "INTAKE_SECRET", secret)...), &out, &errOut)
+				logs := out.String() + errOut.String()
+				if strings.Contains(logs, first) || strings.Contains(logs, other) {
+					t.Errorf("a secret was logged:\n%s", logs)
+				}
+				return code, logs
+			}
+			for i := range 2 {
+				if code, logs := start(first); code != 0 {
+					t.Fatalf("start %d with the first secret: exit %d:\n%s", i+1, code, logs)
+				}
+			}
+			code, logs := start(other)
+			if code != 1 || !strings.Contains(logs, "INTAKE_SECRET differs from the one this database was first used with (fingerprint ") ||
+				!strings.Contains(logs, "): give every instance the same INTAKE_SECRET") {
+				t.Errorf("start with another secret: exit %d, log:\n%s\nwant exit 1 and the secret refused", code, logs)
+			}
+			if code, logs := start(first); code != 0 {
+				t.Errorf("the first secret after the refusal: exit %d:\n%s", code, logs)
+			}
+
+			stored := storedText(t, dialect, dbURL, dir)
+			for _, secret := range []string{first, other} {
+				if strings.Contains(stored, secret) {
+					t.Errorf("the database holds the secret %q", secret)
+				}
+			}
+			if !strings.Contains(stored, secretFingerprint([]byte(first))) {
+				t.Error("the database does not hold the first secret's fingerprint; the search for the secret looked in the wrong place")
+			}
+		})
+	}
+}
+
+// storedText is everything the database holds, as text: every row of every
+// table on PostgreSQL, the files themselves for the embedded SQLite.
+func storedText(t *testing.T, dialect, dbURL, dir string) string {
+	t.Helper()
+	var all strings.Builder
+	if dialect == models.SQLite {
+		files, _ := filepath.Glob(filepath.Join(dir, "intake.db*"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all.Write(b)
+		}
+		return all.String()
+	}
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	for _, table := range tables {
+		rows, err := db.Query("SELECT t::text FROM " + pgx.Identifier{table}.Sanitize() + " t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var row string
+			if err := rows.Scan(&row); err != nil {
+				t.Fatal(err)
+			}
+			all.WriteString(row + "\n")
+		}
+		rows.Close()
+	}
+	return all.String()
+}
