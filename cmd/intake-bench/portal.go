@@ -41,10 +41,15 @@ var (
 		why: "bot checks off for a load from one address that submits at once, request log quiet, no email workers"}
 )
 
+// benchSecret is the INTAKE_SECRET every process of a run shares, as every
+// instance on one database must.
+const benchSecret = "bench-secret-bench-secret-bench-secret"
+
 // startEnv is what every start of the portal sets: where it listens, its
-// database and data directory, and processEnv.
+// database, data directory and shared secret, and processEnv.
 func startEnv(addr, dbURL, dataDir string) []string {
-	return append([]string{"INTAKE_ADDR=" + addr, "DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + dataDir}, processEnv()...)
+	return append([]string{"INTAKE_ADDR=" + addr, "DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + dataDir,
+		"INTAKE_SECRET=" + benchSecret}, processEnv()...)
 }
 
 // processEnv is what the servers under load get of this program's own
