@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 func TestTuneGC(t *testing.T) {
@@ -82,4 +87,58 @@ func TestMemoryLimitFollowsConnections(t *testing.T) {
 	want("one left", defaultMemoryLimit+step)
 	closed(1, http.StateHijacked)
 	want("none left", defaultMemoryLimit)
+}
+
+// TestServerMemoryLimitFollowsItsConnections: the site's server, started
+// under the default soft limit, raises it while visitors hold connections
+// open and lowers it again once they have gone.
+func TestServerMemoryLimitFollowsItsConnections(t *testing.T) {
+	limit := debug.SetMemoryLimit(defaultMemoryLimit)
+	t.Cleanup(func() { debug.SetMemoryLimit(limit) })
+	env := map[string]string{"INTAKE_DATA_DIR": t.TempDir()}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := newApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	// Twenty visitors, each on a connection of its own that stays open.
+	const visitors = 20
+	var clients []*http.Client
+	for range visitors {
+		c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+		res, err := c.Get("http://" + ln.Addr().String() + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		clients = append(clients, c)
+	}
+	steps := int64((visitors + connectionStep - 1) / connectionStep)
+	if got, want := debug.SetMemoryLimit(-1), defaultMemoryLimit+steps*connectionStep*connectionMemory; got != want {
+		t.Errorf("with %d connections open: limit %d, want %d", visitors, got, want)
+	}
+	for _, c := range clients {
+		c.CloseIdleConnections()
+	}
+	// The server sees each close when its read fails; wait for that.
+	for i := 0; debug.SetMemoryLimit(-1) != defaultMemoryLimit; i++ {
+		if i == 1000 {
+			t.Fatalf("after every connection closed: limit %d, want %d", debug.SetMemoryLimit(-1), defaultMemoryLimit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
