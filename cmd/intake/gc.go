@@ -1,9 +1,13 @@
 package main
 
 import (
+	"math"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -49,12 +53,13 @@ const (
 )
 
 // memoryForConnections keeps the default soft memory limit at its value
-// plus room for the open connections.
+// plus room for the open connections, up to a ceiling.
 type memoryForConnections struct {
-	base int64 // the limit with no connection open
-	open atomic.Int64
-	mu   sync.Mutex
-	set  int64 // the limit last set
+	base    int64 // the limit with no connection open
+	ceiling int64 // the most it grows to
+	open    atomic.Int64
+	mu      sync.Mutex
+	set     int64 // the limit last set
 }
 
 // newMemoryForConnections follows the open connections when the soft
@@ -64,13 +69,42 @@ func newMemoryForConnections() *memoryForConnections {
 	if debug.SetMemoryLimit(-1) != defaultMemoryLimit {
 		return nil
 	}
-	return &memoryForConnections{base: defaultMemoryLimit, set: defaultMemoryLimit}
+	return &memoryForConnections{base: defaultMemoryLimit, set: defaultMemoryLimit,
+		ceiling: memoryCeiling(containerMemory(os.ReadFile))}
+}
+
+// containerMemory is the memory the process's container may use (cgroup
+// v2, or else v1), or 0 when it is not limited or cannot be read.
+func containerMemory(read func(string) ([]byte, error)) int64 {
+	for _, path := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		b, err := read(path)
+		if err != nil {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil || n <= 0 { // "max": not limited
+			return 0
+		}
+		return n
+	}
+	return 0
+}
+
+// memoryCeiling is how far the soft limit may grow in a container with
+// this much memory (0: not limited): three quarters of it, so that the
+// collector works harder well before the container is out of memory, and
+// never below the default.
+func memoryCeiling(container int64) int64 {
+	if container <= 0 {
+		return math.MaxInt64
+	}
+	return max(container/4*3, defaultMemoryLimit)
 }
 
 // limitFor is the soft limit with n connections open.
 func (m *memoryForConnections) limitFor(n int64) int64 {
 	steps := (max(n, 0) + connectionStep - 1) / connectionStep
-	return m.base + steps*connectionStep*connectionMemory
+	return min(m.base+steps*connectionStep*connectionMemory, m.ceiling)
 }
 
 // connState is an http.Server's ConnState hook.

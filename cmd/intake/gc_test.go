@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"testing"
 	"time"
@@ -140,5 +141,48 @@ func TestServerMemoryLimitFollowsItsConnections(t *testing.T) {
 			t.Fatalf("after every connection closed: limit %d, want %d", debug.SetMemoryLimit(-1), defaultMemoryLimit)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestMemoryLimitStaysInsideTheContainer: in a container with little
+// memory the limit stops growing at three quarters of it, never below the
+// default; without a container limit it is not capped.
+func TestMemoryLimitStaysInsideTheContainer(t *testing.T) {
+	files := func(m map[string]string) func(string) ([]byte, error) {
+		return func(path string) ([]byte, error) {
+			if v, ok := m[path]; ok {
+				return []byte(v), nil
+			}
+			return nil, os.ErrNotExist
+		}
+	}
+	for _, tt := range []struct {
+		name  string
+		files map[string]string
+		want  int64
+	}{
+		{"cgroup v2, 256 MiB", map[string]string{"/sys/fs/cgroup/memory.max": "268435456\n"}, 256 << 20},
+		{"cgroup v2, no limit", map[string]string{"/sys/fs/cgroup/memory.max": "max\n"}, 0},
+		{"cgroup v1, 512 MiB", map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "536870912\n"}, 512 << 20},
+		{"no cgroup files", nil, 0},
+	} {
+		if got := containerMemory(files(tt.files)); got != tt.want {
+			t.Errorf("%s: container memory %d, want %d", tt.name, got, tt.want)
+		}
+	}
+
+	m := &memoryForConnections{base: defaultMemoryLimit, ceiling: memoryCeiling(256 << 20)}
+	if got := m.limitFor(10000); got != 192<<20 {
+		t.Errorf("10,000 connections in 256 MiB: limit %d, want 192 MiB", got)
+	}
+	if got := m.limitFor(16); got != defaultMemoryLimit+connectionStep*connectionMemory {
+		t.Errorf("16 connections in 256 MiB: limit %d, want the default plus one step", got)
+	}
+	if got := memoryCeiling(32 << 20); got != defaultMemoryLimit {
+		t.Errorf("a container smaller than the default: ceiling %d, want the default", got)
+	}
+	m = &memoryForConnections{base: defaultMemoryLimit, ceiling: memoryCeiling(0)}
+	if got := m.limitFor(10000); got != defaultMemoryLimit+10000*connectionMemory {
+		t.Errorf("10,000 connections, no container limit: %d, want %d", got, defaultMemoryLimit+10000*connectionMemory)
 	}
 }

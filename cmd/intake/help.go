@@ -57,7 +57,7 @@ which each test creates, and then drops, its own database.
 // are described here rather than in the options table; gc.go sets their
 // defaults.
 var (
-	gcDefaults = fmt.Sprintf("`%d`, `%dMiB` plus %d KiB for each open connection", defaultGCPercent, defaultMemoryLimit>>20, connectionMemory>>10)
+	gcDefaults = fmt.Sprintf("`%d`, `%dMiB` plus %d KiB for each open connection, up to three quarters of a container's memory", defaultGCPercent, defaultMemoryLimit>>20, connectionMemory>>10)
 	gcLink     = " [How Go reads them](https://pkg.go.dev/runtime#hdr-Environment_Variables)."
 )
 
