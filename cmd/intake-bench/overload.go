@@ -43,7 +43,7 @@ func (o overloadOutcome) met() bool {
 
 // benchOverloadRow sizes the overload from the submit row's rate, or, when
 // that row did not run, from a load of its own at the submit row's
-// concurrency, and drives it at a fresh portal on a database of its own.
+// concurrency, and drives it at a fresh portal on a fresh database.
 func benchOverloadRow(ctx context.Context, e *env) ([]row, error) {
 	dbURL, err := e.newDatabase(ctx, "overload")
 	if err != nil {
@@ -55,7 +55,13 @@ func benchOverloadRow(ctx context.Context, e *env) ([]row, error) {
 	}
 	n, rate := submitConcurrency(), e.submitRate
 	if rate == 0 {
-		p, _, err := e.startPortal(ctx, dbURL, loadTest)
+		// On a database of its own: each start generates its own secret,
+		// and a database takes only the one it was first used with.
+		sizing, err := e.newDatabase(ctx, "overload_sizing")
+		if err != nil {
+			return nil, err
+		}
+		p, _, err := e.startPortal(ctx, sizing, loadTest)
 		if err != nil {
 			return nil, err
 		}
