@@ -100,7 +100,7 @@ func (e *env) intake(ctx context.Context, dbURL, stdin string, args ...string) (
 	}
 	cmd := exec.CommandContext(ctx, e.bin, args...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+data,
-		"INTAKE_SECRET=bench-secret-bench-secret-bench-secret", "LOG_LEVEL=warn")
+		"INTAKE_SECRET="+benchSecret, "LOG_LEVEL=warn")
 	cmd.Stdin = strings.NewReader(stdin)
 	return cmd.CombinedOutput()
 }

@@ -42,10 +42,16 @@ var (
 )
 
 // startEnv is what every start of the portal sets: where it listens, its
-// database and data directory, and processEnv.
+// database, data directory and secret, and processEnv.
 func startEnv(addr, dbURL, dataDir string) []string {
-	return append([]string{"INTAKE_ADDR=" + addr, "DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + dataDir}, processEnv()...)
+	return append([]string{"INTAKE_ADDR=" + addr, "DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + dataDir, "INTAKE_SECRET=" + benchSecret}, processEnv()...)
 }
+
+// benchSecret is every start's and command's INTAKE_SECRET: a database
+// refuses an instance whose secret differs from the one it was first used
+// with, and the rows start the portal and its commands on one database
+// more than once, each with a data directory of its own.
+const benchSecret = "bench-secret-bench-secret-bench-secret"
 
 // processEnv is what the servers under load get of this program's own
 // environment: only what any process needs, so that no setting of the

@@ -32,7 +32,7 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 	}
 	// The reference runs on the schema the portal made.
 	migrate := exec.CommandContext(ctx, e.bin, "migrate")
-	migrate.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+e.work, "INTAKE_SECRET=bench-secret-bench-secret-bench-secret")
+	migrate.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+e.work, "INTAKE_SECRET="+benchSecret)
 	if out, err := migrate.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("migrate: %v\n%s", err, out)
 	}
