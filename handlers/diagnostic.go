@@ -252,14 +252,7 @@ func (h *Handlers) diagnosticView(csrf string, status int, f *diagnosticForm, no
 	if page.Submission == "" {
 		page.Submission = newSubmissionKey()
 	}
-	// A form shown again keeps the time it was first served, so the time a
-	// person spent answering it counts.
-	now := time.Now()
-	if at, ok := h.stamper.servedAt(f.Stamp, page.Submission); ok && now.Sub(at) < stampMaxAge {
-		page.Stamp = f.Stamp
-	} else {
-		page.Stamp = h.stamper.stamp(page.Submission, now)
-	}
+	page.Stamp = h.stampAgain(f.Stamp, page.Submission, time.Now())
 	if status != http.StatusOK {
 		page.Meta.Title = "Please check your answers — " + def.Title
 	}
@@ -304,6 +297,16 @@ func (h *Handlers) diagnosticView(csrf string, status int, f *diagnosticForm, no
 		page.Consents = append(page.Consents, cv)
 	}
 	return page
+}
+
+// stampAgain is the served-time stamp for a form shown again: the one it
+// carried while that is valid, so the time a person spent answering it
+// counts, or else now's.
+func (h *Handlers) stampAgain(stamp, submission string, now time.Time) string {
+	if at, ok := h.stamper.servedAt(stamp, submission); ok && now.Sub(at) < stampMaxAge {
+		return stamp
+	}
+	return h.stamper.stamp(submission, now)
 }
 
 // optional is nil for an empty string, so an absent key stores NULL.

@@ -79,6 +79,7 @@ type Handlers struct {
 	loginLimit  *clientLimiter
 	articlePage *preparedArticle // the article, rendered once
 	emptyForm   *spliced         // the empty diagnostic, rendered once
+	busyForm    *spliced         // the diagnostic refused under load, rendered once
 	shed        *shedder
 	https       bool // BASE_URL is https: responses carry HSTS
 }
@@ -125,6 +126,9 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 		return nil, nil, err
 	}
 	if h.emptyForm, err = h.prepareDiagnostic(renderer); err != nil {
+		return nil, nil, err
+	}
+	if h.busyForm, err = h.prepareBusyForm(renderer); err != nil {
 		return nil, nil, err
 	}
 	h.shed = newShedder(d.InFlightLimit, d.ShedWait)

@@ -60,16 +60,16 @@ func servePrepared(c echo.Context, p *static.Prepared, ctype []string, cacheCont
 		res.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return writeSized(c, body, ready.Length, ctype, gz)
+	return writeSized(c, http.StatusOK, body, ready.Length, ctype, gz)
 }
 
 // writeBody sends a complete body with its length; HEAD gets the headers only.
 func writeBody(c echo.Context, body []byte, ctype []string, gz bool) error {
-	return writeSized(c, body, []string{strconv.Itoa(len(body))}, ctype, gz)
+	return writeSized(c, http.StatusOK, body, []string{strconv.Itoa(len(body))}, ctype, gz)
 }
 
-// writeSized is writeBody with the Content-Length value ready.
-func writeSized(c echo.Context, body []byte, length, ctype []string, gz bool) error {
+// writeSized is writeBody with the status and the Content-Length value ready.
+func writeSized(c echo.Context, status int, body []byte, length, ctype []string, gz bool) error {
 	res := c.Response()
 	hdr := res.Header()
 	hdr[hdrContentType] = ctype
@@ -77,7 +77,7 @@ func writeSized(c echo.Context, body []byte, length, ctype []string, gz bool) er
 	if gz {
 		hdr[hdrContentEncoding] = encodingGzip
 	}
-	res.WriteHeader(http.StatusOK)
+	res.WriteHeader(status)
 	if c.Request().Method == http.MethodHead {
 		return nil
 	}

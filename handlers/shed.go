@@ -72,9 +72,3 @@ func (s *shedder) refuse(c echo.Context, busy echo.HandlerFunc) error {
 // errBusy is a request shed under load: a 503 page, not logged as a fault
 // (under overload there would be one line per refusal).
 var errBusy = echo.NewHTTPError(http.StatusServiceUnavailable, "busy")
-
-// diagnosticBusy answers a submission that came while the site was too
-// busy to save it: the form comes back with every answer kept.
-func (h *Handlers) diagnosticBusy(c echo.Context) error {
-	return h.diagnosticAgain(c, http.StatusServiceUnavailable, "Many people are sending this form right now, so we couldn’t save yours yet. Nothing is lost: your answers are all below. Please send them again in a few seconds.")
-}

@@ -62,6 +62,9 @@ type env struct {
 	dbs    []string   // databases this run made, dropped at the end
 	ran    []settings // the portal's settings the rows used, in order of first use
 	notes  []string   // how the other servers ran, one line each
+	// submitRate is the portal's submissions a second that the submit row
+	// measured, which sizes the overload row; 0 until it has run.
+	submitRate float64
 }
 
 // note adds a line about how a server other than the portal ran, listed

@@ -8,6 +8,8 @@ import (
 	"time"
 )
 
+func init() { register(35, "overload", benchOverloadRow) }
+
 // refusalLimit is how soon a visitor the portal cannot serve must hear so.
 const refusalLimit = time.Second
 
@@ -37,6 +39,52 @@ type overloadOutcome struct {
 // never refused proves nothing about refusing, so it does not pass.
 func (o overloadOutcome) met() bool {
 	return o.refused > 0 && o.refusedP99 < refusalLimit && o.timeouts == 0 && o.failures == 0
+}
+
+// benchOverloadRow sizes the overload from the submit row's rate, or, when
+// that row did not run, from a load of its own at the submit row's
+// concurrency, and drives it at a fresh portal on a fresh database.
+func benchOverloadRow(ctx context.Context, e *env) ([]row, error) {
+	dbURL, err := e.newDatabase(ctx, "overload")
+	if err != nil {
+		return nil, err
+	}
+	dur := 10 * time.Second
+	if e.smoke {
+		dur = time.Second
+	}
+	n, rate := submitConcurrency(), e.submitRate
+	if rate == 0 {
+		// On a database of its own: each start generates its own secret,
+		// and a database takes only the one it was first used with.
+		sizing, err := e.newDatabase(ctx, "overload_sizing")
+		if err != nil {
+			return nil, err
+		}
+		p, _, err := e.startPortal(ctx, sizing, loadTest)
+		if err != nil {
+			return nil, err
+		}
+		// Warmed up first, as the submit row is: connections, caches.
+		res, err := runSubmitLoad(ctx, p.base, n, dur/4, 5*time.Second)
+		if err == nil {
+			res, err = runSubmitLoad(ctx, p.base, n, dur/2, 5*time.Second)
+		}
+		p.stop()
+		if err != nil {
+			return nil, err
+		}
+		if bad := res.unexpected(http.StatusSeeOther); bad != "" {
+			return nil, fmt.Errorf("sizing the overload: %s", bad)
+		}
+		rate = res.rate(http.StatusSeeOther)
+		e.log.Printf("overload: %.0f submissions/s at %d at once sizes the load", rate, n)
+	}
+	rows, err := benchOverload(ctx, e, dbURL, overloadVisitors(n, rate), dur)
+	if err != nil {
+		return nil, err
+	}
+	return measuredWith(loadTest, rows), nil
 }
 
 // benchOverload drives visitors at once at a fresh portal, in two halves,

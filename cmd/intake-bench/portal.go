@@ -41,16 +41,17 @@ var (
 		why: "bot checks off for a load from one address that submits at once, request log quiet, no email workers"}
 )
 
-// benchSecret is the INTAKE_SECRET every process of a run shares, as every
-// instance on one database must.
-const benchSecret = "bench-secret-bench-secret-bench-secret"
-
 // startEnv is what every start of the portal sets: where it listens, its
-// database, data directory and shared secret, and processEnv.
+// database, data directory and secret, and processEnv.
 func startEnv(addr, dbURL, dataDir string) []string {
-	return append([]string{"INTAKE_ADDR=" + addr, "DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + dataDir,
-		"INTAKE_SECRET=" + benchSecret}, processEnv()...)
+	return append([]string{"INTAKE_ADDR=" + addr, "DATABASE_URL=" + dbURL, "INTAKE_DATA_DIR=" + dataDir, "INTAKE_SECRET=" + benchSecret}, processEnv()...)
 }
+
+// benchSecret is every start's and command's INTAKE_SECRET: a database
+// refuses an instance whose secret differs from the one it was first used
+// with, and the rows start the portal and its commands on one database
+// more than once, each with a data directory of its own.
+const benchSecret = "bench-secret-bench-secret-bench-secret"
 
 // processEnv is what the servers under load get of this program's own
 // environment: only what any process needs, so that no setting of the

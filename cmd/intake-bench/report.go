@@ -53,7 +53,7 @@ func (e *env) report(rows []row) string {
 	fmt.Fprintf(&b, "- Mode: %s; %d alternating rounds per comparison, medians shown\n", mode, e.rounds)
 	if len(e.ran) > 0 {
 		b.WriteString("- The portal: each start sets only INTAKE_ADDR (a free loopback port), DATABASE_URL (a database on the PostgreSQL above)" +
-			", INTAKE_DATA_DIR (a scratch directory) and INTAKE_SECRET (one for every process on the database, as instances must share it), and passes on PATH, HOME and TMPDIR, no other variable of the shell; beyond that, by the settings column:\n")
+			", INTAKE_DATA_DIR (a scratch directory) and INTAKE_SECRET (one for the whole run), and passes on PATH, HOME and TMPDIR, no other variable of the shell; beyond that, by the settings column:\n")
 		for _, s := range e.ran {
 			if len(s.env) == 0 {
 				fmt.Fprintf(&b, "  - %s: nothing else, every other setting at its default\n", s.name)

@@ -135,6 +135,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if m := newMemoryForConnections(); m != nil {
+		a.server.ConnState = m.connState
+	}
 	return a, nil
 }
 

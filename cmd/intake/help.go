@@ -57,7 +57,7 @@ which each test creates, and then drops, its own database.
 // are described here rather than in the options table; gc.go sets their
 // defaults.
 var (
-	gcDefaults = fmt.Sprintf("`%d`, `%dMiB`", defaultGCPercent, defaultMemoryLimit>>20)
+	gcDefaults = fmt.Sprintf("`%d`, `%dMiB` plus %d KiB for each open connection, up to three quarters of a container's memory", defaultGCPercent, defaultMemoryLimit>>20, connectionMemory>>10)
 	gcLink     = " [How Go reads them](https://pkg.go.dev/runtime#hdr-Environment_Variables)."
 )
 
@@ -66,7 +66,8 @@ var (
 func gcMeaning(ref string) string {
 	return "Go's collector: how far the heap may grow past live data before a collection, " +
 		"and a soft limit on the memory the runtime holds, past which it collects sooner. " +
-		"The defaults trade a little memory for CPU (see " + ref + "); either one set here replaces its default."
+		"The defaults trade a little memory for CPU (see " + ref + "); the default limit leaves room for the memory each open connection holds, so hundreds of visitors at once do not keep the collector running nonstop. " +
+		"Either one set here replaces its default (a GOMEMLIMIT set here stays fixed)."
 }
 
 // testDatabaseDefault is where the tests find PostgreSQL when
