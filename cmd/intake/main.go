@@ -25,6 +25,7 @@ import (
 	"syscall"
 
 	"github.com/stellapop/intake/logbuf"
+	"github.com/stellapop/intake/logline"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -163,6 +164,8 @@ func newLogger(cfg *Config, w io.Writer) (*slog.Logger, func() error) {
 	if cfg.LogFormat == "json" {
 		h = slog.NewJSONHandler(w, opts)
 	}
+	// The same lines, the simple ones (each request's) written by hand.
+	h = logline.New(w, cfg.LogFormat == "json", h)
 	if buf != nil {
 		h = logbuf.FlushAt(h, buf, slog.LevelWarn)
 	}
