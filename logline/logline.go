@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,18 @@ type Handler struct {
 	out  io.Writer
 	json bool
 	next slog.Handler
+	// second is the last time written, up to its second: the lines of
+	// one second share it, as formatting a date is a large part of a
+	// line's cost.
+	second atomic.Pointer[second]
+}
+
+// second is a time written up to its second, and its zone.
+type second struct {
+	unix int64
+	loc  *time.Location
+	date string // 2006-01-02T15:04:05
+	zone string // Z or -07:00
 }
 
 // New returns a Handler writing to out in the form of next, which must be
@@ -47,7 +60,7 @@ var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 
 // Handle writes r as one line, in one Write.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	if r.Time.IsZero() || r.Time.Year() >= 10000 || !plain(r.Message) {
+	if y := r.Time.Year(); r.Time.IsZero() || y < 0 || y >= 10000 || !plain(r.Message) {
 		return h.next.Handle(ctx, r)
 	}
 	bp := buffers.Get().(*[]byte)
@@ -83,14 +96,13 @@ func plain(s string) bool {
 // appendRecord appends r as a line, or reports that it is not simple: an
 // attribute of another kind, or a name or string that needs quoting.
 func (h *Handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
-	t := r.Time.Round(0)
 	if h.json {
 		b = append(b, `{"time":"`...)
-		b = t.AppendFormat(b, time.RFC3339Nano)
+		b = h.appendTime(b, r.Time)
 		b = append(b, `","level":"`...)
 	} else {
 		b = append(b, "time="...)
-		b = appendRFC3339Millis(b, t)
+		b = h.appendTime(b, r.Time)
 		b = append(b, " level="...)
 	}
 	b = append(b, r.Level.String()...)
@@ -148,12 +160,33 @@ func (h *Handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
 	return append(b, '\n'), ok
 }
 
-// appendRFC3339Millis is the time as slog's text handler writes it: RFC
-// 3339 with exactly three digits of milliseconds, truncated.
-func appendRFC3339Millis(b []byte, t time.Time) []byte {
-	const prefixLen = len("2006-01-02T15:04:05.000")
-	n := len(b)
-	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b[:n+prefixLen], b[n+prefixLen+1:]...)
+// appendTime appends t as the handler would: RFC 3339 with exactly three
+// digits of milliseconds, truncated, in text; with the nanoseconds less
+// their trailing zeros (none for a whole second) in JSON.
+func (h *Handler) appendTime(b []byte, t time.Time) []byte {
+	s := h.second.Load()
+	if s == nil || s.unix != t.Unix() || s.loc != t.Location() {
+		f := t.Truncate(time.Second).Format(time.RFC3339)
+		s = &second{unix: t.Unix(), loc: t.Location(), date: f[:19], zone: f[19:]}
+		h.second.Store(s)
+	}
+	b = append(b, s.date...)
+	ns := t.Nanosecond()
+	if !h.json {
+		ms := ns / 1e6
+		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	} else if ns != 0 {
+		var d [9]byte
+		for i := 8; i >= 0; i-- {
+			d[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := len(d)
+		for d[n-1] == '0' {
+			n--
+		}
+		b = append(b, '.')
+		b = append(b, d[:n]...)
+	}
+	return append(b, s.zone...)
 }

@@ -15,10 +15,18 @@ import (
 func TestLinesAreWhatSlogWrites(t *testing.T) {
 	times := []time.Time{
 		time.Date(2026, 12, 3, 1, 26, 14, 635_123_456, time.UTC),
+		time.Date(2026, 12, 3, 1, 26, 14, 635_123_456, time.UTC).In(time.FixedZone("CET", 3600)), // the same second elsewhere
 		time.Date(2026, 12, 3, 1, 26, 14, 0, time.UTC),
 		time.Date(2026, 1, 2, 3, 4, 5, 7_000_000, time.FixedZone("CET", 3600)),
 		time.Date(2026, 6, 30, 23, 59, 59, 999_999_999, time.FixedZone("", -9*3600-1800)),
+		time.Date(2026, 12, 3, 1, 26, 14, 120_000_000, time.UTC),
+		time.Date(2026, 12, 3, 1, 26, 14, 1, time.UTC),
+		time.Date(2026, 12, 3, 1, 26, 15, 999_000, time.UTC), // the next second, in the cache's place
+		time.Date(2026, 3, 29, 1, 59, 59, 999_999_999, mustZone(t, "Europe/Berlin")),
+		time.Date(2026, 3, 29, 3, 0, 0, 0, mustZone(t, "Europe/Berlin")), // a second later, summer time
 		time.Date(10001, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 5, time.UTC),
 		time.Now(), // with a monotonic reading
 	}
 	strs := []string{"b21e7ad11f18-1abc", "GET", "/articles/:slug", "/static/*", "", "two words", `say "hi"`, `back\slash`,
@@ -46,9 +54,24 @@ func TestLinesAreWhatSlogWrites(t *testing.T) {
 	}
 }
 
+func mustZone(t *testing.T, name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Skipf("no time zone data: %v", err)
+	}
+	return loc
+}
+
+// handlers holds one Handler per format for the whole test, so that its
+// lines share what it keeps from one to the next.
+var handlers = map[bool]struct {
+	h   *logline.Handler
+	out *bytes.Buffer
+}{}
+
 func check(t *testing.T, json bool, r slog.Record) {
 	t.Helper()
-	var want, got bytes.Buffer
+	var want bytes.Buffer
 	var h slog.Handler = slog.NewTextHandler(&want, nil)
 	if json {
 		h = slog.NewJSONHandler(&want, nil)
@@ -56,15 +79,22 @@ func check(t *testing.T, json bool, r slog.Record) {
 	if err := h.Handle(context.Background(), r.Clone()); err != nil {
 		t.Fatal(err)
 	}
-	var next slog.Handler = slog.NewTextHandler(&got, nil)
-	if json {
-		next = slog.NewJSONHandler(&got, nil)
+	lh, ok := handlers[json]
+	if !ok {
+		lh.out = &bytes.Buffer{}
+		var next slog.Handler = slog.NewTextHandler(lh.out, nil)
+		if json {
+			next = slog.NewJSONHandler(lh.out, nil)
+		}
+		lh.h = logline.New(lh.out, json, next)
+		handlers[json] = lh
 	}
-	if err := logline.New(&got, json, next).Handle(context.Background(), r.Clone()); err != nil {
+	lh.out.Reset()
+	if err := lh.h.Handle(context.Background(), r.Clone()); err != nil {
 		t.Fatal(err)
 	}
-	if got.String() != want.String() {
-		t.Errorf("json=%v:\n got %q\nwant %q", json, got.String(), want.String())
+	if got := lh.out.String(); got != want.String() {
+		t.Errorf("json=%v:\n got %q\nwant %q", json, got, want.String())
 	}
 }
 
