@@ -30,7 +30,12 @@ func (h *Handlers) frame(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		req, res := c.Request(), c.Response()
-		id := req.Header.Get(echo.HeaderXRequestID)
+		// The server stores request headers under canonical names: read
+		// the map straight, as Header.Get would canonicalise the name again.
+		var id string
+		if v := req.Header[echo.HeaderXRequestID]; len(v) > 0 {
+			id = v[0]
+		}
 		if id == "" {
 			id = newRequestID()
 		}
