@@ -291,7 +291,7 @@ var options = []option{
 			return nil
 		}},
 	{Name: "LOG_FLUSH_INTERVAL", Default: "1s",
-		Help: "Longest time a log line waits in memory before it is written out. Lines are written in batches, once this long has passed or 64 KB have gathered, so logging a request costs no system call; warnings and errors are written at once, and every line held is written on shutdown, also after SIGTERM. 0 writes each line as it is logged.",
+		Help: "Longest time a log line waits in memory before it is written out. Lines are written in batches, once this long has passed or 64 KB of them have gathered, so that logging a request costs no system call; warnings and errors are written at once, with every line before them, and every line held is written before the process exits, also after SIGTERM or a failure. At most `10s`; `0` writes each line as it is logged.",
 		apply: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 || d > 10*time.Second {
