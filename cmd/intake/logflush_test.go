@@ -29,9 +29,11 @@ func TestLogLinesAppearWithoutShutdown(t *testing.T) {
 	p := startIntake(t, bin, freeAddr(t), logs, "DATABASE_URL="+modelstest.DatabaseURL(t), "INTAKE_DATA_DIR="+t.TempDir())
 
 	ids := getArticles(t, p.base, "soon", 50)
+	served := time.Now()
 	waitFor(t, "every request's line in the output, the process still running", 5*time.Second, func() bool {
 		return len(missingLines(logs.String(), ids)) == 0
 	})
+	t.Logf("every line was out %v after the last request (LOG_FLUSH_INTERVAL=1s)", time.Since(served).Round(10*time.Millisecond))
 	select {
 	case <-p.done:
 		t.Fatalf("the process exited: %v", p.err)
