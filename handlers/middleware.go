@@ -30,7 +30,12 @@ func (h *Handlers) frame(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		req, res := c.Request(), c.Response()
-		id := req.Header.Get(echo.HeaderXRequestID)
+		// The server stores request headers under canonical names: read
+		// the map straight, as Header.Get would canonicalise the name again.
+		var id string
+		if v := req.Header[echo.HeaderXRequestID]; len(v) > 0 {
+			id = v[0]
+		}
 		if id == "" {
 			id = newRequestID()
 		}
@@ -49,7 +54,7 @@ func (h *Handlers) frame(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := recovering(next, c); err != nil {
 			c.Error(err)
 		}
-		h.logRequest(id, req.Method, c.Path(), res.Status, time.Since(start))
+		h.logRequest(id, req.Method, c.Path(), res.Status, start, time.Now())
 		return nil
 	}
 }
@@ -76,19 +81,27 @@ func recovering(next echo.HandlerFunc, c echo.Context) (err error) {
 // logRequest logs one line per request with its route pattern, never the
 // raw path or query: result tokens and campaign details stay out of logs.
 // The same values feed the request metrics.
-func (h *Handlers) logRequest(id, method, route string, status int, latency time.Duration) {
+//
+// The record goes straight to the handler: Logger.LogAttrs would also walk
+// the stack for the caller's position, which no handler here prints, on
+// every request.
+func (h *Handlers) logRequest(id, method, route string, status int, start, end time.Time) {
+	latency := end.Sub(start)
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	if h.Logger.Enabled(context.Background(), level) {
-		h.Logger.LogAttrs(context.Background(), level, "request",
+	ctx := context.Background()
+	if lh := h.Logger.Handler(); lh.Enabled(ctx, level) {
+		r := slog.NewRecord(end, level, "request", 0)
+		r.AddAttrs(
 			slog.String("id", id),
 			slog.String("method", method),
 			slog.String("route", route),
 			slog.Int("status", status),
 			slog.Duration("latency", latency.Round(time.Microsecond)),
 		)
+		_ = lh.Handle(ctx, r) // a log that cannot be written has nowhere to report it
 	}
 	h.Metrics.ObserveRequest(method, route, status, latency)
 }

@@ -32,8 +32,10 @@ func startApp(t *testing.T, dialect string, kv ...string) (baseURL string, a *ap
 	return startAppLogging(t, dialect, io.Discard, kv...)
 }
 
-// startAppLogging is startApp writing its logs to logs, formatted by the
-// LOG_FORMAT and LOG_LEVEL settings as in production.
+// startAppLogging is startApp writing its logs to logs, formatted,
+// filtered and buffered by the LOG_ settings as in production: a line may
+// reach logs up to LOG_FLUSH_INTERVAL late, and every line has when the
+// test's cleanup has stopped the app.
 func startAppLogging(t *testing.T, dialect string, logs io.Writer, kv ...string) (baseURL string, a *app) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -61,8 +63,10 @@ func startAppLogging(t *testing.T, dialect string, logs io.Writer, kv ...string)
 	}
 	cfg.mailRetryBase = 50 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err = newApp(ctx, cfg, newLogger(cfg, logs))
+	log, closeLog := newLogger(cfg, logs)
+	a, err = newApp(ctx, cfg, log)
 	if err != nil {
+		closeLog()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -72,6 +76,7 @@ func startAppLogging(t *testing.T, dialect string, logs io.Writer, kv ...string)
 		if err := <-done; err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
+		closeLog()
 	})
 	return cfg.BaseURL.String(), a
 }

@@ -44,6 +44,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	LogLevel        slog.Level
 	LogFormat       string
+	LogFlush        time.Duration // 0: every line written at once
 }
 
 // option is one setting: its variable, default, meaning, and how to apply it.
@@ -287,6 +288,16 @@ var options = []option{
 				return errors.New("want text or json")
 			}
 			c.LogFormat = v
+			return nil
+		}},
+	{Name: "LOG_FLUSH_INTERVAL", Default: "1s",
+		Help: "Longest time a log line waits in memory before it is written out. Lines are written in batches, once this long has passed or 64 KB of them have gathered, so that logging a request costs no system call; warnings and errors are written at once, with every line before them, and every line held is written before the process exits, also after SIGTERM or a failure. At most `10s`; `0` writes each line as it is logged.",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 || d > 10*time.Second {
+				return errors.New("want a duration from 0 to 10s, such as 1s")
+			}
+			c.LogFlush = d
 			return nil
 		}},
 }

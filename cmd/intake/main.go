@@ -23,6 +23,9 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/stellapop/intake/logbuf"
+	"github.com/stellapop/intake/logline"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -107,7 +110,10 @@ func withConfig(name string, getenv func(string) string, stderr io.Writer, fn fu
 		fmt.Fprintf(stderr, "intake: invalid settings:\n%v\n", err)
 		return 2
 	}
-	log := newLogger(cfg, stderr)
+	log, closeLog := newLogger(cfg, stderr)
+	// Runs last, after the failure below is logged: no line is left in
+	// memory when the process exits, whether it stops on SIGTERM or fails.
+	defer closeLog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := fn(ctx, cfg, log); err != nil {
@@ -141,12 +147,29 @@ func runCommand(ctx context.Context, cmd string, cfg *Config, log *slog.Logger) 
 	return a.run(ctx, ln)
 }
 
-func newLogger(cfg *Config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+// newLogger returns the logger the settings ask for, writing to w, and a
+// function that writes out every line it still holds and must run before
+// the process exits. Lines wait in memory up to LOG_FLUSH_INTERVAL, so
+// that logging a request costs a copy rather than a system call under a
+// lock every request shares; warnings and errors go out at once.
+func newLogger(cfg *Config, w io.Writer) (*slog.Logger, func() error) {
+	closeLog := func() error { return nil }
+	var buf *logbuf.Writer
+	if cfg.LogFlush > 0 {
+		buf = logbuf.New(w, logbuf.DefaultSize, cfg.LogFlush)
+		w, closeLog = buf, buf.Close
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	// The same lines, the simple ones (each request's) written by hand.
+	h = logline.New(w, cfg.LogFormat == "json", h)
+	if buf != nil {
+		h = logbuf.FlushAt(h, buf, slog.LevelWarn)
+	}
+	return slog.New(h), closeLog
 }
 
 // buildVersion is the version stamped at build time, or the VCS revision.
