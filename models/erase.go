@@ -17,18 +17,22 @@ import (
 // the dashboard's numbers stay true after someone asks to be forgotten.
 //
 // Removed: name (set to ErasedName), email, company, role, team size and
-// referrer (a referring address can name a person); every note (deleted);
-// the emails' delivery states (deleted: a last error can quote the address,
-// and a worker that finds no state cancels its job); the lead's pending
-// email jobs (deleted); the detail of history entries that may hold a name
-// or words someone typed (replaced by ErasedDetail); and the result page's token, replaced so links
-// in emails already sent stop working.
+// referrer (a referring address can name a person); the landing page's
+// query and fragment, utm_term and utm_content, and any other UTM value
+// holding the address (see erasedSource); every note (deleted); the emails'
+// delivery states (deleted: a last error can quote the address, and a
+// worker that finds no state cancels its job); the lead's pending email
+// jobs (deleted); quarantined submissions sent with the same address
+// (deleted); the detail of history entries that may hold a name or words
+// someone typed (replaced by ErasedDetail); and the result page's token,
+// replaced so links in emails already sent stop working.
 //
 // Kept: answers (the questions and options chosen, about a manager, not
 // the lead), scores, band, index, diagnostic version, status, owner,
-// follow-up date, dates, landing page and UTM fields, and each consent's
-// decision with its wording, version and hash (active ones are marked
-// withdrawn), which prove what was agreed and are no longer anyone's.
+// follow-up date, dates, the landing page's address without its query,
+// utm_source, utm_medium and utm_campaign, and each consent's decision with
+// its wording, version and hash (active ones are marked withdrawn), which
+// prove what was agreed and are no longer anyone's.
 
 // ErasedName is the name an erased lead is shown under.
 const ErasedName = "Erased"
@@ -113,6 +117,9 @@ type erasure struct {
 	detail   string
 	suppress bool
 	at       time.Time
+	// quarantinedBefore, when set, limits the quarantined submissions
+	// deleted with the leads to those received before it.
+	quarantinedBefore time.Time
 }
 
 // EraseLead erases a lead's personal data at an admin's request, in one
@@ -123,7 +130,7 @@ func (s *Store) EraseLead(ctx context.Context, leadID, actorID int64) (bool, err
 	first := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var lead Lead
-		err := s.forUpdate(tx, "").Select("id", "email", "erased_at").Where("id = ?", leadID).Take(&lead).Error
+		err := s.forUpdate(tx, "").Select(erasureColumns).Where("id = ?", leadID).Take(&lead).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return ErrNotFound
 		}
@@ -149,8 +156,10 @@ func (s *Store) forUpdate(tx *gorm.DB, options string) *gorm.DB {
 	return tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Options: options})
 }
 
-// eraseLeads erases leads (each loaded with id, email and erased_at) inside
-// tx. It is the one erasure both an admin's request and retention use.
+// erasureColumns are the columns eraseLeads needs of each lead.
+var erasureColumns = []string{"id", "email", "erased_at", "landing_page", "utm_source", "utm_medium", "utm_campaign"}
+
+// eraseLeads erases leads (each loaded with erasureColumns) inside tx. It is the one erasure both an admin's request and retention use.
 func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 	if len(leads) == 0 {
 		return nil
@@ -180,9 +189,12 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 		if err != nil {
 			return err
 		}
+		src := erasedSource(l.Source, l.Email)
 		err = tx.Model(&Lead{}).Where("id = ?", l.ID).Updates(map[string]any{
 			"token": token, "name": ErasedName, "email": "", "company": "", "role": "", "team_size": nil,
-			"referrer": "", "marketing_opt_in": false, "version": gorm.Expr("version + 1"),
+			"landing_page": src.LandingPage, "referrer": src.Referrer, "utm_source": src.UTMSource,
+			"utm_medium": src.UTMMedium, "utm_campaign": src.UTMCampaign, "utm_term": src.UTMTerm,
+			"utm_content": src.UTMContent, "marketing_opt_in": false, "version": gorm.Expr("version + 1"),
 			"erased_at": gorm.Expr("COALESCE(erased_at, ?)", e.at),
 		}).Error
 		if err != nil {
@@ -204,6 +216,7 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 				Update("detail", ErasedDetail).Error
 		}},
 		{"cancel email jobs", func() error { return s.deleteEmailJobs(tx, ids) }},
+		{"delete quarantined submissions", func() error { return s.deleteQuarantinedFrom(tx, leads, e.quarantinedBefore) }},
 		{"record erasure", func() error {
 			if len(history) == 0 {
 				return nil
@@ -217,6 +230,31 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 		}
 	}
 	return nil
+}
+
+// deleteQuarantinedFrom deletes the quarantined submissions sent with the
+// addresses of leads (in any case), received before before unless it is
+// zero: they hold the same person's details, waiting for an admin.
+func (s *Store) deleteQuarantinedFrom(tx *gorm.DB, leads []Lead, before time.Time) error {
+	var addresses []string
+	for _, l := range leads {
+		if a := strings.ToLower(strings.TrimSpace(l.Email)); a != "" {
+			addresses = append(addresses, a)
+		}
+	}
+	if len(addresses) == 0 {
+		return nil
+	}
+	// The submission is kept as JSON of a Lead, whose address is "Email".
+	email := "lower(trim(lead::jsonb->>'Email'))"
+	if s.dialect == SQLite {
+		email = "lower(trim(json_extract(lead, '$.Email')))"
+	}
+	q := tx.Where(email+" IN ?", addresses)
+	if !before.IsZero() {
+		q = q.Where("created_at < ?", before)
+	}
+	return q.Delete(&Quarantined{}).Error
 }
 
 // deleteEmailJobs removes the leads' email jobs that have not started. The
