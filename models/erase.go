@@ -2,8 +2,6 @@ package models
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -65,52 +63,6 @@ const emailJobKind = "lead_email"
 // running now is left alone: its worker finds no delivery state next time.
 var pendingJobStates = []string{"available", "scheduled", "retryable", "pending"}
 
-// Suppression is an address that must never be exported again, kept only
-// as SuppressionHash of it.
-type Suppression struct {
-	EmailSHA256 string `gorm:"primaryKey;column:email_sha256"`
-	CreatedAt   time.Time
-}
-
-// TableName keeps the table name explicit rather than inferred.
-func (Suppression) TableName() string { return "suppressions" }
-
-// SuppressionHash is how an address is kept on the suppression list: the
-// lower-case hex SHA-256 of the address trimmed of spaces and lower-cased.
-// Code that must skip suppressed addresses computes it the same way.
-func SuppressionHash(email string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
-	return hex.EncodeToString(sum[:])
-}
-
-// IsSuppressed reports whether email belongs to an erased lead and so must
-// never be exported or written to again. An empty address is not.
-func (s *Store) IsSuppressed(ctx context.Context, email string) (bool, error) {
-	if strings.TrimSpace(email) == "" {
-		return false, nil
-	}
-	var n int64
-	err := s.db.WithContext(ctx).Model(&Suppression{}).Where("email_sha256 = ?", SuppressionHash(email)).Count(&n).Error
-	if err != nil {
-		return false, fmt.Errorf("check suppression: %w", err)
-	}
-	return n > 0, nil
-}
-
-// SuppressedHashes returns every suppressed SuppressionHash, for a caller
-// that checks many addresses (an export) without a query for each.
-func (s *Store) SuppressedHashes(ctx context.Context) (map[string]bool, error) {
-	var hashes []string
-	if err := s.db.WithContext(ctx).Model(&Suppression{}).Pluck("email_sha256", &hashes).Error; err != nil {
-		return nil, fmt.Errorf("load suppressions: %w", err)
-	}
-	out := make(map[string]bool, len(hashes))
-	for _, h := range hashes {
-		out[h] = true
-	}
-	return out, nil
-}
-
 // erasure says who erases and whether the addresses are suppressed.
 type erasure struct {
 	actorID  *int64
@@ -164,15 +116,23 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 	if len(leads) == 0 {
 		return nil
 	}
+	if e.suppress && len(s.suppressionKey) == 0 {
+		return fmt.Errorf("suppress addresses: %w", ErrNoSuppressionKey)
+	}
 	ids := make([]int64, len(leads))
 	var suppressed []Suppression
+	var plain []string // entries of the unkeyed form, which the keyed ones replace
 	seen := map[string]bool{}
 	var history []Activity
 	for i, l := range leads {
 		ids[i] = l.ID
-		if h := SuppressionHash(l.Email); e.suppress && strings.TrimSpace(l.Email) != "" && !seen[h] {
-			seen[h] = true
-			suppressed = append(suppressed, Suppression{EmailSHA256: h, CreatedAt: e.at})
+		if e.suppress && strings.TrimSpace(l.Email) != "" {
+			keyed, old := suppressionForms(s.suppressionKey, l.Email)
+			if !seen[keyed] {
+				seen[keyed] = true
+				suppressed = append(suppressed, Suppression{Hash: keyed, CreatedAt: e.at})
+				plain = append(plain, old)
+			}
 		}
 		if l.ErasedAt == nil {
 			history = append(history, Activity{LeadID: l.ID, ActorID: e.actorID, Kind: ActivityErased, Detail: e.detail, CreatedAt: e.at})
@@ -181,6 +141,9 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 	if len(suppressed) > 0 {
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&suppressed).Error; err != nil {
 			return fmt.Errorf("suppress addresses: %w", err)
+		}
+		if err := tx.Where("email_sha256 IN ?", plain).Delete(&Suppression{}).Error; err != nil {
+			return fmt.Errorf("replace unkeyed suppressions: %w", err)
 		}
 	}
 	for _, l := range leads {
