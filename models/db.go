@@ -33,6 +33,9 @@ var ErrNotFound = errors.New("not found")
 type Options struct {
 	// MaxOpenConns caps PostgreSQL connections; 0 means 10.
 	MaxOpenConns int
+	// SuppressionKey keys the suppression list's hashes (see
+	// SuppressionKey); without it the list can be neither read nor written.
+	SuppressionKey []byte
 }
 
 // Store is the one handle on the database that the rest of Intake uses.
@@ -41,15 +44,23 @@ type Store struct {
 	sqlDB   *sql.DB
 	pool    *pgxpool.Pool // PostgreSQL only: new leads, email jobs and the queue use it directly
 	dialect string
+	// suppressionKey keys the suppression list (Options.SuppressionKey).
+	suppressionKey []byte
 }
 
 // Open connects to PostgreSQL when databaseURL is set, or else to the embedded
 // SQLite file intake.db inside dataDir, creating it on first run.
 func Open(ctx context.Context, databaseURL, dataDir string, opts Options) (*Store, error) {
+	open := func() (*Store, error) { return openSQLite(ctx, filepath.Join(dataDir, "intake.db")) }
 	if databaseURL != "" {
-		return openPostgres(ctx, databaseURL, opts)
+		open = func() (*Store, error) { return openPostgres(ctx, databaseURL, opts) }
 	}
-	return openSQLite(ctx, filepath.Join(dataDir, "intake.db"))
+	s, err := open()
+	if err != nil {
+		return nil, err
+	}
+	s.suppressionKey = opts.SuppressionKey
+	return s, nil
 }
 
 func gormConfig() *gorm.Config {

@@ -2,8 +2,6 @@ package models
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,18 +15,22 @@ import (
 // the dashboard's numbers stay true after someone asks to be forgotten.
 //
 // Removed: name (set to ErasedName), email, company, role, team size and
-// referrer (a referring address can name a person); every note (deleted);
-// the emails' delivery states (deleted: a last error can quote the address,
-// and a worker that finds no state cancels its job); the lead's pending
-// email jobs (deleted); the detail of history entries that may hold a name
-// or words someone typed (replaced by ErasedDetail); and the result page's token, replaced so links
-// in emails already sent stop working.
+// referrer (a referring address can name a person); the landing page's
+// query and fragment, utm_term and utm_content, and any other UTM value
+// holding the address (see erasedSource); every note (deleted); the emails'
+// delivery states (deleted: a last error can quote the address, and a
+// worker that finds no state cancels its job); the lead's pending email
+// jobs (deleted); quarantined submissions sent with the same address
+// (deleted); the detail of history entries that may hold a name or words
+// someone typed (replaced by ErasedDetail); and the result page's token,
+// replaced so links in emails already sent stop working.
 //
 // Kept: answers (the questions and options chosen, about a manager, not
 // the lead), scores, band, index, diagnostic version, status, owner,
-// follow-up date, dates, landing page and UTM fields, and each consent's
-// decision with its wording, version and hash (active ones are marked
-// withdrawn), which prove what was agreed and are no longer anyone's.
+// follow-up date, dates, the landing page's address without its query,
+// utm_source, utm_medium and utm_campaign, and each consent's decision with
+// its wording, version and hash (active ones are marked withdrawn), which
+// prove what was agreed and are no longer anyone's.
 
 // ErasedName is the name an erased lead is shown under.
 const ErasedName = "Erased"
@@ -61,58 +63,15 @@ const emailJobKind = "lead_email"
 // running now is left alone: its worker finds no delivery state next time.
 var pendingJobStates = []string{"available", "scheduled", "retryable", "pending"}
 
-// Suppression is an address that must never be exported again, kept only
-// as SuppressionHash of it.
-type Suppression struct {
-	EmailSHA256 string `gorm:"primaryKey;column:email_sha256"`
-	CreatedAt   time.Time
-}
-
-// TableName keeps the table name explicit rather than inferred.
-func (Suppression) TableName() string { return "suppressions" }
-
-// SuppressionHash is how an address is kept on the suppression list: the
-// lower-case hex SHA-256 of the address trimmed of spaces and lower-cased.
-// Code that must skip suppressed addresses computes it the same way.
-func SuppressionHash(email string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
-	return hex.EncodeToString(sum[:])
-}
-
-// IsSuppressed reports whether email belongs to an erased lead and so must
-// never be exported or written to again. An empty address is not.
-func (s *Store) IsSuppressed(ctx context.Context, email string) (bool, error) {
-	if strings.TrimSpace(email) == "" {
-		return false, nil
-	}
-	var n int64
-	err := s.db.WithContext(ctx).Model(&Suppression{}).Where("email_sha256 = ?", SuppressionHash(email)).Count(&n).Error
-	if err != nil {
-		return false, fmt.Errorf("check suppression: %w", err)
-	}
-	return n > 0, nil
-}
-
-// SuppressedHashes returns every suppressed SuppressionHash, for a caller
-// that checks many addresses (an export) without a query for each.
-func (s *Store) SuppressedHashes(ctx context.Context) (map[string]bool, error) {
-	var hashes []string
-	if err := s.db.WithContext(ctx).Model(&Suppression{}).Pluck("email_sha256", &hashes).Error; err != nil {
-		return nil, fmt.Errorf("load suppressions: %w", err)
-	}
-	out := make(map[string]bool, len(hashes))
-	for _, h := range hashes {
-		out[h] = true
-	}
-	return out, nil
-}
-
 // erasure says who erases and whether the addresses are suppressed.
 type erasure struct {
 	actorID  *int64
 	detail   string
 	suppress bool
 	at       time.Time
+	// quarantinedBefore, when set, limits the quarantined submissions
+	// deleted with the leads to those received before it.
+	quarantinedBefore time.Time
 }
 
 // EraseLead erases a lead's personal data at an admin's request, in one
@@ -123,7 +82,7 @@ func (s *Store) EraseLead(ctx context.Context, leadID, actorID int64) (bool, err
 	first := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var lead Lead
-		err := s.forUpdate(tx, "").Select("id", "email", "erased_at").Where("id = ?", leadID).Take(&lead).Error
+		err := s.forUpdate(tx, "").Select(erasureColumns).Where("id = ?", leadID).Take(&lead).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return ErrNotFound
 		}
@@ -149,21 +108,31 @@ func (s *Store) forUpdate(tx *gorm.DB, options string) *gorm.DB {
 	return tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Options: options})
 }
 
-// eraseLeads erases leads (each loaded with id, email and erased_at) inside
-// tx. It is the one erasure both an admin's request and retention use.
+// erasureColumns are the columns eraseLeads needs of each lead.
+var erasureColumns = []string{"id", "email", "erased_at", "landing_page", "utm_source", "utm_medium", "utm_campaign"}
+
+// eraseLeads erases leads (each loaded with erasureColumns) inside tx. It is the one erasure both an admin's request and retention use.
 func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 	if len(leads) == 0 {
 		return nil
 	}
+	if e.suppress && len(s.suppressionKey) == 0 {
+		return fmt.Errorf("suppress addresses: %w", ErrNoSuppressionKey)
+	}
 	ids := make([]int64, len(leads))
 	var suppressed []Suppression
+	var plain []string // entries of the unkeyed form, which the keyed ones replace
 	seen := map[string]bool{}
 	var history []Activity
 	for i, l := range leads {
 		ids[i] = l.ID
-		if h := SuppressionHash(l.Email); e.suppress && strings.TrimSpace(l.Email) != "" && !seen[h] {
-			seen[h] = true
-			suppressed = append(suppressed, Suppression{EmailSHA256: h, CreatedAt: e.at})
+		if e.suppress && strings.TrimSpace(l.Email) != "" {
+			keyed, old := suppressionForms(s.suppressionKey, l.Email)
+			if !seen[keyed] {
+				seen[keyed] = true
+				suppressed = append(suppressed, Suppression{Hash: keyed, CreatedAt: e.at})
+				plain = append(plain, old)
+			}
 		}
 		if l.ErasedAt == nil {
 			history = append(history, Activity{LeadID: l.ID, ActorID: e.actorID, Kind: ActivityErased, Detail: e.detail, CreatedAt: e.at})
@@ -173,6 +142,9 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&suppressed).Error; err != nil {
 			return fmt.Errorf("suppress addresses: %w", err)
 		}
+		if err := tx.Where("email_sha256 IN ?", plain).Delete(&Suppression{}).Error; err != nil {
+			return fmt.Errorf("replace unkeyed suppressions: %w", err)
+		}
 	}
 	for _, l := range leads {
 		// A fresh token for each: the old one unlocks the result page.
@@ -180,9 +152,12 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 		if err != nil {
 			return err
 		}
+		src := erasedSource(l.Source, l.Email)
 		err = tx.Model(&Lead{}).Where("id = ?", l.ID).Updates(map[string]any{
 			"token": token, "name": ErasedName, "email": "", "company": "", "role": "", "team_size": nil,
-			"referrer": "", "marketing_opt_in": false, "version": gorm.Expr("version + 1"),
+			"landing_page": src.LandingPage, "referrer": src.Referrer, "utm_source": src.UTMSource,
+			"utm_medium": src.UTMMedium, "utm_campaign": src.UTMCampaign, "utm_term": src.UTMTerm,
+			"utm_content": src.UTMContent, "marketing_opt_in": false, "version": gorm.Expr("version + 1"),
 			"erased_at": gorm.Expr("COALESCE(erased_at, ?)", e.at),
 		}).Error
 		if err != nil {
@@ -204,6 +179,7 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 				Update("detail", ErasedDetail).Error
 		}},
 		{"cancel email jobs", func() error { return s.deleteEmailJobs(tx, ids) }},
+		{"delete quarantined submissions", func() error { return s.deleteQuarantinedFrom(tx, leads, e.quarantinedBefore) }},
 		{"record erasure", func() error {
 			if len(history) == 0 {
 				return nil
@@ -217,6 +193,31 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 		}
 	}
 	return nil
+}
+
+// deleteQuarantinedFrom deletes the quarantined submissions sent with the
+// addresses of leads (in any case), received before before unless it is
+// zero: they hold the same person's details, waiting for an admin.
+func (s *Store) deleteQuarantinedFrom(tx *gorm.DB, leads []Lead, before time.Time) error {
+	var addresses []string
+	for _, l := range leads {
+		if a := strings.ToLower(strings.TrimSpace(l.Email)); a != "" {
+			addresses = append(addresses, a)
+		}
+	}
+	if len(addresses) == 0 {
+		return nil
+	}
+	// The submission is kept as JSON of a Lead, whose address is "Email".
+	email := "lower(trim(lead::jsonb->>'Email'))"
+	if s.dialect == SQLite {
+		email = "lower(trim(json_extract(lead, '$.Email')))"
+	}
+	q := tx.Where(email+" IN ?", addresses)
+	if !before.IsZero() {
+		q = q.Where("created_at < ?", before)
+	}
+	return q.Delete(&Quarantined{}).Error
 }
 
 // deleteEmailJobs removes the leads' email jobs that have not started. The

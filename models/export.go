@@ -101,8 +101,8 @@ func (s *Store) CountExport(ctx context.Context, f ExportFilter) (int64, error) 
 	if err := db.Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("count export: %w", err)
 	}
-	suppressed, err := s.SuppressedHashes(ctx)
-	if err != nil || len(suppressed) == 0 || n == 0 {
+	suppressed, err := s.SuppressionList(ctx)
+	if err != nil || suppressed.Len() == 0 || n == 0 {
 		return n, err
 	}
 	// The export skips suppressed addresses, which are kept only as hashes
@@ -119,7 +119,7 @@ func (s *Store) CountExport(ctx context.Context, f ExportFilter) (int64, error) 
 		if err := rows.Scan(&email); err != nil {
 			return 0, fmt.Errorf("count export: %w", err)
 		}
-		if suppressed[SuppressionHash(email)] {
+		if suppressed.Has(email) {
 			n--
 		}
 	}

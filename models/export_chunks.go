@@ -33,7 +33,7 @@ func (s *Store) ExportContacts(ctx context.Context, f ExportFilter, dims []strin
 	}
 	// The suppression list holds the addresses of leads erased on request:
 	// few, so it is read once rather than per chunk.
-	suppressed, err := s.SuppressedHashes(ctx)
+	suppressed, err := s.SuppressionList(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -122,7 +122,7 @@ type exporter struct {
 	f          ExportFilter
 	dims       []string
 	chunk      int
-	suppressed map[string]bool // SuppressionHash of addresses never to export
+	suppressed *SuppressionList // addresses never to export
 	scoreCols  string
 	scoreArgs  []any
 	ids        []int64
@@ -161,7 +161,7 @@ func (x *exporter) readChunk(ctx context.Context, after int64, buf []ExportConta
 			return nil, 0, false, fmt.Errorf("export contacts: %w", err)
 		}
 		n, last = n+1, c.ID
-		if len(x.suppressed) > 0 && x.suppressed[SuppressionHash(c.Email)] {
+		if x.suppressed.Has(c.Email) {
 			buf = buf[:len(buf)-1] // someone who asked to be erased came back: never export them
 		}
 	}

@@ -66,7 +66,7 @@ func (s *Store) ExportCopy(ctx context.Context, f ExportFilter, dims []string, e
 	if err != nil {
 		return 0, err
 	}
-	suppressed, err := s.SuppressedHashes(ctx)
+	suppressed, err := s.SuppressionList(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -102,7 +102,7 @@ type copyRows struct {
 	fields     []string
 	want       int
 	each       func([]string) error
-	suppressed map[string]bool
+	suppressed *SuppressionList
 	n          int64
 	err        error
 }
@@ -140,7 +140,7 @@ func (r *copyRows) Write(p []byte) (int, error) {
 		r.err = fmt.Errorf("a row of %d fields, want %d", len(r.fields), r.want)
 		return 0, r.err
 	}
-	if len(r.suppressed) > 0 && r.suppressed[SuppressionHash(r.fields[CopyEmail])] {
+	if r.suppressed.Has(r.fields[CopyEmail]) {
 		return len(p), nil // someone who asked to be erased came back: never export them
 	}
 	if err := r.each(r.fields); err != nil {

@@ -21,7 +21,9 @@ const defaultRetentionBatch = 200
 // Days before Now are anonymised exactly as EraseLead erases them, except
 // that their addresses are not suppressed (nobody objected to being
 // contacted: the time simply ran out, and they may come back and agree
-// afresh).
+// afresh), and that of the quarantined submissions sent with their
+// addresses only those received before the cutoff are deleted (a later one
+// is someone coming back).
 type Retention struct {
 	Days  int       // at least 1
 	Now   time.Time // the moment counted back from; zero means now
@@ -106,14 +108,14 @@ func (s *Store) ApplyRetention(ctx context.Context, r Retention) (int, error) {
 			var leads []Lead
 			// SKIP LOCKED: two instances running at once share the work
 			// instead of erasing the same leads twice.
-			err := s.forUpdate(tx, "SKIP LOCKED").Select("id", "email", "erased_at").
+			err := s.forUpdate(tx, "SKIP LOCKED").Select(erasureColumns).
 				Where(dueForRetention, cutoff).
 				Order("created_at").Order("id").Limit(r.Batch).Find(&leads).Error
 			if err != nil {
 				return err
 			}
 			n = len(leads)
-			return s.eraseLeads(tx, leads, erasure{detail: ErasedByRetention, at: r.Now})
+			return s.eraseLeads(tx, leads, erasure{detail: ErasedByRetention, at: r.Now, quarantinedBefore: cutoff})
 		})
 		if err != nil {
 			return total, fmt.Errorf("apply retention after %d leads: %w", total, err)

@@ -63,16 +63,8 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("static: %w", err)
 	}
-	if err := cfg.ensureSecret(); err != nil {
-		return nil, fmt.Errorf("INTAKE_SECRET: %w", err)
-	}
-
 	store, err := openStore(ctx, cfg, cfg.DatabaseMaxConn, log)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSecret(ctx, store, cfg.Secret); err != nil {
-		store.Close()
 		return nil, err
 	}
 	m := metrics.New(metrics.Config{DB: store.SQLDB(), Pool: store.PgxPool(), EmailKinds: models.EmailKinds})

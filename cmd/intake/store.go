@@ -17,9 +17,16 @@ import (
 // applies, so every command works on the schema serve would. On PostgreSQL
 // the whole step holds one lock, so instances starting at once take turns;
 // a database whose schema is newer than this binary is refused. maxConns
-// bounds PostgreSQL connections (at least 2: one holds the lock).
+// bounds PostgreSQL connections (at least 2: one holds the lock). Every
+// command checks the secret (see checkSecret): the suppression list is
+// keyed by it, so an export under another secret would miss erased
+// addresses.
 func openStore(ctx context.Context, cfg *Config, maxConns int, log *slog.Logger) (*models.Store, error) {
-	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, models.Options{MaxOpenConns: maxConns})
+	if err := cfg.ensureSecret(); err != nil {
+		return nil, fmt.Errorf("INTAKE_SECRET: %w", err)
+	}
+	opts := models.Options{MaxOpenConns: maxConns, SuppressionKey: models.SuppressionKey(cfg.Secret)}
+	store, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -30,6 +37,10 @@ func openStore(ctx context.Context, cfg *Config, maxConns int, log *slog.Logger)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	if err := checkSecret(ctx, store, cfg.Secret); err != nil {
+		store.Close()
+		return nil, err
 	}
 	return store, nil
 }

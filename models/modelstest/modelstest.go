@@ -131,6 +131,10 @@ func DatabaseURL(t testing.TB) string {
 	return u.String()
 }
 
+// Secret stands for INTAKE_SECRET in tests: Open derives the suppression
+// list's key from it as the app does.
+const Secret = "a test secret, long enough to sign with"
+
 // Open returns a migrated store of the given dialect, closed when the test ends.
 func Open(t testing.TB, dialect string) *models.Store {
 	t.Helper()
@@ -140,7 +144,7 @@ func Open(t testing.TB, dialect string) *models.Store {
 	if dialect == models.Postgres {
 		dbURL = DatabaseURL(t)
 	}
-	store, err := models.Open(ctx, dbURL, dir, models.Options{})
+	store, err := models.Open(ctx, dbURL, dir, models.Options{SuppressionKey: models.SuppressionKey([]byte(Secret))})
 	if err != nil {
 		t.Fatalf("open %s store: %v", dialect, err)
 	}
