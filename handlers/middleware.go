@@ -30,12 +30,7 @@ func (h *Handlers) frame(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		req, res := c.Request(), c.Response()
-		// The server stores request headers under canonical names: read
-		// the map straight, as Header.Get would canonicalise the name again.
-		var id string
-		if v := req.Header[echo.HeaderXRequestID]; len(v) > 0 {
-			id = v[0]
-		}
+		id := firstValue(req.Header, echo.HeaderXRequestID)
 		if id == "" {
 			id = newRequestID()
 		}
