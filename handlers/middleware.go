@@ -98,6 +98,12 @@ func (h *Handlers) logRequest(id, method, route string, status int, start, end t
 		)
 		_ = lh.Handle(ctx, r) // a log that cannot be written has nowhere to report it
 	}
+	// A route of the table has its series at hand; anything else (no
+	// route matched) is looked up.
+	if rr := h.requests[routeKey{method, route}]; rr != nil {
+		rr.Observe(status, latency)
+		return
+	}
 	h.Metrics.ObserveRequest(method, route, status, latency)
 }
 
