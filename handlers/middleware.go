@@ -49,7 +49,9 @@ func (h *Handlers) frame(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := recovering(next, c); err != nil {
 			c.Error(err)
 		}
-		h.logRequest(id, req.Method, c.Path(), res.Status, start, time.Now())
+		// Only a 503 can be a refusal: other answers skip the look.
+		refused := res.Status == http.StatusServiceUnavailable && refusedUnderLoad(c)
+		h.logRequest(id, req.Method, c.Path(), res.Status, refused, start, time.Now())
 		return nil
 	}
 }
@@ -77,13 +79,20 @@ func recovering(next echo.HandlerFunc, c echo.Context) (err error) {
 // raw path or query: result tokens and campaign details stay out of logs.
 // The same values feed the request metrics.
 //
+// A server error is logged at error level, except a request the shedder
+// refused under load: that is the server doing as designed, so it is a
+// warning, and a flood of them does not read as a flood of faults.
+//
 // The record goes straight to the handler: Logger.LogAttrs would also walk
 // the stack for the caller's position, which no handler here prints, on
 // every request.
-func (h *Handlers) logRequest(id, method, route string, status int, start, end time.Time) {
+func (h *Handlers) logRequest(id, method, route string, status int, refused bool, start, end time.Time) {
 	latency := end.Sub(start)
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch {
+	case refused:
+		level = slog.LevelWarn
+	case status >= 500:
 		level = slog.LevelError
 	}
 	ctx := context.Background()
