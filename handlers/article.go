@@ -43,7 +43,7 @@ func (h *Handlers) ShowArticle(c echo.Context) error {
 	h.Funnel.Inc(models.MetricArticleViews)
 	a := h.articlePage
 	req := c.Request()
-	if req.URL.RawQuery == "" && cleanReferrer(req.Referer(), req.Host) == "" {
+	if req.URL.RawQuery == "" && cleanReferrer(firstValue(req.Header, hdrReferer), req.Host) == "" {
 		return servePrepared(c, &a.page, htmlType, cacheRevalidate)
 	}
 	href := escapeAttr(articleCTAHref(sourceFromRequest(c, ArticlePath)))
@@ -57,13 +57,13 @@ func (h *Handlers) ShowArticle(c echo.Context) error {
 	hdr := c.Response().Header()
 	addVary(hdr)
 	hdr[hdrCacheControl] = cacheRevalidate
-	gz := acceptsGzip(req.Header.Get("Accept-Encoding"))
+	gz := acceptsGzip(firstValue(req.Header, hdrAcceptEncoding))
 	etag := `"` + tag + `"`
 	if gz {
 		etag = `"` + tag + `-gz"`
 	}
 	hdr[hdrETag] = []string{etag}
-	if inm := req.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
+	if inm := firstValue(req.Header, hdrIfNoneMatch); inm != "" && etagMatches(inm, etag) {
 		c.Response().WriteHeader(http.StatusNotModified)
 		return nil
 	}

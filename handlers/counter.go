@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stellapop/intake/models"
@@ -14,7 +15,7 @@ const FlushEvery = 10 * time.Second
 
 // FunnelCounter counts the funnel's steps per UTC day in memory and adds
 // them to the database every FlushEvery and on shutdown, so counting a page
-// view costs a lock and a map update, never a database write: the article
+// view costs an atomic add, never a lock or a database write: the article
 // stays as fast as a static file. A crash loses the counts since the last
 // flush, at most FlushEvery's worth; for analytics that is an acceptable
 // price, and nothing about a person is kept either way.
@@ -23,20 +24,44 @@ const FlushEvery = 10 * time.Second
 type FunnelCounter struct {
 	store *models.Store
 	log   *slog.Logger
+	now   func() time.Time // time.Now; a test's clock in tests
 
-	mu     sync.Mutex
-	counts map[countKey]int64
+	// today is the day counted into now, read without a lock; mu guards
+	// turning it over, the days held and the counts of other metrics.
+	today atomic.Pointer[dayCounts]
+	mu    sync.Mutex
+	days  map[int64]*dayCounts
 
 	// flushMu lets one flush run at a time, so counts a failed flush puts
 	// back are in place before the next flush takes its snapshot.
 	flushMu sync.Mutex
 }
 
-// countKey is one metric on one day, the day as days since 1970 (UTC):
-// cheaper than formatting a date on every request.
-type countKey struct {
-	day    int64
-	metric string
+// funnelSteps are the metrics counted with an atomic each; any other name
+// is counted too, under the lock.
+var funnelSteps = [...]string{
+	models.MetricArticleViews,
+	models.MetricDiagnosticStarts,
+	models.MetricDiagnosticsCompleted,
+	models.MetricLeads,
+}
+
+// dayCounts are one UTC day's counts, the day as days since 1970: cheaper
+// than formatting a date on every request.
+type dayCounts struct {
+	day   int64
+	steps [len(funnelSteps)]atomic.Int64
+	other map[string]int64 // guarded by FunnelCounter.mu
+}
+
+// stepIndex is metric's place in funnelSteps, or -1.
+func stepIndex(metric string) int {
+	for i, m := range funnelSteps {
+		if m == metric {
+			return i
+		}
+	}
+	return -1
 }
 
 // NewFunnelCounter returns a counter that flushes into store.
@@ -44,7 +69,7 @@ func NewFunnelCounter(store *models.Store, log *slog.Logger) *FunnelCounter {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &FunnelCounter{store: store, log: log, counts: map[countKey]int64{}}
+	return &FunnelCounter{store: store, log: log, now: time.Now, days: map[int64]*dayCounts{}}
 }
 
 // Inc counts one occurrence of metric today.
@@ -52,10 +77,39 @@ func (c *FunnelCounter) Inc(metric string) {
 	if c == nil {
 		return
 	}
-	k := countKey{day: time.Now().Unix() / 86400, metric: metric}
+	day := c.now().Unix() / 86400
+	d := c.today.Load()
+	if d == nil || d.day != day {
+		d = c.turnTo(day)
+	}
+	if i := stepIndex(metric); i >= 0 {
+		d.steps[i].Add(1)
+		return
+	}
 	c.mu.Lock()
-	c.counts[k]++
+	d.other[metric]++
 	c.mu.Unlock()
+}
+
+// turnTo returns the counts of day, making them today's if day is later.
+func (c *FunnelCounter) turnTo(day int64) *dayCounts {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.dayLocked(day)
+	if t := c.today.Load(); t == nil || t.day < day {
+		c.today.Store(d)
+	}
+	return d
+}
+
+// dayLocked returns the counts of day, made if not held; c.mu is held.
+func (c *FunnelCounter) dayLocked(day int64) *dayCounts {
+	d := c.days[day]
+	if d == nil {
+		d = &dayCounts{day: day, other: map[string]int64{}}
+		c.days[day] = d
+	}
+	return d
 }
 
 // Flush adds every count held to the database. If that fails the counts
@@ -66,27 +120,68 @@ func (c *FunnelCounter) Flush(ctx context.Context) error {
 	}
 	c.flushMu.Lock()
 	defer c.flushMu.Unlock()
-	c.mu.Lock()
-	taken := c.counts
-	c.counts = make(map[countKey]int64, len(taken))
-	c.mu.Unlock()
+	taken := c.take()
 	if len(taken) == 0 {
 		return nil
 	}
-	rows := make([]models.DailyCount, 0, len(taken))
-	for k, n := range taken {
-		day := time.Unix(k.day*86400, 0).UTC().Format(models.DayLayout)
-		rows = append(rows, models.DailyCount{Day: day, Metric: k.metric, Count: n})
+	rows := make([]models.DailyCount, len(taken))
+	for i, t := range taken {
+		day := time.Unix(t.day*86400, 0).UTC().Format(models.DayLayout)
+		rows[i] = models.DailyCount{Day: day, Metric: t.metric, Count: t.n}
 	}
 	if err := c.store.AddDailyCounts(ctx, rows); err != nil {
-		c.mu.Lock()
-		for k, n := range taken {
-			c.counts[k] += n
-		}
-		c.mu.Unlock()
+		c.putBack(taken)
 		return err
 	}
 	return nil
+}
+
+// takenCount is a count taken out of the counter to be written.
+type takenCount struct {
+	day    int64
+	metric string
+	n      int64
+}
+
+// take empties every day's counts into rows. A count added while it runs
+// lands either in rows or in the next take, never in neither.
+func (c *FunnelCounter) take() []takenCount {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	today := c.now().Unix() / 86400
+	var taken []takenCount
+	for day, d := range c.days {
+		for i := range d.steps {
+			if n := d.steps[i].Swap(0); n != 0 {
+				taken = append(taken, takenCount{day, funnelSteps[i], n})
+			}
+		}
+		for metric, n := range d.other {
+			taken = append(taken, takenCount{day, metric, n})
+		}
+		clear(d.other)
+		// A view may have read yesterday's counts just before midnight and
+		// add to them a moment later, so a day is let go only once it is
+		// two days old.
+		if day < today-1 && d != c.today.Load() {
+			delete(c.days, day)
+		}
+	}
+	return taken
+}
+
+// putBack adds counts a failed flush took back to the counter.
+func (c *FunnelCounter) putBack(taken []takenCount) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range taken {
+		d := c.dayLocked(t.day)
+		if i := stepIndex(t.metric); i >= 0 {
+			d.steps[i].Add(t.n)
+		} else {
+			d.other[t.metric] += t.n
+		}
+	}
 }
 
 // Run flushes every FlushEvery until ctx is cancelled. It does not flush on

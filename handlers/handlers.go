@@ -81,7 +81,10 @@ type Handlers struct {
 	emptyForm   *spliced         // the empty diagnostic, rendered once
 	busyForm    *spliced         // the diagnostic refused under load, rendered once
 	shed        *shedder
-	https       bool // BASE_URL is https: responses carry HSTS
+	// requests counts each route's requests, found by method and route
+	// pattern; set once by routes, only read after.
+	requests map[routeKey]*metrics.RouteRequests
+	https    bool // BASE_URL is https: responses carry HSTS
 }
 
 // NewServer builds the Echo server with its middleware, error handler,

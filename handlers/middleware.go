@@ -30,12 +30,7 @@ func (h *Handlers) frame(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		req, res := c.Request(), c.Response()
-		// The server stores request headers under canonical names: read
-		// the map straight, as Header.Get would canonicalise the name again.
-		var id string
-		if v := req.Header[echo.HeaderXRequestID]; len(v) > 0 {
-			id = v[0]
-		}
+		id := firstValue(req.Header, echo.HeaderXRequestID)
 		if id == "" {
 			id = newRequestID()
 		}
@@ -54,7 +49,9 @@ func (h *Handlers) frame(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := recovering(next, c); err != nil {
 			c.Error(err)
 		}
-		h.logRequest(id, req.Method, c.Path(), res.Status, start, time.Now())
+		// Only a 503 can be a refusal: other answers skip the look.
+		refused := res.Status == http.StatusServiceUnavailable && refusedUnderLoad(c)
+		h.logRequest(id, req.Method, c.Path(), res.Status, refused, start, time.Now())
 		return nil
 	}
 }
@@ -82,13 +79,20 @@ func recovering(next echo.HandlerFunc, c echo.Context) (err error) {
 // raw path or query: result tokens and campaign details stay out of logs.
 // The same values feed the request metrics.
 //
+// A server error is logged at error level, except a request the shedder
+// refused under load: that is the server doing as designed, so it is a
+// warning, and a flood of them does not read as a flood of faults.
+//
 // The record goes straight to the handler: Logger.LogAttrs would also walk
 // the stack for the caller's position, which no handler here prints, on
 // every request.
-func (h *Handlers) logRequest(id, method, route string, status int, start, end time.Time) {
+func (h *Handlers) logRequest(id, method, route string, status int, refused bool, start, end time.Time) {
 	latency := end.Sub(start)
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch {
+	case refused:
+		level = slog.LevelWarn
+	case status >= 500:
 		level = slog.LevelError
 	}
 	ctx := context.Background()
@@ -102,6 +106,12 @@ func (h *Handlers) logRequest(id, method, route string, status int, start, end t
 			slog.Duration("latency", latency.Round(time.Microsecond)),
 		)
 		_ = lh.Handle(ctx, r) // a log that cannot be written has nowhere to report it
+	}
+	// A route of the table has its series at hand; anything else (no
+	// route matched) is looked up.
+	if rr := h.requests[routeKey{method, route}]; rr != nil {
+		rr.Observe(status, latency)
+		return
 	}
 	h.Metrics.ObserveRequest(method, route, status, latency)
 }

@@ -34,7 +34,20 @@ const (
 	hdrContentType     = "Content-Type"
 	hdrContentLength   = "Content-Length"
 	hdrContentEncoding = "Content-Encoding"
+	hdrAcceptEncoding  = "Accept-Encoding"
+	hdrIfNoneMatch     = "If-None-Match"
+	hdrReferer         = "Referer"
 )
+
+// firstValue is h.Get(key) for a key already in canonical form. The server
+// stores request headers under canonical names, and Header.Get would
+// canonicalise the name again on every request.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 var (
 	varyAcceptEncoding = []string{"Accept-Encoding"}
@@ -50,13 +63,13 @@ func servePrepared(c echo.Context, p *static.Prepared, ctype []string, cacheCont
 	gz := false
 	if p.Gzip != nil {
 		addVary(hdr)
-		if acceptsGzip(req.Header.Get("Accept-Encoding")) {
+		if acceptsGzip(firstValue(req.Header, hdrAcceptEncoding)) {
 			body, ready, gz = p.Gzip, &p.GzipHeader, true
 		}
 	}
 	hdr[hdrETag] = ready.ETag
 	hdr[hdrCacheControl] = cacheControl
-	if inm := req.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, ready.ETag[0]) {
+	if inm := firstValue(req.Header, hdrIfNoneMatch); inm != "" && etagMatches(inm, ready.ETag[0]) {
 		res.WriteHeader(http.StatusNotModified)
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
 )
 
@@ -122,7 +123,11 @@ func RouteTable() []Route {
 func (h *Handlers) routes(e *echo.Echo) {
 	e.Use(h.frame)
 	bodyLimit := middleware.BodyLimit(h.BodyLimit)
+	h.requests = map[routeKey]*metrics.RouteRequests{}
 	for _, r := range h.table() {
+		if rr := h.Metrics.Route(r.Method, r.Path); rr != nil {
+			h.requests[routeKey{r.Method, r.Path}] = rr
+		}
 		var mw []echo.MiddlewareFunc
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			mw = append(mw, bodyLimit)
@@ -144,6 +149,11 @@ func (h *Handlers) routes(e *echo.Echo) {
 		}
 		e.Add(r.Method, r.Path, wrap(r.handler, mw...))
 	}
+}
+
+// routeKey names a route by its method and pattern, as Echo matched it.
+type routeKey struct {
+	method, path string
 }
 
 // wrap puts mw around next, the first outermost.

@@ -62,11 +62,22 @@ func (s *shedder) middleware(busy echo.HandlerFunc) echo.MiddlewareFunc {
 }
 
 func (s *shedder) refuse(c echo.Context, busy echo.HandlerFunc) error {
+	c.Set(shedRefusedKey, true)
 	c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(shedRetryAfter))
 	if busy != nil {
 		return busy(c)
 	}
 	return errBusy
+}
+
+// shedRefusedKey marks, in the request's context store, a request the
+// shedder refused: the request log tells it from a fault by this.
+const shedRefusedKey = "intake.shedRefused"
+
+// refusedUnderLoad reports whether the shedder answered the request.
+func refusedUnderLoad(c echo.Context) bool {
+	refused, _ := c.Get(shedRefusedKey).(bool)
+	return refused
 }
 
 // errBusy is a request shed under load: a 503 page, not logged as a fault

@@ -1,11 +1,14 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +29,8 @@ func TestOverloadIsRefusedQuickly(t *testing.T) {
 			store := modelstest.Open(t, dialect)
 			deps := testDeps(t, store)
 			deps.InFlightLimit, deps.ShedWait = 1, 50*time.Millisecond
+			var log lockedBuffer
+			deps.Logger = slog.New(slog.NewTextHandler(&log, nil))
 			entered, release := make(chan struct{}, 1), make(chan struct{})
 			deps.OnLeadSaved = func(ctx context.Context, _ models.Tx, _ *models.Lead) error {
 				entered <- struct{}{}
@@ -75,6 +80,22 @@ func TestOverloadIsRefusedQuickly(t *testing.T) {
 				}
 			}
 
+			// A refusal is the server working as designed: a warning in
+			// the log, not an error.
+			refusals := 0
+			for _, line := range strings.Split(log.String(), "\n") {
+				if !strings.Contains(line, "msg=request") || !strings.Contains(line, "status=503") {
+					continue
+				}
+				refusals++
+				if !strings.Contains(line, "level=WARN") {
+					t.Errorf("a refusal under load is logged as %q, want level=WARN", line)
+				}
+			}
+			if refusals != 3 {
+				t.Errorf("%d refusals in the log, want 3:\n%s", refusals, log.String())
+			}
+
 			close(release)
 			if r := <-done; r.status != http.StatusSeeOther {
 				t.Fatalf("held submission: status %d, want 303", r.status)
@@ -88,6 +109,24 @@ func TestOverloadIsRefusedQuickly(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lockedBuffer is a log the server's goroutines may write at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // newSiteAt is a site for a server the test built itself.

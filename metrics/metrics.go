@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -146,12 +147,26 @@ func (m *Metrics) ObserveRequest(method, route string, status int, took time.Dur
 	if m == nil {
 		return
 	}
+	method, route = requestLabels(method, route)
+	rs := m.requestSeries(method, route, status)
+	rs.count.Inc()
+	rs.duration.Observe(took.Seconds())
+}
+
+// requestLabels keeps the method and route labels to fixed sets.
+func requestLabels(method, route string) (string, string) {
 	if !knownMethods[method] {
 		method = "OTHER"
 	}
 	if route == "" {
 		route = "unmatched"
 	}
+	return method, route
+}
+
+// requestSeries finds the series of one method, route and status, with
+// labels already passed through requestLabels.
+func (m *Metrics) requestSeries(method, route string, status int) requestSeries {
 	// Method, route and status are each from a small fixed set, so the
 	// series found are too.
 	k := requestKey{method, route, status}
@@ -162,9 +177,49 @@ func (m *Metrics) ObserveRequest(method, route string, status int, took time.Dur
 			duration: m.requestDuration.WithLabelValues(method, route),
 		})
 	}
-	rs := s.(requestSeries)
-	rs.count.Inc()
-	rs.duration.Observe(took.Seconds())
+	return s.(requestSeries)
+}
+
+// RouteRequests counts the requests of one route, for a caller that knows
+// its routes at start: it keeps the series of the status last answered, so
+// a route that keeps answering alike finds its series without a lookup.
+// The series themselves are made on the first request, as with
+// ObserveRequest, so a route never asked for shows no series.
+//
+// A nil *RouteRequests counts nothing.
+type RouteRequests struct {
+	m             *Metrics
+	method, route string
+	last          atomic.Pointer[statusSeries]
+}
+
+type statusSeries struct {
+	status int
+	requestSeries
+}
+
+// Route returns the counter of requests for one method and route pattern,
+// counted exactly as ObserveRequest counts them; nil on a nil *Metrics.
+func (m *Metrics) Route(method, route string) *RouteRequests {
+	if m == nil {
+		return nil
+	}
+	method, route = requestLabels(method, route)
+	return &RouteRequests{m: m, method: method, route: route}
+}
+
+// Observe counts one answered request of the route.
+func (r *RouteRequests) Observe(status int, took time.Duration) {
+	if r == nil {
+		return
+	}
+	s := r.last.Load()
+	if s == nil || s.status != status {
+		s = &statusSeries{status, r.m.requestSeries(r.method, r.route, status)}
+		r.last.Store(s)
+	}
+	s.count.Inc()
+	s.duration.Observe(took.Seconds())
 }
 
 // LeadSaved counts a completed diagnostic saved as a new lead.

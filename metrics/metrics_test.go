@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -170,4 +171,51 @@ func TestQueueDepthAndPoolStats(t *testing.T) {
 			metricstest.Want(t, body, "intake_queue_scrape_errors_total", 1)
 		})
 	}
+}
+
+func TestRouteRequestsCountAsObserveRequest(t *testing.T) {
+	m := metrics.New(metrics.Config{})
+	results := m.Route("GET", "/results/:token")
+	unmatched := m.Route("BREW", "")
+	if body := scrape(t, m); metricstest.Has(body, "intake_http_requests_total") {
+		t.Error("a route no one asked for already shows a series")
+	}
+	results.Observe(200, 20*time.Millisecond)
+	results.Observe(404, 5*time.Millisecond)
+	results.Observe(200, 30*time.Millisecond)
+	m.ObserveRequest("GET", "/results/:token", 200, time.Millisecond)
+	unmatched.Observe(405, time.Millisecond)
+
+	body := scrape(t, m)
+	metricstest.Want(t, body, "intake_http_requests_total", 3, "method", "GET", "route", "/results/:token", "code", "200")
+	metricstest.Want(t, body, "intake_http_requests_total", 1, "method", "GET", "route", "/results/:token", "code", "404")
+	metricstest.Want(t, body, "intake_http_requests_total", 1, "method", "OTHER", "route", "unmatched", "code", "405")
+	metricstest.Want(t, body, "intake_http_request_duration_seconds_count", 4, "method", "GET", "route", "/results/:token")
+
+	var none *metrics.Metrics
+	none.Route("GET", "/").Observe(200, time.Millisecond) // counts nothing, does not panic
+}
+
+func TestRouteRequestsUnderRace(t *testing.T) {
+	m := metrics.New(metrics.Config{})
+	r := m.Route("GET", "/")
+	const workers, each = 8, 1000
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				status := 200
+				if (w+i)%4 == 0 {
+					status = 304
+				}
+				r.Observe(status, time.Millisecond)
+			}
+		}()
+	}
+	wg.Wait()
+	body := scrape(t, m)
+	metricstest.Want(t, body, "intake_http_requests_total", workers*each*3/4, "method", "GET", "route", "/", "code", "200")
+	metricstest.Want(t, body, "intake_http_requests_total", workers*each/4, "method", "GET", "route", "/", "code", "304")
 }
