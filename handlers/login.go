@@ -55,7 +55,11 @@ func (h *Handlers) Login(c echo.Context) error {
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
-	if wait, ok := h.loginLimit.allow(c); !ok {
+	wait, ok, err := h.loginLimit.allow(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return h.renderLogin(c, tooManyRequests(c, wait), email,
 			"Too many sign-in attempts from your network in the last minute. Please wait "+seconds(wait)+" and try again.")
 	}
