@@ -76,6 +76,12 @@ RETURNING key, failures, window_start, locked_until`,
 	if err != nil {
 		return t, fmt.Errorf("record login failure: %w", err)
 	}
+	if t.Failures == 1 {
+		err := s.db.WithContext(ctx).Exec("DELETE FROM login_throttle WHERE window_start < ? AND (locked_until IS NULL OR locked_until <= ?)", cut, now).Error
+		if err != nil {
+			return t, fmt.Errorf("clear past login failures: %w", err)
+		}
+	}
 	return t, nil
 }
 

@@ -68,3 +68,43 @@ func TestThrottleLocksAtTheLimitAndStartsAgain(t *testing.T) {
 		})
 	}
 }
+
+// TestThrottleClearsPastFailures: a key's first failure deletes the keys
+// whose window and lock have both passed, and keeps the others.
+func TestThrottleClearsPastFailures(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			start := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+			record := func(key string, at time.Time) {
+				t.Helper()
+				if _, err := store.RecordLoginFailure(t.Context(), key, true, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			record("ip:203.0.113.1", start) // one failure: past by 09:20
+			record("ip:203.0.113.2", start)
+			for range 9 {
+				record("ip:203.0.113.2", start.Add(14*time.Minute)) // window past by 09:20, locked until 09:29
+			}
+			record("ip:203.0.113.3", start.Add(20*time.Minute))
+			for key, want := range map[string]int{"ip:203.0.113.1": 0, "ip:203.0.113.2": 10} {
+				var n int
+				err := store.SQLDB().QueryRowContext(t.Context(), "SELECT COALESCE(SUM(failures), 0) FROM login_throttle WHERE key = "+placeholder(dialect), key).Scan(&n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n != want {
+					t.Errorf("%s holds %d failures, want %d", key, n, want)
+				}
+			}
+		})
+	}
+}
+
+func placeholder(dialect string) string {
+	if dialect == models.Postgres {
+		return "$1"
+	}
+	return "?"
+}

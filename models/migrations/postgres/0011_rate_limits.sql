@@ -10,3 +10,6 @@ CREATE TABLE rate_limits (
     PRIMARY KEY (purpose, client, window_start)
 );
 CREATE INDEX rate_limits_window_start ON rate_limits (window_start);
+
+-- Sign-in failures past their window and lock are deleted as new ones come.
+CREATE INDEX login_throttle_window_start ON login_throttle (window_start);
