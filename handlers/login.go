@@ -48,8 +48,8 @@ func (h *Handlers) loginExpired(c echo.Context) error {
 
 // Login checks the credentials, slowing repeated failures per account and
 // per client address, and refusing them per client address and per account
-// tried from it. An unknown email and a
-// wrong password get the same answer, in the same time.
+// tried from it. An unknown email and a wrong password get the same
+// answer, in the same time.
 func (h *Handlers) Login(c echo.Context) error {
 	noStore(c)
 	ctx := c.Request().Context()
