@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,8 +11,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"github.com/stellapop/intake/models"
 )
@@ -92,39 +89,6 @@ func (h *Handlers) suspicion(v url.Values, submission string, now time.Time) str
 		return models.QuarantineTooFast
 	}
 	return ""
-}
-
-// clientLimiter allows each client address a number of requests a minute,
-// refilled evenly, with the whole minute's allowance available at once.
-type clientLimiter struct {
-	store *middleware.RateLimiterMemoryStore
-	every time.Duration // one request's worth of refill
-}
-
-// newClientLimiter allows perMinute requests per client a minute; 0 or less
-// allows everything (nil).
-func newClientLimiter(perMinute int) *clientLimiter {
-	if perMinute <= 0 {
-		return nil
-	}
-	return &clientLimiter{
-		store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
-		}),
-		every: time.Minute / time.Duration(perMinute),
-	}
-}
-
-// allow takes one request from the client's allowance; when none is left it
-// returns how many whole seconds to wait.
-func (l *clientLimiter) allow(c echo.Context) (retryAfter int, ok bool) {
-	if l == nil {
-		return 0, true
-	}
-	if allowed, err := l.store.Allow(c.RealIP()); err != nil || allowed {
-		return 0, true
-	}
-	return int(math.Ceil(l.every.Seconds())), false
 }
 
 // tooManyRequests marks a response as refused for the rate limit.

@@ -85,7 +85,11 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
 	}
 	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
-	if wait, ok := h.submitLimit.allow(c); !ok {
+	wait, ok, err := h.submitLimit.allow(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		f.Errors = map[string]string{}
 		return h.renderDiagnostic(c, tooManyRequests(c, wait), f, fmt.Sprintf(
 			"You have sent this form many times in the last minute, so we paused it. Nothing is lost: your answers are all below. Please send it again in %s.", seconds(wait)))

@@ -75,8 +75,8 @@ type Handlers struct {
 	Deps
 	csrf        *csrfGuard
 	stamper     formStamper
-	submitLimit *clientLimiter
-	loginLimit  *clientLimiter
+	submitLimit requestLimiter
+	loginLimit  requestLimiter
 	articlePage *preparedArticle // the article, rendered once
 	emptyForm   *spliced         // the empty diagnostic, rendered once
 	busyForm    *spliced         // the diagnostic refused under load, rendered once
@@ -123,8 +123,8 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h := &Handlers{Deps: d, https: d.BaseURL.Scheme == "https"}
 	h.csrf = newCSRFGuard(d.Secret, h.https)
 	h.stamper = newFormStamper(d.Secret)
-	h.submitLimit = newClientLimiter(d.SubmitRateLimit)
-	h.loginLimit = newClientLimiter(d.SubmitRateLimit)
+	h.submitLimit = newRequestLimiter(d.Store, limitSubmit, d.SubmitRateLimit)
+	h.loginLimit = newRequestLimiter(d.Store, limitLogin, d.SubmitRateLimit)
 	if h.articlePage, err = h.prepareArticle(renderer); err != nil {
 		return nil, nil, err
 	}

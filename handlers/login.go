@@ -46,30 +46,32 @@ func (h *Handlers) loginExpired(c echo.Context) error {
 	return h.renderLogin(c, http.StatusForbidden, c.FormValue("email"), "The sign-in form had expired. Please sign in again.")
 }
 
-// Login checks the credentials, slowing and then refusing repeated
-// failures per account and per client address. An unknown email and a
-// wrong password get the same answer, in the same time.
+// Login checks the credentials, slowing repeated failures per account and
+// per client address, and refusing them per client address and per account
+// tried from it. An unknown email and a wrong password get the same
+// answer, in the same time.
 func (h *Handlers) Login(c echo.Context) error {
 	noStore(c)
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
-	if wait, ok := h.loginLimit.allow(c); !ok {
+	wait, ok, err := h.loginLimit.allow(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return h.renderLogin(c, tooManyRequests(c, wait), email,
 			"Too many sign-in attempts from your network in the last minute. Please wait "+seconds(wait)+" and try again.")
 	}
-	keys := []string{"ip:" + c.RealIP()}
-	if email != "" {
-		keys = append(keys, "email:"+strings.ToLower(email))
-	}
+	keys := loginKeys(email, c.RealIP())
 
 	worst := 0
 	for _, k := range keys {
-		t, err := h.Store.LoginThrottleState(ctx, k)
+		t, err := h.Store.LoginThrottleState(ctx, k.key)
 		if err != nil {
 			return err
 		}
-		if t.LockedUntil != nil && time.Now().Before(*t.LockedUntil) {
+		if k.lock && t.LockedUntil != nil && time.Now().Before(*t.LockedUntil) {
 			wait := int(math.Ceil(time.Until(*t.LockedUntil).Minutes()))
 			c.Response().Header().Set("Retry-After", strconv.Itoa(wait*60))
 			h.Logger.Warn("sign-in refused: too many failures", slog.String("id", requestID(c)))
@@ -91,7 +93,7 @@ func (h *Handlers) Login(c echo.Context) error {
 	if errors.Is(err, models.ErrBadCredentials) {
 		now := time.Now().UTC()
 		for _, k := range keys {
-			if _, err := h.Store.RecordLoginFailure(ctx, k, now); err != nil {
+			if _, err := h.Store.RecordLoginFailure(ctx, k.key, k.lock, now); err != nil {
 				return err
 			}
 		}
@@ -101,7 +103,7 @@ func (h *Handlers) Login(c echo.Context) error {
 		return err
 	}
 	for _, k := range keys {
-		if err := h.Store.ClearLoginFailures(ctx, k); err != nil {
+		if err := h.Store.ClearLoginFailures(ctx, k.key); err != nil {
 			return err
 		}
 	}
@@ -115,6 +117,26 @@ func (h *Handlers) Login(c echo.Context) error {
 	}
 	h.setSessionCookie(c, token)
 	return c.Redirect(http.StatusSeeOther, safeNext(c.FormValue("next")))
+}
+
+// throttleKey is one thing whose sign-in failures are counted; lock says
+// whether enough failures refuse it outright or only slow it down.
+type throttleKey struct {
+	key  string
+	lock bool
+}
+
+// loginKeys are what a sign-in's failures count against: the client
+// address and the account from that address are locked after too many;
+// the account alone is only slowed, so that someone failing its password
+// from elsewhere can never lock its owner out.
+func loginKeys(email, addr string) []throttleKey {
+	keys := []throttleKey{{key: "ip:" + addr, lock: true}}
+	if email != "" {
+		account := "email:" + strings.ToLower(email)
+		keys = append(keys, throttleKey{key: account + " ip:" + addr, lock: true}, throttleKey{key: account})
+	}
+	return keys
 }
 
 // slowDown waits longer after each failure past the threshold: base,

@@ -1,0 +1,32 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// RateWindow is the span requests are counted in for a rate limit.
+const RateWindow = time.Minute
+
+// CountRequest counts one request from client for purpose in the minute
+// holding now, in one statement so that every instance sharing the
+// database counts into the same total, and returns that minute's total so
+// far. The first request of a minute clears the minutes before the last.
+func (s *Store) CountRequest(ctx context.Context, purpose, client string, now time.Time) (int, error) {
+	window := now.Unix() / int64(RateWindow/time.Second)
+	var count int
+	err := s.db.WithContext(ctx).Raw(`INSERT INTO rate_limits (purpose, client, window_start, count) VALUES (?, ?, ?, 1)
+ON CONFLICT (purpose, client, window_start) DO UPDATE SET count = rate_limits.count + 1
+RETURNING count`, purpose, client, window).Scan(&count).Error
+	if err != nil {
+		return 0, fmt.Errorf("count request: %w", err)
+	}
+	if count == 1 {
+		err := s.db.WithContext(ctx).Exec("DELETE FROM rate_limits WHERE window_start < ?", window-1).Error
+		if err != nil {
+			return count, fmt.Errorf("clear past request counts: %w", err)
+		}
+	}
+	return count, nil
+}

@@ -1,0 +1,125 @@
+package models_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+)
+
+// openTwice opens two stores on one new PostgreSQL database, each with its
+// own connection pool, as two instances of the portal would.
+func openTwice(t *testing.T) (*models.Store, *models.Store) {
+	t.Helper()
+	url := modelstest.DatabaseURL(t)
+	var stores [2]*models.Store
+	for i := range stores {
+		s, err := models.Open(context.Background(), url, t.TempDir(), models.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	if _, err := stores[0].Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return stores[0], stores[1]
+}
+
+// TestRateLimitHoldsAcrossInstances: 25 requests in one minute, alternating
+// between two instances, with a limit of 10: exactly 10 are allowed.
+func TestRateLimitHoldsAcrossInstances(t *testing.T) {
+	a, b := openTwice(t)
+	now := time.Date(2026, 12, 3, 9, 0, 30, 0, time.UTC)
+	allowed := 0
+	for i := range 25 {
+		store := a
+		if i%2 == 1 {
+			store = b
+		}
+		n, err := store.CountRequest(t.Context(), "submit", "203.0.113.1", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != i+1 {
+			t.Fatalf("request %d counted as %d", i+1, n)
+		}
+		if n <= 10 {
+			allowed++
+		}
+	}
+	if allowed != 10 {
+		t.Fatalf("allowed %d of 25 with a limit of 10, want 10", allowed)
+	}
+	// Another client, another purpose and the next minute each start afresh.
+	for _, c := range []struct {
+		purpose, client string
+		at              time.Time
+	}{
+		{"submit", "203.0.113.2", now},
+		{"login", "203.0.113.1", now},
+		{"submit", "203.0.113.1", now.Add(time.Minute)},
+	} {
+		if n, err := b.CountRequest(t.Context(), c.purpose, c.client, c.at); err != nil || n != 1 {
+			t.Errorf("%s from %s at %v counted as %d (%v), want 1", c.purpose, c.client, c.at, n, err)
+		}
+	}
+}
+
+// TestRateLimitUnderConcurrentRequests: requests sent at once from many
+// goroutines over two instances are each counted: exactly the limit pass.
+func TestRateLimitUnderConcurrentRequests(t *testing.T) {
+	a, b := openTwice(t)
+	now := time.Date(2026, 12, 3, 9, 0, 30, 0, time.UTC)
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 40 {
+		store := a
+		if i%2 == 1 {
+			store = b
+		}
+		wg.Go(func() {
+			n, err := store.CountRequest(t.Context(), "login", "203.0.113.1", now)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if n <= 10 {
+				allowed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if got := allowed.Load(); got != 10 {
+		t.Fatalf("allowed %d of 40 concurrent requests with a limit of 10, want 10", got)
+	}
+}
+
+// TestRateLimitClearsPastMinutes: a new minute's first request deletes the
+// counts of minutes before the last, so the table stays small.
+func TestRateLimitClearsPastMinutes(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			start := time.Date(2026, 12, 3, 9, 0, 30, 0, time.UTC)
+			for _, at := range []time.Time{start, start.Add(time.Minute), start.Add(2 * time.Minute)} {
+				if _, err := store.CountRequest(t.Context(), "submit", "203.0.113.1", at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// 09:00 is gone; 09:01 (the minute before) and 09:02 remain. Back
+			// at 09:00 the count therefore starts again at one.
+			if n, err := store.CountRequest(t.Context(), "submit", "203.0.113.1", start.Add(time.Minute)); err != nil || n != 2 {
+				t.Fatalf("09:01 counted as %d (%v), want 2", n, err)
+			}
+			if n, err := store.CountRequest(t.Context(), "submit", "203.0.113.1", start); err != nil || n != 1 {
+				t.Fatalf("09:00 counted as %d (%v), want 1: its count was not cleared", n, err)
+			}
+		})
+	}
+}
