@@ -87,7 +87,9 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
 	wait, ok, err := h.submitLimit.allow(c)
 	if err != nil {
-		return err
+		// The database that counts the limit is the one that would save
+		// the lead: the form comes back as when a save fails.
+		return h.saveFailed(c, f, fmt.Errorf("count the submission limit: %w", err))
 	}
 	if !ok {
 		f.Errors = map[string]string{}
