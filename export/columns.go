@@ -13,7 +13,7 @@ import (
 //	index, score_<dimension> (one per dimension, in the diagnostic's order),
 //	marketing_consent_at, consent_wording_version, landing_page, referrer,
 //	utm_source, utm_medium, utm_campaign, utm_term, utm_content, status,
-//	owner_email, created_at
+//	owner_email, created_at, marketing_consent_withdrawn_at
 //
 // Columns are only ever added, at the end or among the scores when the
 // diagnostic gains a dimension, so scripts that read by name keep working.
@@ -24,7 +24,8 @@ func Header(def *diagnostic.Definition) []string {
 		h = append(h, "score_"+d.ID)
 	}
 	return append(h, "marketing_consent_at", "consent_wording_version", "landing_page", "referrer",
-		"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "status", "owner_email", "created_at")
+		"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "status", "owner_email", "created_at",
+		"marketing_consent_withdrawn_at")
 }
 
 func dimensionIDs(def *diagnostic.Definition) []string {
@@ -86,14 +87,17 @@ func contactCells(c *models.ExportContact, cells []cell) []cell {
 			cells = append(cells, cell{})
 		}
 	}
-	consentAt := cell{}
+	consentAt, withdrawnAt := cell{}, cell{}
 	if c.ConsentAt != nil {
 		consentAt = rfc3339(*c.ConsentAt)
+	}
+	if c.ConsentWithdrawnAt != nil {
+		withdrawnAt = rfc3339(*c.ConsentWithdrawnAt)
 	}
 	src := c.Source
 	return append(cells, consentAt, text(c.ConsentVersion), text(src.LandingPage), text(src.Referrer),
 		text(src.UTMSource), text(src.UTMMedium), text(src.UTMCampaign), text(src.UTMTerm), text(src.UTMContent),
-		text(c.Status), text(c.OwnerEmail), rfc3339(c.CreatedAt))
+		text(c.Status), text(c.OwnerEmail), rfc3339(c.CreatedAt), withdrawnAt)
 }
 
 // copyCells appends the row of a models.ExportCopy row's fields in
@@ -112,5 +116,6 @@ func copyCells(f []string, dims int, cells []cell) []cell {
 		text(after[models.CopyLandingPage]), text(after[models.CopyReferrer]),
 		text(after[models.CopyUTMSource]), text(after[models.CopyUTMMedium]), text(after[models.CopyUTMCampaign]),
 		text(after[models.CopyUTMTerm]), text(after[models.CopyUTMContent]),
-		text(after[models.CopyStatus]), text(after[models.CopyOwnerEmail]), plain(after[models.CopyCreatedAt]))
+		text(after[models.CopyStatus]), text(after[models.CopyOwnerEmail]), plain(after[models.CopyCreatedAt]),
+		plain(after[models.CopyConsentWithdrawnAt]))
 }

@@ -16,7 +16,8 @@ func TestHeaderIsDocumented(t *testing.T) {
 	want := "lead_id,email,first_name,last_name,company,role,team_size,band,index," +
 		"score_develops,score_innovates,score_people,score_vision,score_trust," +
 		"marketing_consent_at,consent_wording_version,landing_page,referrer," +
-		"utm_source,utm_medium,utm_campaign,utm_term,utm_content,status,owner_email,created_at"
+		"utm_source,utm_medium,utm_campaign,utm_term,utm_content,status,owner_email,created_at," +
+		"marketing_consent_withdrawn_at"
 	if got := strings.Join(export.Header(diagnostictest.Shipped(t)), ","); got != want {
 		t.Errorf("header =\n%s\nwant\n%s", got, want)
 	}

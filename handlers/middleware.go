@@ -31,7 +31,7 @@ func (h *Handlers) frame(next echo.HandlerFunc) echo.HandlerFunc {
 		start := time.Now()
 		req, res := c.Request(), c.Response()
 		id := firstValue(req.Header, echo.HeaderXRequestID)
-		if id == "" {
+		if !isRequestID(id) {
 			id = newRequestID()
 		}
 		hdr := res.Header()
@@ -135,6 +135,29 @@ var requestIDPrefix = func() string {
 }()
 
 var requestCount atomic.Uint64
+
+// maxRequestIDLen is the longest X-Request-ID a client may give: room for
+// a UUID, a trace id or one of ours, and no more.
+const maxRequestIDLen = 64
+
+// isRequestID reports whether a client's X-Request-ID may name the request
+// in the response and the logs: 1 to maxRequestIDLen of A-Z, a-z, 0-9,
+// '.', '_' and '-'. Anything else (spaces, line breaks, quotes, markup,
+// non-ASCII) could forge or break a log line, so it gets a fresh id. A
+// byte loop, as it runs on every request.
+func isRequestID(s string) bool {
+	if len(s) == 0 || len(s) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // newRequestID names a request in the logs: unique, and cheaper than
 // reading 32 random characters for each request. It is not a secret.

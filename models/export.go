@@ -39,6 +39,7 @@ type ExportContact struct {
 	Scores                     []sql.NullInt64 // one per dimension asked for, in that order; not Valid when missing
 	ConsentAt                  *time.Time      // when marketing consent was given, if it stands
 	ConsentVersion             string          // the consent wording's version, if consent stands
+	ConsentWithdrawnAt         *time.Time      // when marketing consent once given was withdrawn, if it was
 	Source                     Source
 	Status, OwnerEmail         string
 	CreatedAt                  time.Time

@@ -10,12 +10,14 @@ import (
 )
 
 // exportColumns are what a chunk reads, in the order exportScan expects.
-// The consent join keeps only a marketing consent that stands, so a
-// withdrawn one never shows a consent time even in an all-contacts export.
+// The consent join keeps a marketing consent that was given, withdrawn or
+// not; exportScan shows its time and version only while it stands, so a
+// withdrawn one shows only when it was withdrawn, even in an all-contacts
+// export.
 const exportColumns = `leads.id, leads.email, leads.name, leads.company, leads.role, leads.team_size,
 	leads.band, leads.overall_index, leads.landing_page, leads.referrer, leads.utm_source, leads.utm_medium,
 	leads.utm_campaign, leads.utm_term, leads.utm_content, leads.status, leads.created_at,
-	users.email, mc.decided_at, mc.wording_version`
+	users.email, mc.decided_at, mc.wording_version, mc.withdrawn_at`
 
 // ExportContacts calls each with the contacts f matches, in id order, a
 // chunk of up to chunk (0: ExportChunkSize) at a time, with their scores
@@ -146,7 +148,7 @@ func (x *exporter) readChunk(ctx context.Context, after int64, buf []ExportConta
 		// The join repeats the keyset bound: PostgreSQL does not carry it
 		// across, and would otherwise merge-join every consent from the
 		// first, making each chunk slower than the last.
-		Joins("LEFT JOIN lead_consents mc ON mc.lead_id = leads.id AND mc.lead_id > ? AND mc.purpose = ? AND mc.granted = ? AND mc.withdrawn_at IS NULL",
+		Joins("LEFT JOIN lead_consents mc ON mc.lead_id = leads.id AND mc.lead_id > ? AND mc.purpose = ? AND mc.granted = ?",
 			after, PurposeMarketing, true).
 		Where("leads.id > ?", after).Order("leads.id").Limit(x.chunk).Rows()
 	if err != nil {
@@ -180,26 +182,31 @@ func exportScan(rows *sql.Rows, c *ExportContact, dims int) error {
 		team           sql.NullInt64
 		owner, version sql.NullString
 		consentAt      sql.NullTime
+		withdrawnAt    sql.NullTime
 		src            = &c.Source
 	)
 	err := rows.Scan(&c.ID, &c.Email, &c.Name, &c.Company, &c.Role, &team, &c.Band, &c.Index,
 		&src.LandingPage, &src.Referrer, &src.UTMSource, &src.UTMMedium, &src.UTMCampaign, &src.UTMTerm, &src.UTMContent,
-		&c.Status, &c.CreatedAt, &owner, &consentAt, &version)
+		&c.Status, &c.CreatedAt, &owner, &consentAt, &version, &withdrawnAt)
 	if err != nil {
 		return err
 	}
 	c.Scores = slices.Grow(c.Scores[:0], dims)[:dims]
 	clear(c.Scores)
-	c.TeamSize, c.ConsentAt = nil, nil
+	c.TeamSize, c.ConsentAt, c.ConsentWithdrawnAt = nil, nil, nil
 	if team.Valid {
 		n := int(team.Int64)
 		c.TeamSize = &n
 	}
-	if consentAt.Valid {
+	c.OwnerEmail, c.ConsentVersion = owner.String, version.String
+	switch {
+	case withdrawnAt.Valid: // a consent withdrawn no longer stands
+		t := withdrawnAt.Time.UTC()
+		c.ConsentWithdrawnAt, c.ConsentVersion = &t, ""
+	case consentAt.Valid:
 		t := consentAt.Time.UTC()
 		c.ConsentAt = &t
 	}
-	c.OwnerEmail, c.ConsentVersion = owner.String, version.String
 	c.CreatedAt = c.CreatedAt.UTC()
 	return nil
 }

@@ -40,7 +40,8 @@ const (
 	CopyUTMContent
 	CopyStatus
 	CopyOwnerEmail
-	CopyCreatedAt // RFC 3339 in UTC
+	CopyCreatedAt          // RFC 3339 in UTC
+	CopyConsentWithdrawnAt // RFC 3339 in UTC, or empty
 	copyAfterScores
 )
 
@@ -222,12 +223,15 @@ func exportCopySQL(f ExportFilter, dims []string) (string, error) {
 	for i := range dims {
 		fmt.Fprintf(&b, ", sc.s%d", i)
 	}
-	fmt.Fprintf(&b, ", "+rfc3339SQL+", mc.wording_version", "mc.decided_at")
+	// Consent time and version only while the consent stands, as in
+	// ExportContacts.
+	fmt.Fprintf(&b, ", "+rfc3339SQL+", CASE WHEN mc.withdrawn_at IS NULL THEN mc.wording_version END",
+		"CASE WHEN mc.withdrawn_at IS NULL THEN mc.decided_at END")
 	b.WriteString(", leads.landing_page, leads.referrer, leads.utm_source, leads.utm_medium, leads.utm_campaign, leads.utm_term, leads.utm_content, leads.status, users.email")
-	fmt.Fprintf(&b, ", "+rfc3339SQL, "leads.created_at")
+	fmt.Fprintf(&b, ", "+rfc3339SQL+", "+rfc3339SQL, "leads.created_at", "mc.withdrawn_at")
 	b.WriteString(" FROM leads LEFT JOIN users ON users.id = leads.owner_id")
-	// Only a marketing consent that stands, as in ExportContacts.
-	b.WriteString(" LEFT JOIN lead_consents mc ON mc.lead_id = leads.id AND mc.purpose = " + pgLiteral(PurposeMarketing) + " AND mc.granted AND mc.withdrawn_at IS NULL")
+	// A marketing consent that was given, withdrawn or not, as in ExportContacts.
+	b.WriteString(" LEFT JOIN lead_consents mc ON mc.lead_id = leads.id AND mc.purpose = " + pgLiteral(PurposeMarketing) + " AND mc.granted")
 	if len(dims) > 0 {
 		// The scores pivoted to one row per lead, looked up per lead by
 		// the primary key (lead_id, dimension).

@@ -223,6 +223,12 @@ func TestExportFilters(t *testing.T) {
 				if (c.ID == never.ID || c.ID == withdrawn.ID) && (c.ConsentAt != nil || c.ConsentVersion != "") {
 					t.Errorf("contact %d without standing consent shows consent %v %q", c.ID, c.ConsentAt, c.ConsentVersion)
 				}
+				if c.ID == withdrawn.ID && (c.ConsentWithdrawnAt == nil || !c.ConsentWithdrawnAt.Equal(day(4))) {
+					t.Errorf("withdrawn contact shows withdrawn at %v, want %v", c.ConsentWithdrawnAt, day(4))
+				}
+				if c.ID != withdrawn.ID && c.ConsentWithdrawnAt != nil {
+					t.Errorf("contact %d never withdrew but shows withdrawn at %v", c.ID, c.ConsentWithdrawnAt)
+				}
 			}
 			if _, err := store.CountExport(ctx, models.ExportFilter{From: "May 1"}); err == nil {
 				t.Error("a malformed day reached the query")
