@@ -148,8 +148,8 @@ func TestNginxNeverCaches(t *testing.T) {
 		t.Error("nginx.conf: the server block does not default to `proxy_cache off`")
 	}
 	for _, want := range []string{
-		"client_max_body_size 64k;", // BODY_LIMIT's default
-		"proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+		"client_max_body_size 64k;",                      // BODY_LIMIT's default
+		"proxy_set_header X-Forwarded-For $remote_addr;", // never the visitor's own header
 		"proxy_set_header X-Forwarded-Proto $scheme;",
 		"proxy_set_header X-Request-ID $intake_request_id;",
 		"keepalive 32;",
@@ -211,6 +211,10 @@ func TestComposeMatchesNginx(t *testing.T) {
 	}
 	if c := fmt.Sprint(services["worker"].(map[string]any)["command"]); c != `["worker"]` {
 		t.Errorf("worker: command %s, want [\"worker\"]", c)
+	}
+	// `intake worker` refuses to start with MAIL_WORKERS=0.
+	if w, ok := env("worker")["MAIL_WORKERS"]; ok && w == "0" {
+		t.Error("worker: MAIL_WORKERS=0 would stop it at start; leave it at its default")
 	}
 	subnet := ""
 	if n, ok := doc["networks"].(map[string]any); ok {
