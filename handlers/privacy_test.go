@@ -17,6 +17,7 @@ import (
 
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/mail"
+	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
@@ -77,7 +78,7 @@ func TestPrivacyPageIsLinkedFromTheDiagnosticsConsents(t *testing.T) {
 
 // queueJobs is the real email queue, without workers, so the jobs a saved
 // lead queues stay in the database for erasure to cancel.
-func queueJobs(t *testing.T, s *site) *mail.Queue {
+func queueJobs(t *testing.T, s *site) mail.Enqueuer {
 	t.Helper()
 	deps := testDeps(t, s.store)
 	composer, err := mail.NewComposer(mail.ComposerConfig{
@@ -93,19 +94,13 @@ func queueJobs(t *testing.T, s *site) *mail.Queue {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := mail.NewQueue(s.store, mail.WorkerConfig{Composer: composer, Transport: transport}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return q
+	_, emails := mailtest.NewQueue(t, s.store, mail.WorkerConfig{Composer: composer, Transport: transport}, 0)
+	return emails
 }
 
 // saveFox stores Fox Mulder with queued emails, a note and a delivery
 // error that quotes his address.
-func (s *site) saveFox(q *mail.Queue, author *models.User) *models.Lead {
+func (s *site) saveFox(q mail.Enqueuer, author *models.User) *models.Lead {
 	s.t.Helper()
 	ctx := context.Background()
 	lead, _ := s.saveLead() // only for its answers, scores and consents

@@ -1,8 +1,6 @@
 package mail_test
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -29,15 +27,8 @@ func TestDeliveriesAreCounted(t *testing.T) {
 	}
 	m := metrics.New(metrics.Config{EmailKinds: models.EmailKinds})
 	c, def, cons := composer(t)
-	q, err := mail.NewQueue(store, mail.WorkerConfig{Composer: c, Transport: transport, RetryBase: 50 * time.Millisecond,
-		Concurrency: 2, Metrics: m}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	r := &rig{t: t, store: store, queue: q, smtp: srv, def: def, cons: cons}
+	q, emails := mailtest.NewQueue(t, store, mail.WorkerConfig{Composer: c, Transport: transport, RetryBase: 50 * time.Millisecond, Metrics: m}, 2)
+	r := &rig{t: t, store: store, queue: q, emails: emails, smtp: srv, def: def, cons: cons}
 
 	r.smtp.FailNextData(1, 451, "Requested action aborted: local error in processing")
 	r.start()

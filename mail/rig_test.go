@@ -3,8 +3,6 @@ package mail_test
 import (
 	"context"
 	"database/sql"
-	"io"
-	"log/slog"
 	netmail "net/mail"
 	"net/url"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/diagnostic/diagnostictest"
+	"github.com/stellapop/intake/jobs"
 	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
@@ -21,12 +20,13 @@ import (
 
 // rig is a store, a queue with running workers and a real SMTP server.
 type rig struct {
-	t     testing.TB
-	store *models.Store
-	queue *mail.Queue
-	smtp  *mailtest.Server
-	def   *diagnostic.Definition
-	cons  *diagnostic.Consent
+	t      testing.TB
+	store  *models.Store
+	queue  *jobs.Queue
+	emails mail.Enqueuer
+	smtp   *mailtest.Server
+	def    *diagnostic.Definition
+	cons   *diagnostic.Consent
 }
 
 const teamAddress = "consultants@stellapop.example"
@@ -72,15 +72,8 @@ func newRig(t testing.TB, dialect string) *rig {
 func newRigWith(t testing.TB, store *models.Store, transport mail.Transport, srv *mailtest.Server) *rig {
 	t.Helper()
 	c, def, cons := composer(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	q, err := mail.NewQueue(store, mail.WorkerConfig{Composer: c, Transport: transport, RetryBase: 50 * time.Millisecond, Concurrency: mail.DefaultWorkers}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return &rig{t: t, store: store, queue: q, smtp: srv, def: def, cons: cons}
+	q, emails := mailtest.NewQueue(t, store, mail.WorkerConfig{Composer: c, Transport: transport, RetryBase: 50 * time.Millisecond}, mail.DefaultWorkers)
+	return &rig{t: t, store: store, queue: q, emails: emails, smtp: srv, def: def, cons: cons}
 }
 
 // start runs the workers until the test ends.
@@ -126,7 +119,7 @@ func (r *rig) saveLead(change func(*models.Lead)) *models.Lead {
 	if change != nil {
 		change(lead)
 	}
-	if err := r.store.SaveLead(context.Background(), lead, r.queue.EnqueueLeadEmails); err != nil {
+	if err := r.store.SaveLead(context.Background(), lead, r.emails.EnqueueLeadEmails); err != nil {
 		r.t.Fatal(err)
 	}
 	return lead
@@ -174,7 +167,7 @@ func (r *rig) requeue(lead *models.Lead) {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if err := r.queue.EnqueueLeadEmails(ctx, models.Tx{SQL: tx}, lead); err != nil {
+	if err := r.emails.EnqueueLeadEmails(ctx, models.Tx{SQL: tx}, lead); err != nil {
 		tx.Rollback()
 		r.t.Fatal(err)
 	}

@@ -15,13 +15,14 @@ import (
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/diagnostic/diagnostictest"
 	"github.com/stellapop/intake/mail"
+	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
 
 // insertOnlyQueue is the real email queue on the store's database, with no
 // workers, so the jobs a saved lead queues stay in the queue's table.
-func insertOnlyQueue(t *testing.T, store *models.Store) *mail.Queue {
+func insertOnlyQueue(t *testing.T, store *models.Store) mail.Enqueuer {
 	t.Helper()
 	def := diagnostictest.Shipped(t)
 	cons, err := diagnostic.ParseConsent(content.ConsentJSON)
@@ -43,14 +44,8 @@ func insertOnlyQueue(t *testing.T, store *models.Store) *mail.Queue {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := mail.NewQueue(store, mail.WorkerConfig{Composer: composer, Transport: transport, Concurrency: 0}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return q
+	_, emails := mailtest.NewQueue(t, store, mail.WorkerConfig{Composer: composer, Transport: transport}, 0)
+	return emails
 }
 
 // pendingJobs counts a lead's email jobs that have not started.

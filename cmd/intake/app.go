@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,10 +14,12 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/riverqueue/river"
 
 	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/jobs"
 	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
@@ -28,7 +31,7 @@ type app struct {
 	cfg    *Config
 	log    *slog.Logger
 	store  *models.Store
-	queue  *mail.Queue
+	queue  *jobs.Queue
 	def    *diagnostic.Definition
 	server *http.Server
 	echo   *echo.Echo
@@ -73,11 +76,12 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		store.Close()
 		return nil, err
 	}
+	emails := mail.Enqueuer{Queue: queue}
 
 	funnel := handlers.NewFunnelCounter(store, log)
 	e, err := handlers.NewServer(handlers.Deps{
 		Store: store, Article: article, Diagnostic: def, Consent: consent, Assets: assets, Logger: log,
-		OnLeadSaved: queue.EnqueueLeadEmails, QueueEmail: queue.EnqueueEmail,
+		OnLeadSaved: emails.EnqueueLeadEmails, QueueEmail: emails.EnqueueEmail,
 		Funnel:        funnel,
 		RetentionDays: cfg.RetentionDays,
 		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
@@ -133,9 +137,12 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	return a, nil
 }
 
-// newQueue builds the email queue: SMTP when SMTP_URL is set, otherwise
-// .eml files in the outbox.
-func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, consent *diagnostic.Consent, m *metrics.Metrics, log *slog.Logger) (*mail.Queue, error) {
+// newQueue builds the job queue: emails go by SMTP when SMTP_URL is set,
+// otherwise as .eml files into the outbox; the daily upkeep (retention and
+// the quarantine purge) is scheduled by whichever working instance leads.
+// With MAIL_WORKERS=0 the process works no job at all and only queues
+// them, for `intake worker` to do.
+func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, consent *diagnostic.Consent, m *metrics.Metrics, log *slog.Logger) (*jobs.Queue, error) {
 	composer, err := mail.NewComposer(mail.ComposerConfig{
 		Diagnostic: def, Consent: consent, BaseURL: cfg.BaseURL, ArticlePath: handlers.ArticlePath,
 		BookingURL: cfg.BookingURL, From: cfg.MailFrom, ReplyTo: cfg.MailReplyTo, Team: cfg.TeamEmail, Secret: cfg.Secret,
@@ -152,9 +159,26 @@ func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, cons
 	if err != nil {
 		return nil, err
 	}
-	return mail.NewQueue(store, mail.WorkerConfig{
-		Composer: composer, Transport: transport, Concurrency: cfg.MailWorkers, RetryBase: cfg.mailRetryBase, Metrics: m,
+	workers := river.NewWorkers()
+	err = mail.AddWorker(workers, store, mail.WorkerConfig{
+		Composer: composer, Transport: transport, RetryBase: cfg.mailRetryBase, Metrics: m,
 	}, log)
+	if err != nil {
+		return nil, err
+	}
+	qc := jobs.Config{
+		Workers:  workers,
+		Periodic: jobs.AddMaintenance(workers, store, cfg.RetentionDays, log),
+		Log:      log,
+	}
+	if cfg.MailWorkers > 0 {
+		qc.Queues = map[string]int{mail.QueueName: cfg.MailWorkers, jobs.MaintenanceQueue: 1}
+	}
+	// The mail server's connections kept open between emails end last.
+	if c, ok := transport.(io.Closer); ok {
+		qc.OnStop = append(qc.OnStop, func() { c.Close() })
+	}
+	return jobs.New(store, qc)
 }
 
 // run serves on ln until ctx is cancelled, sending queued emails alongside,
@@ -185,7 +209,6 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		slog.String("database", a.store.Dialect()), slog.Int("mail_workers", a.cfg.MailWorkers), slog.Bool("smtp", a.cfg.SMTP != nil))
 	serveErr := make(chan error, 1)
 	go a.funnel.Run(ctx)
-	go retentionLoop(ctx, a.store, a.cfg.RetentionDays, retentionEvery, a.log)
 	go func() { serveErr <- a.server.Serve(ln) }()
 	a.serveMetrics(metricsLn)
 

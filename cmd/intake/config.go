@@ -183,7 +183,7 @@ var options = []option{
 			c.MailReplyTo = a
 			return err
 		}},
-	{Name: "MAIL_WORKERS", Default: strconv.Itoa(mail.DefaultWorkers), Help: "Emails one process sends at once. `0` makes `intake serve` only queue emails, for `intake worker` processes to send.",
+	{Name: "MAIL_WORKERS", Default: strconv.Itoa(mail.DefaultWorkers), Help: "Emails one process sends at once. `0` makes `intake serve` work no jobs at all (emails, the daily upkeep) and only queue them, for `intake worker` processes to do.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100 {

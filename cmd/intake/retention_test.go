@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -91,33 +89,6 @@ func TestRetentionCommandRejectsBadCalls(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run([]string{"retention"}, env("INTAKE_DATA_DIR", t.TempDir(), "RETENTION_DAYS", "7"), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "RETENTION_DAYS") {
 		t.Errorf("RETENTION_DAYS=7: exit %d, %q", code, errOut.String())
-	}
-}
-
-// TestRetentionLoopRunsAtStartAndStopsWithTheApp: serve's loop applies the
-// policy at once, again on each tick, and ends when the app's context does.
-func TestRetentionLoopRunsAtStartAndStopsWithTheApp(t *testing.T) {
-	store := modelstest.Open(t, models.SQLite)
-	day := 24 * time.Hour
-	first := agedLead(t, store, "First", 40*day)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		retentionLoop(ctx, store, 30, 20*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		close(done)
-	}()
-	erased := func(id int64) bool {
-		l, err := store.LeadByID(context.Background(), id)
-		return err == nil && l.ErasedAt != nil
-	}
-	waitUntil(t, "the first run", func() bool { return erased(first.ID) })
-	later := agedLead(t, store, "Later", 50*day)
-	waitUntil(t, "a later run", func() bool { return erased(later.ID) })
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the loop did not stop with its context")
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/stellapop/intake/mail"
+	"github.com/stellapop/intake/jobs"
 	"github.com/stellapop/intake/models"
 )
 
@@ -30,7 +30,7 @@ func openStore(ctx context.Context, cfg *Config, maxConns int, log *slog.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	applied, err := store.Migrate(ctx, mail.MigrateQueue(store))
+	applied, err := store.Migrate(ctx, jobs.Migrate(store))
 	for _, name := range applied {
 		log.Info("applied migration", slog.String("name", name))
 	}

@@ -1,0 +1,81 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/stellapop/intake/models"
+)
+
+// MaintenanceQueue is the queue of the daily upkeep, apart from the emails
+// so that a long backlog of either never holds up the other.
+const MaintenanceQueue = "maintenance"
+
+// RetentionArgs is the daily upkeep: the retention policy and the
+// quarantine purge. It carries nothing; the settings are the worker's.
+type RetentionArgs struct{}
+
+// Kind names the job type in the queue.
+func (RetentionArgs) Kind() string { return "retention" }
+
+// InsertOpts makes the upkeep unique per UTC day, whatever state its job
+// reached: however many instances start, and however often the leader
+// changes, it runs once a day.
+func (RetentionArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		Queue:       MaintenanceQueue,
+		MaxAttempts: 5,
+		UniqueOpts:  river.UniqueOpts{ByPeriod: 24 * time.Hour},
+	}
+}
+
+// RetentionWorker anonymises the leads kept longer than the policy allows
+// and deletes unreleased quarantined submissions past their days. It logs
+// counts only, never a lead.
+type RetentionWorker struct {
+	river.WorkerDefaults[RetentionArgs]
+	Store *models.Store
+	Days  int // RETENTION_DAYS
+	Log   *slog.Logger
+}
+
+// Work applies both; a failure is retried, and the next run picks up
+// where this one stopped.
+func (w *RetentionWorker) Work(ctx context.Context, job *river.Job[RetentionArgs]) error {
+	n, err := w.Store.ApplyRetention(ctx, models.Retention{Days: w.Days})
+	if n > 0 {
+		w.Log.Info("retention: anonymised leads", slog.Int("count", n), slog.Int("retention_days", w.Days))
+	}
+	if err != nil {
+		return err
+	}
+	cutoff := time.Now().AddDate(0, 0, -models.QuarantineDays)
+	q, err := w.Store.PurgeQuarantine(ctx, cutoff)
+	if q > 0 {
+		w.Log.Info("retention: deleted unreleased quarantined submissions", slog.Int64("count", q), slog.Int("quarantine_days", models.QuarantineDays))
+	}
+	return err
+}
+
+// Timeout gives a first run on a large, long-neglected database time to
+// catch up; the default job timeout is meant for an email.
+func (w *RetentionWorker) Timeout(*river.Job[RetentionArgs]) time.Duration { return 30 * time.Minute }
+
+// maintenanceCheckEvery is how often the leader offers the daily upkeep;
+// its uniqueness turns all but the first offer of each day away, so the
+// upkeep runs within this long of midnight UTC, or of the first start.
+const maintenanceCheckEvery = time.Hour
+
+// AddMaintenance registers the daily upkeep's worker in workers and returns
+// its schedule, for Config.Periodic.
+func AddMaintenance(workers *river.Workers, store *models.Store, retentionDays int, log *slog.Logger) []*river.PeriodicJob {
+	river.AddWorker(workers, &RetentionWorker{Store: store, Days: retentionDays, Log: log})
+	return []*river.PeriodicJob{river.NewPeriodicJob(
+		river.PeriodicInterval(maintenanceCheckEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "retention", RunOnStart: true},
+	)}
+}
