@@ -150,7 +150,7 @@ type submitFigures struct {
 
 // String is the figures beside rate, as a row shows them.
 func (f submitFigures) String(rate float64) string {
-	return fmt.Sprintf("%s tx/s (p50 POST %s, p99 %s; CPU %.0f µs each)", thousands(rate),
+	return fmt.Sprintf("%s tx/s (p50 POST %s, p99 %s; machine CPU %.0f µs each)", thousands(rate),
 		ms(f.p50.Seconds()), ms(f.p99.Seconds()), f.cpu*1e6)
 }
 
