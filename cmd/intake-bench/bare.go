@@ -28,7 +28,7 @@ type bareGo struct {
 // server: bareServerArg ADDR, with the files to serve as JSON on stdin.
 const bareServerArg = "bare-net-http"
 
-func startBareGo(files []servedFile) (*bareGo, error) {
+func startBareGo(files []servedFile, pin pinning) (*bareGo, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -41,9 +41,9 @@ func startBareGo(files []servedFile) (*bareGo, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, bareServerArg, addr)
+	cmd := pin.server(self, bareServerArg, addr)
 	cmd.Stdin = strings.NewReader(string(manifest))
-	cmd.Env = processEnv()
+	cmd.Env = append(processEnv(), pin.goEnv()...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -29,13 +29,10 @@ var copiedHeaders = []string{
 }
 
 // startNginx serves docroot, where files were written, with a location
-// for each file that sends the portal's headers and Content-Type for it.
-func startNginx(ctx context.Context, e *env, nginx, docroot string, files []servedFile) (*nginxServer, error) {
+// for each file that sends the portal's headers and Content-Type for it,
+// on the CPUs pin gives the server under test.
+func startNginx(ctx context.Context, e *env, nginx, docroot string, files []servedFile, pin pinning) (*nginxServer, error) {
 	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp(e.work, "nginx-")
 	if err != nil {
 		return nil, err
 	}
@@ -50,13 +47,37 @@ func startNginx(ctx context.Context, e *env, nginx, docroot string, files []serv
 		}
 		locations.WriteString("    }\n")
 	}
+	block := fmt.Sprintf(`  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000;
+  types { text/css css; application/javascript js; image/svg+xml svg; }
+  default_type "text/html; charset=utf-8";
+  gzip off;
+  gzip_static on;
+  gzip_vary on;
+  server {
+    listen %s;
+    root %s;
+%s  }
+`, addr, docroot, locations.String())
+	return runNginx(ctx, e, nginx, addr, block, pin)
+}
+
+// runNginx starts nginx with block as the inside of its http block, after
+// what every run of it shares (no access log, its files in a scratch
+// directory), on pin's server CPUs, and waits until addr answers.
+func runNginx(ctx context.Context, e *env, nginx, addr, block string, pin pinning) (*nginxServer, error) {
+	dir, err := os.MkdirTemp(e.work, "nginx-")
+	if err != nil {
+		return nil, err
+	}
 	user := ""
 	if os.Geteuid() == 0 {
 		user = "user root;\n"
 	}
 	conf := fmt.Sprintf(`%sdaemon off;
 master_process on;
-worker_processes auto;
+worker_processes %[3]s;
 pid %[2]s/nginx.pid;
 error_log %[2]s/error.log warn;
 events { worker_connections 1024; }
@@ -67,21 +88,9 @@ http {
   fastcgi_temp_path %[2]s/fastcgi;
   uwsgi_temp_path %[2]s/uwsgi;
   scgi_temp_path %[2]s/scgi;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000;
   server_tokens off;
-  types { text/css css; application/javascript js; image/svg+xml svg; }
-  default_type "text/html; charset=utf-8";
-  gzip off;
-  gzip_static on;
-  gzip_vary on;
-  server {
-    listen %[3]s;
-    root %[4]s;
-%[5]s  }
-}
-`, user, dir, addr, docroot, locations.String())
+%[4]s}
+`, user, dir, pin.nginxWorkers(), block)
 	confPath := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		return nil, err
@@ -90,7 +99,7 @@ http {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(nginx, "-p", dir, "-c", confPath, "-e", filepath.Join(dir, "error.log"))
+	cmd := pin.server(nginx, "-p", dir, "-c", confPath, "-e", filepath.Join(dir, "error.log"))
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ type settings struct {
 	name string   // as the settings column shows it
 	env  []string // KEY=value, beyond what every start sets
 	why  string   // why these differ from the defaults
+	cpus string   // CPUs the portal is pinned to with taskset; "" for any
 }
 
 var (
@@ -83,6 +84,9 @@ func (e *env) startPortal(ctx context.Context, dbURL string, s settings) (*porta
 	}
 	e.used(s)
 	cmd := exec.Command(e.bin, "serve")
+	if s.cpus != "" {
+		cmd = exec.Command("taskset", "-c", s.cpus, e.bin, "serve")
+	}
 	cmd.Env = append(startEnv(addr, dbURL, data), s.env...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	start := time.Now()

@@ -119,7 +119,8 @@ func sameAnswer(want, got answer, headers bool) error {
 // file, for each kind of client, and returns the rows: the targets are
 // against the bare Go server, which shows what Go's HTTP server can do
 // with the same bytes; nginx shows the machine's limit, without a target.
-func compareStatic(ctx context.Context, e *env, wrk string, p *portal, bare *bareGo, ng *nginxServer, files []servedFile, jobs []string) ([]row, error) {
+// All three must have been started on pin's server CPUs.
+func compareStatic(ctx context.Context, e *env, wrk string, pin pinning, p *portal, bare *bareGo, ng *nginxServer, files []servedFile, jobs []string) ([]row, error) {
 	var rows []row
 	for i, f := range files {
 		for _, c := range clients {
@@ -137,25 +138,25 @@ func compareStatic(ctx context.Context, e *env, wrk string, p *portal, bare *bar
 					return nil, fmt.Errorf("%s answers a %s for %s with %v", s.name, c.name, f.Path, err)
 				}
 			}
-			r, err := compareServers(ctx, e, wrk, c.acceptEncoding, target{p.base + f.Path, p.cmd.Process.Pid},
+			r, err := compareServers(ctx, e, wrk, c.acceptEncoding, pin, target{p.base + f.Path, p.cmd.Process.Pid},
 				target{bare.base + f.Path, bare.cmd.Process.Pid}, target{ng.base + f.Path, ng.cmd.Process.Pid})
 			if err != nil {
 				return nil, err
 			}
-			rows = append(rows, staticRows(jobs[i]+", "+c.name, want, r)...)
+			rows = append(rows, staticRows(jobs[i]+", "+c.name, want, r, pin)...)
 		}
 	}
 	return rows, nil
 }
 
 // staticRows are one file's rows for one kind of client.
-func staticRows(job string, a answer, r loadResult) []row {
+func staticRows(job string, a answer, r loadResult, pin pinning) []row {
 	what := "the same bytes"
 	if enc := a.Header.Get("Content-Encoding"); enc != "" {
 		what = "the same " + enc + " bytes"
 	}
 	what = fmt.Sprintf("%s (%d B)", what, len(a.Body))
-	bareLimit := "bare Go net/http, " + what + " and headers from memory"
+	bareLimit := "bare Go net/http, " + what + " and headers from memory; " + pin.inRow()
 	return []row{
 		{Job: job + ": requests/s", Limit: bareLimit,
 			Portal: thousands(r.portal.rps) + " req/s", Reference: thousands(r.bare.rps) + " req/s",
@@ -164,7 +165,7 @@ func staticRows(job string, a answer, r loadResult) []row {
 			Portal: millis(r.portal.p99), Reference: millis(r.bare.p99),
 			Ratio: ratio(r.portal.p99, r.bare.p99), Target: "≤ 1.20×", Pass: atMost(r.portal.p99, r.bare.p99, 1.2)},
 		// Not targets: the machine's limit, and where each server's time goes.
-		{Job: job + ": beside nginx, the machine's limit", Limit: "nginx, " + what + " from disk",
+		{Job: job + ": beside nginx, the machine's limit", Limit: "nginx, " + what + " from disk; " + pin.inRow(),
 			Portal:    fmt.Sprintf("%s req/s (p99 %s)", thousands(r.portal.rps), millis(r.portal.p99)),
 			Reference: fmt.Sprintf("%s req/s (p99 %s)", thousands(r.nginx.rps), millis(r.nginx.p99)),
 			Ratio:     ratio(r.portal.rps, r.nginx.rps) + " req/s, " + ratio(r.portal.p99, r.nginx.p99) + " p99"},

@@ -44,7 +44,13 @@ func (r *submitResult) rate(status int) float64 {
 }
 
 // p99 of the POSTs answered with any of codes.
-func (r *submitResult) p99(codes ...int) time.Duration {
+func (r *submitResult) p99(codes ...int) time.Duration { return r.quantile(99, codes...) }
+
+// p50 of the POSTs answered with any of codes.
+func (r *submitResult) p50(codes ...int) time.Duration { return r.quantile(50, codes...) }
+
+// quantile is the pct-th percentile of the POSTs answered with any of codes.
+func (r *submitResult) quantile(pct int, codes ...int) time.Duration {
 	var all []time.Duration
 	for _, c := range codes {
 		all = append(all, r.latency[c]...)
@@ -53,7 +59,7 @@ func (r *submitResult) p99(codes ...int) time.Duration {
 		return 0
 	}
 	slices.Sort(all)
-	return all[min(len(all)-1, len(all)*99/100)]
+	return all[min(len(all)-1, len(all)*pct/100)]
 }
 
 // unexpected describes answers other than want, or "" when there were none.
@@ -127,6 +133,26 @@ func (q *questions) read(page []byte) {
 // the CSRF cookie), answers it and sends it, again and again, over kept-
 // alive connections, as a browser without JavaScript does.
 func runSubmitLoad(ctx context.Context, base string, n int, dur, timeout time.Duration) (*submitResult, error) {
+	return runVisits(ctx, base, n, dur, timeout, false)
+}
+
+// runForwardedSubmitLoad is runSubmitLoad through a proxy that takes the
+// visitor's address from X-Forwarded-For, as one behind a TLS terminator
+// or a cloud load balancer does: each visit comes from an address of its
+// own, as each visit of a real site comes from another person, so the
+// per-address submission limit counts each once.
+func runForwardedSubmitLoad(ctx context.Context, base string, n int, dur, timeout time.Duration) (*submitResult, error) {
+	return runVisits(ctx, base, n, dur, timeout, true)
+}
+
+// visitAddress is visit n's address, in 198.18.0.0/15, the range set
+// aside for benchmarks (RFC 2544): 131,072 addresses, taken in turn.
+func visitAddress(n int) string {
+	k := n % (1 << 17)
+	return fmt.Sprintf("198.%d.%d.%d", 18+k>>16, k>>8&255, k&255)
+}
+
+func runVisits(ctx context.Context, base string, n int, dur, timeout time.Duration, forwarded bool) (*submitResult, error) {
 	// The load generator's heap is a few megabytes of short-lived pages,
 	// so at Go's default it collects garbage all the time, on the two
 	// cores the portal and PostgreSQL need; pgbench's client has no such
@@ -144,7 +170,7 @@ func runSubmitLoad(ctx context.Context, base string, n int, dur, timeout time.Du
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v := &visitor{host: host, timeout: timeout}
+			v := &visitor{host: host, timeout: timeout, forwarded: forwarded}
 			defer v.close()
 			for time.Now().Before(stopAt) && ctx.Err() == nil {
 				status, took, err := v.submit(qs, int(seq.Add(1)))
@@ -179,12 +205,13 @@ func runSubmitLoad(ctx context.Context, base string, n int, dur, timeout time.Du
 // which costs far less than http.Client's goroutines per request: the
 // load generator's CPU is taken from the portal and PostgreSQL.
 type visitor struct {
-	host    string
-	timeout time.Duration
-	conn    net.Conn
-	r       *bufio.Reader
-	req     bytes.Buffer // the request being sent
-	page    bytes.Buffer // the form last served
+	host      string
+	timeout   time.Duration
+	forwarded bool // each visit sends its own address as X-Forwarded-For
+	conn      net.Conn
+	r         *bufio.Reader
+	req       bytes.Buffer // the request being sent
+	page      bytes.Buffer // the form last served
 }
 
 func (v *visitor) close() {
@@ -245,8 +272,12 @@ func (v *visitor) do(page bool) (status int, cookies []string, err error) {
 // returns the POST's status and how long it took, or the GET's when the
 // form was refused.
 func (v *visitor) submit(qs *questions, n int) (int, time.Duration, error) {
+	forwarded := ""
+	if v.forwarded {
+		forwarded = "X-Forwarded-For: " + visitAddress(n) + "\r\n"
+	}
 	v.req.Reset()
-	fmt.Fprintf(&v.req, "GET /diagnostic HTTP/1.1\r\nHost: %s\r\n\r\n", v.host)
+	fmt.Fprintf(&v.req, "GET /diagnostic HTTP/1.1\r\nHost: %s\r\n%s\r\n", v.host, forwarded)
 	start := time.Now()
 	status, cookies, err := v.do(true)
 	if err != nil {
@@ -276,7 +307,7 @@ func (v *visitor) submit(qs *questions, n int) (int, time.Duration, error) {
 	}
 	body := form.Encode()
 	v.req.Reset()
-	fmt.Fprintf(&v.req, "POST /diagnostic HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n", v.host, len(body))
+	fmt.Fprintf(&v.req, "POST /diagnostic HTTP/1.1\r\nHost: %s\r\n%sContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n", v.host, forwarded, len(body))
 	if len(cookies) > 0 {
 		fmt.Fprintf(&v.req, "Cookie: %s\r\n", strings.Join(cookies, "; "))
 	}

@@ -36,16 +36,18 @@ type target struct {
 // same wrk settings, as a client sending acceptEncoding ("" sends no
 // Accept-Encoding), taking turns (who goes first rotates each round) so
 // that drift on a shared machine hits all three; medians of requests/s,
-// of p99 latency and of the CPU time each request cost the server.
-func compareServers(ctx context.Context, e *env, wrk, acceptEncoding string, portal, bare, nginx target) (loadResult, error) {
-	threads, conns, dur := 2, 32, 5*time.Second
+// of p99 latency and of the CPU time each request cost the server. wrk
+// runs on the CPUs pin gives the load, and the servers must have been
+// started on the ones it gives the server.
+func compareServers(ctx context.Context, e *env, wrk, acceptEncoding string, pin pinning, portal, bare, nginx target) (loadResult, error) {
+	threads, conns, dur := pin.loadThreads(2), 32, 5*time.Second
 	if e.smoke {
 		dur = time.Second
 	}
 	targets := []target{portal, bare, nginx}
 	if !e.smoke { // warm all up: first connections, page cache, CPU frequency
 		for _, t := range targets {
-			if _, err := runWrk(ctx, wrk, t.url, acceptEncoding, threads, conns, dur); err != nil {
+			if _, err := runWrk(ctx, wrk, pin, t.url, acceptEncoding, threads, conns, dur); err != nil {
 				return loadResult{}, err
 			}
 		}
@@ -58,7 +60,7 @@ func compareServers(ctx context.Context, e *env, wrk, acceptEncoding string, por
 			if err != nil {
 				return loadResult{}, err
 			}
-			w, err := runWrk(ctx, wrk, targets[k].url, acceptEncoding, threads, conns, dur)
+			w, err := runWrk(ctx, wrk, pin, targets[k].url, acceptEncoding, threads, conns, dur)
 			if err != nil {
 				return loadResult{}, err
 			}
@@ -71,7 +73,7 @@ func compareServers(ctx context.Context, e *env, wrk, acceptEncoding string, por
 				userCPU: (after.user - before.user) / float64(w.requests)})
 		}
 	}
-	load := fmt.Sprintf("wrk -t%d -c%d -d%s --latency", threads, conns, dur)
+	load := fmt.Sprintf("%swrk -t%d -c%d -d%s --latency", pin.loadPrefix(), threads, conns, dur)
 	if acceptEncoding != "" {
 		load += fmt.Sprintf(" -H 'Accept-Encoding: %s'", acceptEncoding)
 	}
@@ -149,14 +151,15 @@ type wrkResult struct {
 	requests int
 }
 
-// runWrk runs one wrk load, as a client sending acceptEncoding ("" sends
-// no Accept-Encoding, as wrk does by itself).
-func runWrk(ctx context.Context, wrk, u, acceptEncoding string, threads, conns int, dur time.Duration) (wrkResult, error) {
+// runWrk runs one wrk load on pin's load CPUs, as a client sending
+// acceptEncoding ("" sends no Accept-Encoding, as wrk does by itself).
+func runWrk(ctx context.Context, wrk string, pin pinning, u, acceptEncoding string, threads, conns int, dur time.Duration) (wrkResult, error) {
 	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", fmt.Sprintf("%ds", int(dur.Seconds())), "--latency"}
 	if acceptEncoding != "" {
 		args = append(args, "-H", "Accept-Encoding: "+acceptEncoding)
 	}
-	cmd := exec.CommandContext(ctx, wrk, append(args, u)...)
+	name, args := pin.loadCommand(wrk, append(args, u)...)
+	cmd := exec.CommandContext(ctx, name, args...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return wrkResult{}, fmt.Errorf("wrk %s: %v\n%s", u, err, out)
