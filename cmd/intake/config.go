@@ -41,10 +41,13 @@ type Config struct {
 	BodyLimit       string
 	SubmitMinDelay  time.Duration
 	SubmitRateLimit int
-	ShutdownTimeout time.Duration
-	LogLevel        slog.Level
-	LogFormat       string
-	LogFlush        time.Duration // 0: every line written at once
+	// WebhookAllowPrivate lets webhook endpoints be on loopback and
+	// private networks, and plain http:// there.
+	WebhookAllowPrivate bool
+	ShutdownTimeout     time.Duration
+	LogLevel            slog.Level
+	LogFormat           string
+	LogFlush            time.Duration // 0: every line written at once
 }
 
 // option is one setting: its variable, default, meaning, and how to apply it.
@@ -190,6 +193,16 @@ var options = []option{
 				return errors.New("want a whole number from 0 to 100")
 			}
 			c.MailWorkers = n
+			return nil
+		}},
+	{Name: "WEBHOOK_ALLOW_PRIVATE_NETWORKS", Default: "false",
+		Help: "`true` lets webhook endpoints be on loopback and private networks (and plain `http://` there), for receivers on the firm's own network and for tests. Otherwise only `https://` endpoints on public addresses are accepted, checked on the address each delivery connects to.",
+		apply: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("want true or false")
+			}
+			c.WebhookAllowPrivate = b
 			return nil
 		}},
 	{Name: "TRUSTED_PROXIES", Unset: "none: the connection's address is the client's",
