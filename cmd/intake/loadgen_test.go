@@ -181,9 +181,15 @@ var (
 
 // newVisitor opens the form and fills it in the way visitor n answers.
 func newVisitor(ctx context.Context, base string, n int) (*visitor, error) {
+	return newVisitorVia(ctx, base, n, nil)
+}
+
+// newVisitorVia is newVisitor with every request of the visitor sent
+// through rt (nil: the default transport).
+func newVisitorVia(ctx context.Context, base string, n int, rt http.RoundTripper) (*visitor, error) {
 	jar, _ := cookiejar.New(nil)
 	v := &visitor{n: n, base: base, radios: map[string]string{}, form: url.Values{}, client: &http.Client{
-		Jar: jar, Timeout: loadRequestTimeout,
+		Jar: jar, Timeout: loadRequestTimeout, Transport: rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/diagnostic", nil)

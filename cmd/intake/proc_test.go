@@ -98,7 +98,16 @@ type intakeProc struct {
 // to logs.
 func startIntake(t *testing.T, bin, addr string, logs *syncBuffer, vars ...string) *intakeProc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve")
+	p := spawnIntake(t, bin, "serve", addr, logs, vars...)
+	waitReady(t, p.base)
+	return p
+}
+
+// spawnIntake runs `intake command` on addr as startIntake does, without
+// waiting for it to be ready, so several can start at the same moment.
+func spawnIntake(t *testing.T, bin, command, addr string, logs *syncBuffer, vars ...string) *intakeProc {
+	t.Helper()
+	cmd := exec.Command(bin, command)
 	cmd.Env = append(os.Environ(), "INTAKE_ADDR="+addr)
 	cmd.Env = append(cmd.Env, vars...)
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -108,7 +117,6 @@ func startIntake(t *testing.T, bin, addr string, logs *syncBuffer, vars ...strin
 	p := &intakeProc{cmd: cmd, base: "http://" + addr, logs: logs, done: make(chan struct{})}
 	go func() { p.err = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() { p.kill(t) })
-	waitReady(t, p.base)
 	return p
 }
 
