@@ -721,8 +721,9 @@ func (l *proxyLoad) stop(grace time.Duration) {
 
 // TestInstancesRunDailyJobOnce: the daily retention job is one River
 // periodic job run by the elected leader, not a loop in every instance.
-// With two serve instances and a worker started at once, one retention
-// job runs and completes, and it anonymises a lead kept too long.
+// With two serve instances and a worker started at once, all three
+// working jobs (so any could lead), one retention job runs and completes,
+// and it anonymises a lead kept too long.
 func TestInstancesRunDailyJobOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three processes of the binary")
@@ -741,7 +742,7 @@ func TestInstancesRunDailyJobOnce(t *testing.T) {
 	old := agedLead(t, store, "Ancient", 400*24*time.Hour)
 	store.Close()
 
-	startDeployment(t, dbURL, "RETENTION_DAYS=365")
+	startDeployment(t, dbURL, "RETENTION_DAYS=365", "MAIL_WORKERS=2")
 	const done = "SELECT count(*) FROM river_job WHERE kind = 'retention' AND state = 'completed'"
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if queryInt(t, dbURL, done) > 0 {
