@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -46,6 +47,9 @@ type Store struct {
 	dialect string
 	// suppressionKey keys the suppression list (Options.SuppressionKey).
 	suppressionKey []byte
+	// rateCleared is the last minute whose past rate-limit counts this
+	// instance cleared (see CountRequest).
+	rateCleared atomic.Int64
 }
 
 // Open connects to PostgreSQL when databaseURL is set, or else to the embedded

@@ -12,7 +12,8 @@ const RateWindow = time.Minute
 // CountRequest counts one request from client for purpose in the minute
 // holding now, in one statement so that every instance sharing the
 // database counts into the same total, and returns that minute's total so
-// far. The first request of a minute clears the minutes before the last.
+// far. Each instance's first request of a minute also clears the minutes
+// before the last, so the table holds about two minutes of clients.
 func (s *Store) CountRequest(ctx context.Context, purpose, client string, now time.Time) (int, error) {
 	window := now.Unix() / int64(RateWindow/time.Second)
 	var count int
@@ -22,7 +23,10 @@ RETURNING count`, purpose, client, window).Scan(&count).Error
 	if err != nil {
 		return 0, fmt.Errorf("count request: %w", err)
 	}
-	if count == 1 {
+	// Once per minute per instance, not once per new client: with visitors
+	// each from their own address, nearly every submission is a minute's
+	// first from its client.
+	if last := s.rateCleared.Load(); window > last && s.rateCleared.CompareAndSwap(last, window) {
 		err := s.db.WithContext(ctx).Exec("DELETE FROM rate_limits WHERE window_start < ?", window-1).Error
 		if err != nil {
 			return count, fmt.Errorf("clear past request counts: %w", err)
