@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"compress/gzip"
-	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,11 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
-	"github.com/stellapop/intake/diagnostic/diagnostictest"
-	"github.com/stellapop/intake/static"
-	"github.com/stellapop/intake/views"
 )
 
 // TestBusyDiagnosticIsTheTemplatesPage: the form refused under load, put
@@ -23,22 +18,8 @@ import (
 // the same submission (answers chosen, left out or out of range, hostile
 // text in every field), and its gzip decompresses to the same bytes.
 func TestBusyDiagnosticIsTheTemplatesPage(t *testing.T) {
-	def := diagnostictest.Shipped(t)
-	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := static.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := views.New(template.FuncMap{"asset": assets.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse("https://intake.example.com")
-	h := &Handlers{Deps: Deps{Diagnostic: def, Consent: consent, Assets: assets, BaseURL: base}}
-	h.stamper = newFormStamper([]byte("0123456789abcdef0123456789abcdef"))
+	h, r := diagnosticPageHandlers(t)
+	def, consent := h.Diagnostic, h.Consent
 	split, err := h.prepareBusyForm(r)
 	if err != nil {
 		t.Fatal(err)

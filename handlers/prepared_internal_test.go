@@ -159,22 +159,7 @@ func TestSplicedGzipIsThePage(t *testing.T) {
 // values, whatever a crafted link puts in the source fields, and its gzip
 // decompresses to the same bytes.
 func TestFreshDiagnosticIsTheTemplatesPage(t *testing.T) {
-	def := diagnostictest.Shipped(t)
-	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := static.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := views.New(template.FuncMap{"asset": assets.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse("https://intake.example.com")
-	h := &Handlers{Deps: Deps{Diagnostic: def, Consent: consent, Assets: assets, BaseURL: base}}
-	h.stamper = newFormStamper([]byte("0123456789abcdef0123456789abcdef"))
+	h, r := diagnosticPageHandlers(t)
 	split, err := h.prepareDiagnostic(r)
 	if err != nil {
 		t.Fatal(err)
@@ -199,4 +184,28 @@ func TestFreshDiagnosticIsTheTemplatesPage(t *testing.T) {
 			t.Fatalf("values %q: the gzip does not decompress to the page (%v)", values, err)
 		}
 	}
+}
+
+// diagnosticPageHandlers are handlers with the shipped diagnostic, consent
+// and assets, and the templates they render with, for comparing a page put
+// together from pieces with the template's.
+func diagnosticPageHandlers(t *testing.T) (*Handlers, *views.Renderer) {
+	t.Helper()
+	def := diagnostictest.Shipped(t)
+	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := views.New(template.FuncMap{"asset": assets.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("https://intake.example.com")
+	h := &Handlers{Deps: Deps{Diagnostic: def, Consent: consent, Assets: assets, BaseURL: base}}
+	h.stamper = newFormStamper([]byte("0123456789abcdef0123456789abcdef"))
+	return h, r
 }

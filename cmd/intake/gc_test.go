@@ -97,20 +97,9 @@ func TestServerMemoryLimitFollowsItsConnections(t *testing.T) {
 	limit := debug.SetMemoryLimit(defaultMemoryLimit)
 	t.Cleanup(func() { debug.SetMemoryLimit(limit) })
 	env := map[string]string{"INTAKE_DATA_DIR": t.TempDir()}
-	cfg, err := loadConfig(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a, err := newApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, ln := newListeningApp(t, ctx, env)
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx, ln) }()
 	t.Cleanup(func() { cancel(); <-done })
@@ -186,3 +175,23 @@ func TestMemoryLimitStaysInsideTheContainer(t *testing.T) {
 		t.Errorf("10,000 connections, no container limit: %d, want %d", got, defaultMemoryLimit+10000*connectionMemory)
 	}
 }
+
+// newListeningApp builds the app from the settings in env, quietly, and a
+// loopback listener for it to run on; the caller runs it.
+func newListeningApp(t *testing.T, ctx context.Context, env map[string]string) (*app, net.Listener) {
+	t.Helper()
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, ln
+}
+

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -113,20 +112,9 @@ func TestMetricsAddrInUseStopsTheStart(t *testing.T) {
 	}
 	defer taken.Close()
 	env := map[string]string{"INTAKE_DATA_DIR": t.TempDir(), "METRICS_ADDR": taken.Addr().String()}
-	cfg, err := loadConfig(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a, err := newApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, ln := newListeningApp(t, ctx, env)
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx, ln) }()
 	select {

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -162,37 +161,13 @@ func storedText(t *testing.T, dialect, dbURL, dir string) string {
 		}
 		return all.String()
 	}
-	db, err := sql.Open("pgx", dbURL)
+	store, err := models.Open(context.Background(), dbURL, dir, models.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	rows, err := db.Query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
-	for _, table := range tables {
-		rows, err := db.Query("SELECT t::text FROM " + pgx.Identifier{table}.Sanitize() + " t")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var row string
-			if err := rows.Scan(&row); err != nil {
-				t.Fatal(err)
-			}
-			all.WriteString(row + "\n")
-		}
-		rows.Close()
+	defer store.Close()
+	for _, row := range modelstest.AllRows(t, store) {
+		all.WriteString(row + "\n")
 	}
 	return all.String()
 }

@@ -15,6 +15,23 @@ import (
 // "table: row" line per row that holds one; erasure tests expect none.
 func FindText(t testing.TB, store *models.Store, needles ...string) []string {
 	t.Helper()
+	var found []string
+	for _, row := range AllRows(t, store) {
+		lower := strings.ToLower(row)
+		for _, n := range needles {
+			if strings.Contains(lower, strings.ToLower(n)) {
+				found = append(found, row)
+				break
+			}
+		}
+	}
+	return found
+}
+
+// AllRows is every row of every table in the store's database, listed from
+// the database's own catalogue, each as one "table: row" line.
+func AllRows(t testing.TB, store *models.Store) []string {
+	t.Helper()
 	db := store.SQLDB()
 	list := "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
 	if store.Dialect() == models.SQLite {
@@ -36,19 +53,13 @@ func FindText(t testing.TB, store *models.Store, needles ...string) []string {
 	if len(tables) == 0 {
 		t.Fatal("the catalogue lists no tables")
 	}
-	var found []string
+	var all []string
 	for _, table := range tables {
 		for _, row := range rowsAsText(t, store, table) {
-			lower := strings.ToLower(row)
-			for _, n := range needles {
-				if strings.Contains(lower, strings.ToLower(n)) {
-					found = append(found, table+": "+row)
-					break
-				}
-			}
+			all = append(all, table+": "+row)
 		}
 	}
-	return found
+	return all
 }
 
 // rowsAsText reads every row of table as one string: PostgreSQL casts the
