@@ -194,4 +194,3 @@ func newListeningApp(t *testing.T, ctx context.Context, env map[string]string) (
 	}
 	return a, ln
 }
-

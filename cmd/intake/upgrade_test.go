@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
 )
