@@ -612,23 +612,29 @@ func signInVia(t *testing.T, base, addr, password string) int {
 // leadEmails is every lead's address.
 func leadEmails(t *testing.T, dbURL string) []string {
 	t.Helper()
+	return queryStrings(t, dbURL, "SELECT email FROM leads")
+}
+
+// queryStrings is the one text column of every row query returns.
+func queryStrings(t *testing.T, dbURL, query string) []string {
+	t.Helper()
 	db, err := sql.Open("pgx", dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query("SELECT email FROM leads")
+	rows, err := db.Query(query)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", query, err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
+		var s string
+		if err := rows.Scan(&s); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, e)
+		out = append(out, s)
 	}
 	return out
 }
@@ -645,26 +651,15 @@ type proxyLoad struct {
 	pending  int // visitors abandoned before their form was accepted
 	resent   int
 
-	mu       sync.Mutex
-	next     atomic.Int64
-	stopNew  context.CancelFunc
-	stopHard context.CancelFunc
-	wg       sync.WaitGroup
+	mu   sync.Mutex
+	next atomic.Int64
+	visitors
 }
 
 func startProxyLoad(base string, workers int) *proxyLoad {
 	l := &proxyLoad{acked: map[string]string{}, ackedAt: map[string]time.Time{}, email: map[string]string{}}
 	l.next.Store(6000)
-	newWork, stopNew := context.WithCancel(context.Background())
-	hard, stopHard := context.WithCancel(context.Background())
-	l.stopNew, l.stopHard = stopNew, stopHard
-	for range workers {
-		l.wg.Go(func() {
-			for newWork.Err() == nil {
-				l.visit(hard, base)
-			}
-		})
-	}
+	l.start(workers, func(ctx context.Context) { l.visit(ctx, base) })
 	return l
 }
 
@@ -703,20 +698,6 @@ func (l *proxyLoad) visit(ctx context.Context, base string) {
 		}
 		sleepCtx(ctx, 100*time.Millisecond)
 	}
-}
-
-// stop starts no new visitor and gives those in progress up to grace.
-func (l *proxyLoad) stop(grace time.Duration) {
-	l.stopNew()
-	done := make(chan struct{})
-	go func() { l.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(grace):
-		l.stopHard()
-		<-done
-	}
-	l.stopHard()
 }
 
 // TestInstancesRunDailyJobOnce: the daily retention job is one River

@@ -53,44 +53,53 @@ type loadGen struct {
 	pending  int                  // visitors abandoned before their form was accepted
 
 	next      atomic.Int64
-	newWork   context.Context // cancelled: start no new visitor
-	stopNew   context.CancelFunc
-	hard      context.Context // cancelled: abandon visitors in progress
-	stopHard  context.CancelFunc
-	wg        sync.WaitGroup
 	noteEvery func(o outcome, body []byte, v *visitor) // optional extra check per POST
+	visitors
+}
+
+// visitors are goroutines each playing visitors one after another, until
+// told to start no new one, and then to abandon those in progress.
+type visitors struct {
+	newWork  context.Context // cancelled: start no new visitor
+	stopNew  context.CancelFunc
+	hard     context.Context // cancelled: abandon visitors in progress
+	stopHard context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// start runs n goroutines, each calling visit until no new visitor may
+// start; visit's context is cancelled when those in progress are abandoned.
+func (p *visitors) start(n int, visit func(ctx context.Context)) {
+	p.newWork, p.stopNew = context.WithCancel(context.Background())
+	p.hard, p.stopHard = context.WithCancel(context.Background())
+	for range n {
+		p.wg.Go(func() {
+			for p.newWork.Err() == nil {
+				visit(p.hard)
+			}
+		})
+	}
+}
+
+// stop starts no new visitor and gives those in progress up to grace.
+func (p *visitors) stop(grace time.Duration) {
+	p.stopNew()
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		p.stopHard()
+		<-done
+	}
+	p.stopHard()
 }
 
 // startLoad starts workers concurrent visitors against base.
 func startLoad(base string, workers int) *loadGen {
 	l := &loadGen{base: base, acked: map[string]string{}, ackedAt: map[string]time.Time{}}
-	l.newWork, l.stopNew = context.WithCancel(context.Background())
-	l.hard, l.stopHard = context.WithCancel(context.Background())
-	for range workers {
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
-			for l.newWork.Err() == nil {
-				l.visit()
-			}
-		}()
-	}
+	l.start(workers, func(context.Context) { l.visit() })
 	return l
-}
-
-// stop starts no new visitor and gives those in progress up to grace to get
-// their form accepted.
-func (l *loadGen) stop(grace time.Duration) {
-	l.stopNew()
-	done := make(chan struct{})
-	go func() { l.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(grace):
-		l.stopHard()
-		<-done
-	}
-	l.stopHard()
 }
 
 // visit is one visitor: open the form, then send it until it is accepted.

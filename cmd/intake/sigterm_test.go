@@ -218,25 +218,7 @@ func unsentEmails(t *testing.T, dbURL, token string) int {
 // jobStates lists the state of every email job.
 func jobStates(t *testing.T, dbURL string) []string {
 	t.Helper()
-	db, err := sql.Open("pgx", dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT state FROM river_job ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var states []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		states = append(states, s)
-	}
-	return states
+	return queryStrings(t, dbURL, `SELECT state FROM river_job WHERE kind = 'lead_email' ORDER BY id`)
 }
 
 // waitFor polls cond until it holds, or fails the test after timeout.
