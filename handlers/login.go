@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -129,11 +130,14 @@ type throttleKey struct {
 // loginKeys are what a sign-in's failures count against: the client
 // address and the account from that address are locked after too many;
 // the account alone is only slowed, so that someone failing its password
-// from elsewhere can never lock its owner out.
+// from elsewhere can never lock its owner out. The typed address is
+// escaped, so that no text typed as an email can name another key (an
+// email ending " ip:" and its owner's address would otherwise count
+// against the owner's own address).
 func loginKeys(email, addr string) []throttleKey {
 	keys := []throttleKey{{key: "ip:" + addr, lock: true}}
 	if email != "" {
-		account := "email:" + strings.ToLower(email)
+		account := "email:" + url.QueryEscape(strings.ToLower(email))
 		keys = append(keys, throttleKey{key: account + " ip:" + addr, lock: true}, throttleKey{key: account})
 	}
 	return keys

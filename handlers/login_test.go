@@ -133,6 +133,38 @@ func TestSignInThrottling(t *testing.T) {
 	}
 }
 
+// TestSignInThrottleKeysCannotBeForged: failures with an "email" made to
+// look like the owner's account and address, from many addresses, neither
+// lock the owner out of their own address nor count against it.
+func TestSignInThrottleKeysCannotBeForged(t *testing.T) {
+	const owner = "198.51.100.7"
+	_, loopback, _ := net.ParseCIDR("127.0.0.1/32")
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			s := newSiteWith(t, modelstest.Open(t, dialect), func(d *handlers.Deps) {
+				d.TrustedProxies = []*net.IPNet{loopback}
+			})
+			u := s.newUser(models.RoleConsultant)
+			forged := u.Email + " ip:" + owner
+			for i := range 10 {
+				attacker := "203.0.113." + string(rune('1'+i))
+				if r := s.loginFrom(attacker, forged, "wrong password number x"); r.status != http.StatusUnauthorized {
+					t.Fatalf("forged failure %d from %s = %d, want 401", i+1, attacker, r.status)
+				}
+			}
+			// The owner mistypes once from their own address: a failure,
+			// not a lock-out...
+			if r := s.loginFrom(owner, u.Email, "mistyped password"); r.status != http.StatusUnauthorized {
+				t.Fatalf("the owner's first mistake from %s = %d, want 401: forged failures counted against it", owner, r.status)
+			}
+			// ...and then signs in.
+			if r := s.loginFrom(owner, u.Email, testPassword); r.status != http.StatusSeeOther {
+				t.Fatalf("the right password from %s = %d, want 303", owner, r.status)
+			}
+		})
+	}
+}
+
 func TestSignOutAndDisabledAndExpired(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
