@@ -53,10 +53,10 @@ func (s *site) integrationForm(path, addr string, events ...string) url.Values {
 	return url.Values{"_csrf": {s.formToken(path)}, "url": {addr}, "events": events, "description": {"The CRM"}}
 }
 
-// TestAdminAddsAnEndpointAndSeesItsSecretOnce on both databases: the
+// TestIntegrationsShowANewSecretOnce, on both databases: the
 // secret appears on the page the form leads to, never in its address, and
 // is gone when the page is opened again.
-func TestAdminAddsAnEndpointAndSeesItsSecretOnce(t *testing.T) {
+func TestIntegrationsShowANewSecretOnce(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
 		s.signIn(models.RoleAdmin)
 		r := s.post("/admin/integrations", s.integrationForm("/admin/integrations", "https://1.1.1.1/hooks/intake", "lead.created", "lead.updated"))
@@ -106,9 +106,9 @@ func TestAdminAddsAnEndpointAndSeesItsSecretOnce(t *testing.T) {
 	})
 }
 
-// TestAddEndpointRefusesBadInput: every problem is told by its field, the
+// TestIntegrationsRefuseBadInput: every problem is told by its field, the
 // values are kept, and nothing is saved.
-func TestAddEndpointRefusesBadInput(t *testing.T) {
+func TestIntegrationsRefuseBadInput(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *site) {
 		s.signIn(models.RoleAdmin)
 		for _, c := range []struct {
@@ -146,8 +146,8 @@ func TestAddEndpointRefusesBadInput(t *testing.T) {
 	})
 }
 
-// TestAdminEditsDisablesAndEnablesAnEndpoint.
-func TestAdminEditsDisablesAndEnablesAnEndpoint(t *testing.T) {
+// TestIntegrationsEditDisableAndEnable: an admin edits, disables and enables an endpoint.
+func TestIntegrationsEditDisableAndEnable(t *testing.T) {
 	s := newSite(t, models.Postgres)
 	admin := s.signIn(models.RoleAdmin)
 	ctx := context.Background()
@@ -206,9 +206,9 @@ func addDelivery(t *testing.T, store *models.Store, endpointID int64, status int
 	return id
 }
 
-// TestTestEventsAndSendAgain: the page's buttons ask the sender, and with
-// no sender the page says sending is unavailable instead.
-func TestTestEventsAndSendAgain(t *testing.T) {
+// TestIntegrationsSendTestEventsAndAgain: the page's buttons ask the
+// sender, and with no sender the page says sending is unavailable instead.
+func TestIntegrationsSendTestEventsAndAgain(t *testing.T) {
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			store := modelstest.Open(t, dialect)

@@ -114,7 +114,7 @@ func TestEndpointRules(t *testing.T) {
 	}
 }
 
-func TestCheckTidiesTheInput(t *testing.T) {
+func TestEndpointCheckTidiesTheInput(t *testing.T) {
 	got, fe := testRules(t, false).Check(context.Background(), webhook.EndpointInput{
 		URL: "  https://crm.example.com/h  ", Description: "  CRM  ",
 		Events: []string{"lead.erased", " lead.created", "lead.erased", ""},
@@ -128,10 +128,10 @@ func TestCheckTidiesTheInput(t *testing.T) {
 	}
 }
 
-// TestAddRotateAndUpdate on both databases: a valid endpoint is stored
+// TestEndpointAddRotateAndUpdate on both databases: a valid endpoint is stored
 // with its secret; an invalid one stores nothing; a rotation keeps the old
 // secret signing for a day.
-func TestAddRotateAndUpdate(t *testing.T) {
+func TestEndpointAddRotateAndUpdate(t *testing.T) {
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
