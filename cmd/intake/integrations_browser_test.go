@@ -23,7 +23,21 @@ const longHookURL = "https://1.1.1.1/hooks/intake/organisationsentwicklung-fuehr
 // secret once, and opens the list and an endpoint's delivery log at both
 // widths: nothing sticks out of the screen, and axe finds nothing.
 func TestAdminManagesIntegrationsOnAPhone(t *testing.T) {
-	base, a := startApp(t, models.SQLite)
+	logs := &syncBuffer{}
+	var secrets []string
+	// Registered before the app starts, so it runs after the app has
+	// stopped: no line, the shutdown's included, may hold a secret.
+	t.Cleanup(func() {
+		if !strings.Contains(logs.String(), "/admin/integrations") {
+			t.Errorf("no request to the page was logged, so the logs prove nothing")
+		}
+		for _, s := range secrets {
+			if strings.Contains(logs.String(), s) {
+				t.Errorf("the logs hold a signing secret")
+			}
+		}
+	})
+	base, a := startAppLogging(t, models.SQLite, logs, "LOG_LEVEL", "debug")
 	ctx := context.Background()
 	const password = "a long and memorable passphrase"
 	if _, err := a.store.CreateUser(ctx, "walter@stellapop.example", "Walter Skinner", models.RoleAdmin, password); err != nil {
@@ -92,6 +106,7 @@ func TestAdminManagesIntegrationsOnAPhone(t *testing.T) {
 		t.Fatalf("endpoints after adding: %v %v", list, err)
 	}
 	added := list[1]
+	secrets = append(secrets, added.Secret)
 	if shown := text(t, browser, "#signing-secret"); shown != added.Secret {
 		t.Errorf("the page shows the secret %q; want the stored one", shown)
 	}
