@@ -48,9 +48,9 @@ func testRules(t *testing.T, allowPrivate bool) webhook.EndpointRules {
 	}}}
 }
 
-// TestEndpointRules: which endpoints are accepted, and what a person is
+// TestWebhookEndpointRules: which endpoints are accepted, and what a person is
 // told about the others, with and without WEBHOOK_ALLOW_PRIVATE_NETWORKS.
-func TestEndpointRules(t *testing.T) {
+func TestWebhookEndpointRules(t *testing.T) {
 	std := func(url string, events ...string) webhook.EndpointInput {
 		if events == nil {
 			events = []string{webhook.LeadCreated}
@@ -114,7 +114,7 @@ func TestEndpointRules(t *testing.T) {
 	}
 }
 
-func TestEndpointCheckTidiesTheInput(t *testing.T) {
+func TestWebhookEndpointCheckTidiesTheInput(t *testing.T) {
 	got, fe := testRules(t, false).Check(context.Background(), webhook.EndpointInput{
 		URL: "  https://crm.example.com/h  ", Description: "  CRM  ",
 		Events: []string{"lead.erased", " lead.created", "lead.erased", ""},
@@ -128,10 +128,10 @@ func TestEndpointCheckTidiesTheInput(t *testing.T) {
 	}
 }
 
-// TestEndpointAddRotateAndUpdate on both databases: a valid endpoint is stored
+// TestWebhookEndpointAddRotateAndUpdate on both databases: a valid endpoint is stored
 // with its secret; an invalid one stores nothing; a rotation keeps the old
 // secret signing for a day.
-func TestEndpointAddRotateAndUpdate(t *testing.T) {
+func TestWebhookEndpointAddRotateAndUpdate(t *testing.T) {
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
