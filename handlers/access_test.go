@@ -87,6 +87,16 @@ var wantAccess = []struct {
 	{"POST /admin/users", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"POST /admin/users/:id", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"GET /admin/metrics", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	// Integrations (webhook endpoints): admins only.
+	{"GET /admin/integrations", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/integrations", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"GET /admin/integrations/:id", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/integrations/:id", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/integrations/:id/disable", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/integrations/:id/enable", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/integrations/:id/rotate-secret", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/integrations/:id/test", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	{"POST /admin/integrations/:id/deliveries/:delivery/send-again", [5]outcome{signIn, signIn, denied, denied, allowed}},
 
 	// Assets and operations.
 	{"GET /static/*", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
@@ -184,7 +194,7 @@ func TestAccessTable(t *testing.T) {
 	for _, row := range wantAccess {
 		method, route, _ := strings.Cut(row.route, " ")
 		path := strings.NewReplacer(":id", strconv.FormatInt(lead.ID, 10), ":token", "not-a-token",
-			":kind", models.EmailProspectSummary, "*", "css/site.css").Replace(route)
+			":kind", models.EmailProspectSummary, ":delivery", "1", "*", "css/site.css").Replace(route)
 		if route == "/admin/users/:id" {
 			path = "/admin/users/" + strconv.FormatInt(users[models.RoleMarketing].ID, 10)
 		}

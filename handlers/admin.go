@@ -31,19 +31,28 @@ var workspaceNav = []struct {
 	{"Export", "/admin/export", exporters},
 	{"Quarantine", "/admin/quarantine", admins},
 	{"Users", "/admin/users", admins},
+	{"Integrations", "/admin/integrations", admins},
 }
 
 // notices are the confirmations a redirect after a change may show; the
 // query names one, so no text from a link reaches the page.
 var notices = map[string]string{
-	"status":    "Status changed.",
-	"owner":     "Owner changed.",
-	"follow-up": "Follow-up date saved.",
-	"note":      "Note added.",
-	"resend":    "The email is queued to be sent again.",
-	"user":      "User saved.",
-	"signedout": "You are signed out.",
-	"stale":     "Someone else changed this lead while you had it open, so your change was not saved. Here is the lead as it is now: please make your change again.",
+	"status":              "Status changed.",
+	"owner":               "Owner changed.",
+	"follow-up":           "Follow-up date saved.",
+	"note":                "Note added.",
+	"resend":              "The email is queued to be sent again.",
+	"user":                "User saved.",
+	"webhook-added":       "Endpoint added. Deliveries start with the next event it subscribes to.",
+	"webhook-saved":       "Endpoint saved.",
+	"webhook-disabled":    "Endpoint disabled: no more events go to it until it is enabled.",
+	"webhook-enabled":     "Endpoint enabled: events go to it again.",
+	"webhook-rotated":     "The endpoint has a new signing secret.",
+	"webhook-test":        "A test event is on its way: it appears in the delivery log below.",
+	"webhook-resent":      "The delivery is queued to be sent again, with its original webhook-id.",
+	"webhook-unavailable": "Sending is unavailable on this instance: it was started without webhook delivery.",
+	"signedout":           "You are signed out.",
+	"stale":               "Someone else changed this lead while you had it open, so your change was not saved. Here is the lead as it is now: please make your change again.",
 }
 
 // newAdminPage fills the frame of a workspace page.

@@ -18,6 +18,7 @@ import (
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/static"
 	"github.com/stellapop/intake/views"
+	"github.com/stellapop/intake/webhook"
 )
 
 // Deps is everything the handlers need, built once by cmd/intake.
@@ -33,6 +34,12 @@ type Deps struct {
 	OnLeadSaved models.TxHook
 	// QueueEmail queues one email again, for the lead page's "send again".
 	QueueEmail models.EmailHook
+	// Webhooks sends test events and delivers a logged delivery again, for
+	// the integrations page; nil: the page says sending is unavailable.
+	Webhooks WebhookSender
+	// WebhookRules check the endpoints admins add and change on the
+	// integrations page.
+	WebhookRules webhook.EndpointRules
 	// Funnel counts the funnel's steps without cookies; nil counts nothing.
 	Funnel *FunnelCounter
 	// Metrics counts requests and saved leads for Prometheus; nil counts
@@ -81,6 +88,7 @@ type Handlers struct {
 	emptyForm   *spliced         // the empty diagnostic, rendered once
 	busyForm    *spliced         // the diagnostic refused under load, rendered once
 	shed        *shedder
+	secretFlash *secretFlash // a new webhook secret on its way to be shown once
 	// requests counts each route's requests, found by method and route
 	// pattern; set once by routes, only read after.
 	requests map[routeKey]*metrics.RouteRequests
@@ -123,6 +131,7 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h := &Handlers{Deps: d, https: d.BaseURL.Scheme == "https"}
 	h.csrf = newCSRFGuard(d.Secret, h.https)
 	h.stamper = newFormStamper(d.Secret)
+	h.secretFlash = newSecretFlash(d.Secret, h.https)
 	h.submitLimit = newRequestLimiter(d.Store, limitSubmit, d.SubmitRateLimit)
 	h.loginLimit = newRequestLimiter(d.Store, limitLogin, d.SubmitRateLimit)
 	if h.articlePage, err = h.prepareArticle(renderer); err != nil {

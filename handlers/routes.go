@@ -99,6 +99,15 @@ func (h *Handlers) table() []Route {
 		{Method: "GET", Path: "/admin/users", Access: admins, Form: true, handler: h.UserList},
 		{Method: "POST", Path: "/admin/users", Access: admins, Form: true, handler: h.AddUser},
 		{Method: "POST", Path: "/admin/users/:id", Access: admins, Form: true, handler: h.UpdateUser},
+		{Method: "GET", Path: "/admin/integrations", Access: admins, Form: true, handler: h.IntegrationList},
+		{Method: "POST", Path: "/admin/integrations", Access: admins, Form: true, handler: h.AddIntegration},
+		{Method: "GET", Path: "/admin/integrations/:id", Access: admins, Form: true, handler: h.IntegrationPage},
+		{Method: "POST", Path: "/admin/integrations/:id", Access: admins, Form: true, handler: h.UpdateIntegration},
+		{Method: "POST", Path: "/admin/integrations/:id/disable", Access: admins, Form: true, handler: h.DisableIntegration},
+		{Method: "POST", Path: "/admin/integrations/:id/enable", Access: admins, Form: true, handler: h.EnableIntegration},
+		{Method: "POST", Path: "/admin/integrations/:id/rotate-secret", Access: admins, Form: true, handler: h.RotateIntegrationSecret},
+		{Method: "POST", Path: "/admin/integrations/:id/test", Access: admins, Form: true, handler: h.SendTestEvent},
+		{Method: "POST", Path: "/admin/integrations/:id/deliveries/:delivery/send-again", Access: admins, Form: true, handler: h.SendDeliveryAgain},
 
 		// Assets and operations.
 		{Method: "GET", Path: "/static/*", Access: public, Cheap: true, handler: h.Static},

@@ -24,6 +24,7 @@ import (
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/static"
+	"github.com/stellapop/intake/webhook"
 )
 
 // app is the running portal: its store and its web server.
@@ -83,6 +84,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		Store: store, Article: article, Diagnostic: def, Consent: consent, Assets: assets, Logger: log,
 		OnLeadSaved: emails.EnqueueLeadEmails, QueueEmail: emails.EnqueueEmail,
 		Funnel:        funnel,
+		WebhookRules:  webhook.EndpointRules{AllowPrivate: cfg.WebhookAllowPrivate},
 		RetentionDays: cfg.RetentionDays,
 		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,

@@ -21,7 +21,7 @@ func TestHelpListsCommandsAndEverySetting(t *testing.T) {
 			t.Fatalf("intake %s: exit %d: %s", arg, code, errOut.String())
 		}
 		help := out.String()
-		for _, want := range []string{"Usage: intake", "serve", "worker", "migrate", "user", "export", "retention", "seed", "version", "GOGC, GOMEMLIMIT"} {
+		for _, want := range []string{"Usage: intake", "serve", "worker", "migrate", "user", "webhooks", "export", "retention", "seed", "version", "GOGC, GOMEMLIMIT"} {
 			if !strings.Contains(help, want) {
 				t.Errorf("intake %s does not mention %q", arg, want)
 			}

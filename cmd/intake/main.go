@@ -5,6 +5,7 @@
 //	intake worker    send queued emails without serving the site
 //	intake migrate   apply database migrations and exit
 //	intake user …    manage workspace users
+//	intake webhooks … manage webhook endpoints
 //	intake seed …    fill the database with made-up leads
 //	intake version   print the version
 //	intake help      print the commands and every setting
@@ -46,6 +47,7 @@ Commands:
   worker    send queued emails without serving the site
   migrate   apply database migrations and exit
   user      manage workspace users: add, list, passwd, disable, enable
+  webhooks  manage webhook endpoints: add, list, disable, enable, rotate-secret
   export    write consented contacts as CSV or XLSX to standard output
   retention anonymise leads older than RETENTION_DAYS (--dry-run to preview)
   seed      fill the database with made-up leads: seed --leads N [--seed S]
@@ -88,6 +90,8 @@ func runWithInput(args []string, getenv func(string) string, stdin io.Reader, st
 		return runRetention(args[1:], getenv, stdout, stderr)
 	case "user":
 		return runUser(args[1:], getenv, stdin, stdout, stderr)
+	case "webhooks":
+		return runWebhooks(args[1:], getenv, stdout, stderr)
 	case "seed":
 		return runSeed(args[1:], getenv, stdout, stderr)
 	case "serve", "migrate", "worker":

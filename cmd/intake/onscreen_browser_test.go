@@ -136,6 +136,7 @@ func TestWorkspaceFitsTheScreen(t *testing.T) {
 		{"export", "/admin/export"},
 		{"quarantine", "/admin/quarantine"},
 		{"users", "/admin/users"},
+		{"integrations", "/admin/integrations"},
 	}
 	for _, vp := range []viewport{phone, desktop} {
 		for _, p := range pages {
