@@ -22,3 +22,19 @@ func (s *Store) RecordSecretFingerprint(ctx context.Context, fingerprint string)
 	}
 	return recorded, nil
 }
+
+// SecretFingerprint is the fingerprint the database recorded, or "" when
+// none is recorded yet or the database is too new to have the table: a
+// start reads it before migrating, so that an instance with another secret
+// changes nothing.
+func (s *Store) SecretFingerprint(ctx context.Context) (string, error) {
+	db := s.db.WithContext(ctx)
+	if !db.Migrator().HasTable("instance_settings") {
+		return "", nil
+	}
+	var recorded string
+	if err := db.Table("instance_settings").Select("secret_fingerprint").Where("id = 1").Scan(&recorded).Error; err != nil {
+		return "", fmt.Errorf("read the secret's fingerprint: %w", err)
+	}
+	return recorded, nil
+}

@@ -30,6 +30,17 @@ func openStore(ctx context.Context, cfg *Config, maxConns int, log *slog.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	// An instance with another secret is refused before it changes the
+	// schema, and again after migrating, when the first start records it.
+	if recorded, err := store.SecretFingerprint(ctx); err != nil || recorded != "" {
+		if err == nil {
+			err = compareSecret(recorded, cfg.Secret)
+		}
+		if err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
 	applied, err := store.Migrate(ctx, jobs.Migrate(store))
 	for _, name := range applied {
 		log.Info("applied migration", slog.String("name", name))
@@ -66,11 +77,16 @@ func secretFingerprint(secret []byte) string {
 // links would fail on every other instance. The first start records the
 // secret's fingerprint, never the secret.
 func checkSecret(ctx context.Context, store *models.Store, secret []byte) error {
-	mine := secretFingerprint(secret)
-	recorded, err := store.RecordSecretFingerprint(ctx, mine)
+	recorded, err := store.RecordSecretFingerprint(ctx, secretFingerprint(secret))
 	if err != nil {
 		return err
 	}
+	return compareSecret(recorded, secret)
+}
+
+// compareSecret refuses a secret whose fingerprint is not the one recorded.
+func compareSecret(recorded string, secret []byte) error {
+	mine := secretFingerprint(secret)
 	if !hmac.Equal([]byte(recorded), []byte(mine)) {
 		return fmt.Errorf("INTAKE_SECRET differs from the one this database was first used with (fingerprint %s, this instance's %s): give every instance the same INTAKE_SECRET",
 			shortFingerprint(recorded), shortFingerprint(mine))

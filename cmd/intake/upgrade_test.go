@@ -95,7 +95,8 @@ func TestOlderIntakeRefusesToStart(t *testing.T) {
 }
 
 // TestInstancesMustShareTheSecret starts twice with one secret, then with
-// another, which is refused; neither secret is ever logged or stored.
+// another, which is refused before it changes the schema; neither secret
+// is ever logged or stored.
 func TestInstancesMustShareTheSecret(t *testing.T) {
 	const first = "the first secret this database was used with"
 	const other = "another secret, which a misconfigured instance has"
@@ -122,7 +123,13 @@ func TestInstancesMustShareTheSecret(t *testing.T) {
 					t.Fatalf("start %d with the first secret: exit %d:\n%s", i+1, code, logs)
 				}
 			}
+			// A newer binary with another secret: the webhook tables are its
+			// pending migration, which it must not apply.
+			pending(t, dialect, dbURL, dir)
 			code, logs := start(other)
+			if n := webhookMigrations(t, dialect, dbURL, dir); n != 0 {
+				t.Errorf("the refused instance applied its pending migration (%d rows for 0012)", n)
+			}
 			if code != 1 || !strings.Contains(logs, "INTAKE_SECRET differs from the one this database was first used with (fingerprint ") ||
 				!strings.Contains(logs, "): give every instance the same INTAKE_SECRET") {
 				t.Errorf("start with another secret: exit %d, log:\n%s\nwant exit 1 and the secret refused", code, logs)
@@ -170,3 +177,39 @@ func storedText(t *testing.T, dialect, dbURL, dir string) string {
 	}
 	return all.String()
 }
+
+// openQuietly opens the test's database without migrating it.
+func openQuietly(t *testing.T, dbURL, dir string) *models.Store {
+	t.Helper()
+	store, err := models.Open(context.Background(), dbURL, dir, models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// pending undoes migration 0012 (the webhook tables), as if the database
+// were a release older than the binary about to start.
+func pending(t *testing.T, dialect, dbURL, dir string) {
+	t.Helper()
+	store := openQuietly(t, dbURL, dir)
+	defer store.Close()
+	for _, q := range []string{"DROP TABLE webhook_deliveries", "DROP TABLE webhook_endpoints", "DELETE FROM schema_migrations WHERE version = 12"} {
+		if _, err := store.SQLDB().Exec(q); err != nil {
+			t.Fatalf("%s (%s): %v", q, dialect, err)
+		}
+	}
+}
+
+// webhookMigrations counts the schema_migrations rows of migration 0012.
+func webhookMigrations(t *testing.T, dialect, dbURL, dir string) int {
+	t.Helper()
+	store := openQuietly(t, dbURL, dir)
+	defer store.Close()
+	var n int
+	if err := store.SQLDB().QueryRow("SELECT count(*) FROM schema_migrations WHERE version = 12").Scan(&n); err != nil {
+		t.Fatalf("count migration 0012 (%s): %v", dialect, err)
+	}
+	return n
+}
+
