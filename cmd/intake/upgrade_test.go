@@ -212,4 +212,3 @@ func webhookMigrations(t *testing.T, dialect, dbURL, dir string) int {
 	}
 	return n
 }
-
