@@ -14,17 +14,19 @@ import (
 // so that a long backlog of either never holds up the other.
 const MaintenanceQueue = "maintenance"
 
-// RetentionArgs is the daily upkeep: the retention policy and the
+// DailyUpkeepArgs is the daily upkeep: the retention policy and the
 // quarantine purge. It carries nothing; the settings are the worker's.
-type RetentionArgs struct{}
+type DailyUpkeepArgs struct{}
 
 // Kind names the job type in the queue.
-func (RetentionArgs) Kind() string { return "retention" }
+func (DailyUpkeepArgs) Kind() string { return "daily_upkeep" }
 
-// InsertOpts makes the upkeep unique per UTC day, whatever state its job
-// reached: however many instances start, and however often the leader
-// changes, it runs once a day.
-func (RetentionArgs) InsertOpts() river.InsertOpts {
+// InsertOpts makes the upkeep unique per UTC day among jobs waiting,
+// running or completed: however many instances start, and however often
+// the leader changes, it runs once a day. A day's job that failed all its
+// attempts (discarded) does not count, so the next hourly offer tries
+// again.
+func (DailyUpkeepArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		Queue:       MaintenanceQueue,
 		MaxAttempts: 5,
@@ -32,11 +34,11 @@ func (RetentionArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
-// RetentionWorker anonymises the leads kept longer than the policy allows
+// DailyUpkeepWorker anonymises the leads kept longer than the policy allows
 // and deletes unreleased quarantined submissions past their days. It logs
 // counts only, never a lead.
-type RetentionWorker struct {
-	river.WorkerDefaults[RetentionArgs]
+type DailyUpkeepWorker struct {
+	river.WorkerDefaults[DailyUpkeepArgs]
 	Store *models.Store
 	Days  int // RETENTION_DAYS
 	Log   *slog.Logger
@@ -44,7 +46,7 @@ type RetentionWorker struct {
 
 // Work applies both; a failure is retried, and the next run picks up
 // where this one stopped.
-func (w *RetentionWorker) Work(ctx context.Context, job *river.Job[RetentionArgs]) error {
+func (w *DailyUpkeepWorker) Work(ctx context.Context, job *river.Job[DailyUpkeepArgs]) error {
 	n, err := w.Store.ApplyRetention(ctx, models.Retention{Days: w.Days})
 	if n > 0 {
 		w.Log.Info("retention: anonymised leads", slog.Int("count", n), slog.Int("retention_days", w.Days))
@@ -62,7 +64,7 @@ func (w *RetentionWorker) Work(ctx context.Context, job *river.Job[RetentionArgs
 
 // Timeout gives a first run on a large, long-neglected database time to
 // catch up; the default job timeout is meant for an email.
-func (w *RetentionWorker) Timeout(*river.Job[RetentionArgs]) time.Duration { return 30 * time.Minute }
+func (w *DailyUpkeepWorker) Timeout(*river.Job[DailyUpkeepArgs]) time.Duration { return 30 * time.Minute }
 
 // maintenanceCheckEvery is how often the leader offers the daily upkeep;
 // its uniqueness turns all but the first offer of each day away, so the
@@ -72,10 +74,10 @@ const maintenanceCheckEvery = time.Hour
 // AddMaintenance registers the daily upkeep's worker in workers and returns
 // its schedule, for Config.Periodic.
 func AddMaintenance(workers *river.Workers, store *models.Store, retentionDays int, log *slog.Logger) []*river.PeriodicJob {
-	river.AddWorker(workers, &RetentionWorker{Store: store, Days: retentionDays, Log: log})
+	river.AddWorker(workers, &DailyUpkeepWorker{Store: store, Days: retentionDays, Log: log})
 	return []*river.PeriodicJob{river.NewPeriodicJob(
 		river.PeriodicInterval(maintenanceCheckEvery),
-		func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
-		&river.PeriodicJobOpts{ID: "retention", RunOnStart: true},
+		func() (river.JobArgs, *river.InsertOpts) { return DailyUpkeepArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "daily_upkeep", RunOnStart: true},
 	)}
 }

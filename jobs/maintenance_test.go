@@ -96,7 +96,7 @@ func agedQuarantine(t *testing.T, store *models.Store, name string, age time.Dur
 // upkeepJobs counts the daily upkeep's jobs, and those completed.
 func upkeepJobs(t *testing.T, store *models.Store) (all, completed int) {
 	t.Helper()
-	err := store.SQLDB().QueryRow(`SELECT count(*), count(*) FILTER (WHERE state = 'completed') FROM river_job WHERE kind = 'retention'`).Scan(&all, &completed)
+	err := store.SQLDB().QueryRow(`SELECT count(*), count(*) FILTER (WHERE state = 'completed') FROM river_job WHERE kind = 'daily_upkeep'`).Scan(&all, &completed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -700,10 +700,10 @@ func (l *proxyLoad) visit(ctx context.Context, base string) {
 	}
 }
 
-// TestInstancesRunDailyJobOnce: the daily retention job is one River
+// TestInstancesRunDailyJobOnce: the daily upkeep (retention and the quarantine purge) is one River
 // periodic job run by the elected leader, not a loop in every instance.
 // With two serve instances and a worker started at once, all three
-// working jobs (so any could lead), one retention job runs and completes,
+// working jobs (so any could lead), one upkeep job runs and completes,
 // and it anonymises a lead kept too long.
 func TestInstancesRunDailyJobOnce(t *testing.T) {
 	if testing.Short() {
@@ -724,7 +724,7 @@ func TestInstancesRunDailyJobOnce(t *testing.T) {
 	store.Close()
 
 	startDeployment(t, dbURL, "RETENTION_DAYS=365", "MAIL_WORKERS=2")
-	const done = "SELECT count(*) FROM river_job WHERE kind = 'retention' AND state = 'completed'"
+	const done = "SELECT count(*) FROM river_job WHERE kind = 'daily_upkeep' AND state = 'completed'"
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if queryInt(t, dbURL, done) > 0 {
 			break
@@ -732,10 +732,10 @@ func TestInstancesRunDailyJobOnce(t *testing.T) {
 	}
 	// Time for another instance to run it again, if it would.
 	time.Sleep(3 * time.Second)
-	jobs := queryInt(t, dbURL, "SELECT count(*) FROM river_job WHERE kind = 'retention'")
+	jobs := queryInt(t, dbURL, "SELECT count(*) FROM river_job WHERE kind = 'daily_upkeep'")
 	completed := queryInt(t, dbURL, done)
 	if jobs != 1 || completed != 1 {
-		t.Errorf("%d retention jobs, %d of them completed, want exactly 1, completed", jobs, completed)
+		t.Errorf("%d daily upkeep jobs, %d of them completed, want exactly 1, completed", jobs, completed)
 	}
 	if n := queryInt(t, dbURL, "SELECT count(*) FROM leads WHERE id = $1 AND erased_at IS NOT NULL", old.ID); n != 1 {
 		t.Errorf("the lead created 400 days ago was not anonymised (RETENTION_DAYS=365)")
