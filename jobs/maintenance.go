@@ -64,7 +64,9 @@ func (w *DailyUpkeepWorker) Work(ctx context.Context, job *river.Job[DailyUpkeep
 
 // Timeout gives a first run on a large, long-neglected database time to
 // catch up; the default job timeout is meant for an email.
-func (w *DailyUpkeepWorker) Timeout(*river.Job[DailyUpkeepArgs]) time.Duration { return 30 * time.Minute }
+func (w *DailyUpkeepWorker) Timeout(*river.Job[DailyUpkeepArgs]) time.Duration {
+	return 30 * time.Minute
+}
 
 // maintenanceCheckEvery is how often the leader offers the daily upkeep;
 // its uniqueness turns all but the first offer of each day away, so the

@@ -700,8 +700,9 @@ func (l *proxyLoad) visit(ctx context.Context, base string) {
 	}
 }
 
-// TestInstancesRunDailyJobOnce: the daily upkeep (retention and the quarantine purge) is one River
-// periodic job run by the elected leader, not a loop in every instance.
+// TestInstancesRunDailyJobOnce: the daily upkeep (retention and the
+// quarantine purge) is one River periodic job run by the elected leader,
+// not a loop in every instance.
 // With two serve instances and a worker started at once, all three
 // working jobs (so any could lead), one upkeep job runs and completes,
 // and it anonymises a lead kept too long.
