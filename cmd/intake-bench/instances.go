@@ -129,7 +129,8 @@ func benchInstances(ctx context.Context, e *env) ([]row, error) {
 			Settings: behindProxy.name + "; limit: " + behindProxyNoLimit.name,
 			Limit:    "the same, the limit off (SUBMIT_RATE_LIMIT=0)",
 			Portal:   on.String(onRate), Reference: unlimitedFig.String(offRate),
-			Ratio: ratio(onRate, offRate),
+			Ratio:  ratio(onRate, offRate),
+			Target: "≥ 0.90×", Pass: atLeast(onRate, offRate, 0.9),
 		},
 		{
 			Job:      "the shared submission limit's cost per submission (the counter in PostgreSQL)",
@@ -137,6 +138,10 @@ func benchInstances(ctx context.Context, e *env) ([]row, error) {
 			Limit:    "CPU: the whole machine's (portal, PostgreSQL, nginx, load), from /proc/stat",
 			Portal: fmt.Sprintf("%+.0f µs CPU, %+.0f µs p50 POST", (on.cpu-unlimitedFig.cpu)*1e6,
 				(on.p50-unlimitedFig.p50).Seconds()*1e6),
+			Reference: fmt.Sprintf("%.0f µs CPU per submission, limit off", unlimitedFig.cpu*1e6),
+			Ratio:     ratio(on.cpu, unlimitedFig.cpu),
+			// The counter may cost at most a tenth of a submission's CPU.
+			Target: "≤ 1.10× the CPU", Pass: atMost(on.cpu, unlimitedFig.cpu, 1.1),
 		},
 	}
 	return rows, nil
