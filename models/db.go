@@ -46,6 +46,11 @@ type Store struct {
 	dialect string
 	// suppressionKey keys the suppression list (Options.SuppressionKey).
 	suppressionKey []byte
+	// leadEvents queues the webhook events of each change to a lead in the
+	// change's transaction (see OnLeadEvents); targets caches the enabled
+	// webhook endpoints it looks up per change.
+	leadEvents LeadEventHook
+	targets    endpointCache
 }
 
 // Open connects to PostgreSQL when databaseURL is set, or else to the embedded
