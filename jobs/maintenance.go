@@ -14,8 +14,8 @@ import (
 // so that a long backlog of either never holds up the other.
 const MaintenanceQueue = "maintenance"
 
-// RetentionArgs is the daily upkeep: the retention policy and the
-// quarantine purge. It carries nothing; the settings are the worker's.
+// RetentionArgs is the daily upkeep: the retention policy, the
+// quarantine purge and the webhook delivery log's. It carries nothing; the settings are the worker's.
 type RetentionArgs struct{}
 
 // Kind names the job type in the queue.
@@ -32,8 +32,9 @@ func (RetentionArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
-// RetentionWorker anonymises the leads kept longer than the policy allows
-// and deletes unreleased quarantined submissions past their days. It logs
+// RetentionWorker anonymises the leads kept longer than the policy allows,
+// deletes unreleased quarantined submissions past their days and the
+// webhook delivery log's rows past WebhookDeliveryKeepDays. It logs
 // counts only, never a lead.
 type RetentionWorker struct {
 	river.WorkerDefaults[RetentionArgs]
@@ -42,7 +43,7 @@ type RetentionWorker struct {
 	Log   *slog.Logger
 }
 
-// Work applies both; a failure is retried, and the next run picks up
+// Work applies all three; a failure is retried, and the next run picks up
 // where this one stopped.
 func (w *RetentionWorker) Work(ctx context.Context, job *river.Job[RetentionArgs]) error {
 	n, err := w.Store.ApplyRetention(ctx, models.Retention{Days: w.Days})
@@ -56,6 +57,13 @@ func (w *RetentionWorker) Work(ctx context.Context, job *river.Job[RetentionArgs
 	q, err := w.Store.PurgeQuarantine(ctx, cutoff)
 	if q > 0 {
 		w.Log.Info("retention: deleted unreleased quarantined submissions", slog.Int64("count", q), slog.Int("quarantine_days", models.QuarantineDays))
+	}
+	if err != nil {
+		return err
+	}
+	d, err := w.Store.PurgeWebhookDeliveries(ctx, time.Now().AddDate(0, 0, -models.WebhookDeliveryKeepDays))
+	if d > 0 {
+		w.Log.Info("retention: deleted old webhook delivery log rows", slog.Int64("count", d), slog.Int("keep_days", models.WebhookDeliveryKeepDays))
 	}
 	return err
 }
