@@ -168,7 +168,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	if !out.retry {
 		return river.JobCancel(errors.New(out.reason))
 	}
-	if ans.retryAfter > 0 {
+	if ans.retryAfter > 0 && job.Attempt < job.MaxAttempts { // River asks NextRetry only if there is a next try
 		w.retryAfter.Store(job.ID, ans.retryAfter)
 	}
 	return errors.New(out.reason)
