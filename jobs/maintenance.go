@@ -14,8 +14,9 @@ import (
 // so that a long backlog of either never holds up the other.
 const MaintenanceQueue = "maintenance"
 
-// DailyUpkeepArgs is the daily upkeep: the retention policy and the
-// quarantine purge. It carries nothing; the settings are the worker's.
+// DailyUpkeepArgs is the daily upkeep: the retention policy, the
+// quarantine purge and the webhook delivery log's. It carries nothing; the
+// settings are the worker's.
 type DailyUpkeepArgs struct{}
 
 // Kind names the job type in the queue.
@@ -34,8 +35,9 @@ func (DailyUpkeepArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
-// DailyUpkeepWorker anonymises the leads kept longer than the policy allows
-// and deletes unreleased quarantined submissions past their days. It logs
+// DailyUpkeepWorker anonymises the leads kept longer than the policy
+// allows, deletes unreleased quarantined submissions past their days and
+// the webhook delivery log's rows past WebhookDeliveryKeepDays. It logs
 // counts only, never a lead.
 type DailyUpkeepWorker struct {
 	river.WorkerDefaults[DailyUpkeepArgs]
@@ -44,7 +46,7 @@ type DailyUpkeepWorker struct {
 	Log   *slog.Logger
 }
 
-// Work applies both; a failure is retried, and the next run picks up
+// Work applies all three; a failure is retried, and the next run picks up
 // where this one stopped.
 func (w *DailyUpkeepWorker) Work(ctx context.Context, job *river.Job[DailyUpkeepArgs]) error {
 	n, err := w.Store.ApplyRetention(ctx, models.Retention{Days: w.Days})
@@ -58,6 +60,13 @@ func (w *DailyUpkeepWorker) Work(ctx context.Context, job *river.Job[DailyUpkeep
 	q, err := w.Store.PurgeQuarantine(ctx, cutoff)
 	if q > 0 {
 		w.Log.Info("retention: deleted unreleased quarantined submissions", slog.Int64("count", q), slog.Int("quarantine_days", models.QuarantineDays))
+	}
+	if err != nil {
+		return err
+	}
+	d, err := w.Store.PurgeWebhookDeliveries(ctx, time.Now().AddDate(0, 0, -models.WebhookDeliveryKeepDays))
+	if d > 0 {
+		w.Log.Info("retention: deleted old webhook delivery log rows", slog.Int64("count", d), slog.Int("keep_days", models.WebhookDeliveryKeepDays))
 	}
 	return err
 }

@@ -127,6 +127,7 @@ func TestDailyUpkeepRunsOnceAcrossInstances(t *testing.T) {
 	recent := agedLead(t, stores[0], "Recent", 2*day)
 	stale := agedQuarantine(t, stores[0], "Stale", time.Duration(models.QuarantineDays+1)*day)
 	fresh := agedQuarantine(t, stores[0], "Fresh", day)
+	deliveries := agedDeliveries(t, stores[0])
 
 	var stops []func()
 	for _, s := range stores {
@@ -140,6 +141,7 @@ func TestDailyUpkeepRunsOnceAcrossInstances(t *testing.T) {
 		t.Fatalf("upkeep jobs: %d, completed %d; want exactly 1 of each", all, done)
 	}
 	checkUpkeep(t, stores[0], old, recent, stale, fresh)
+	checkDeliveriesPurged(t, stores[0], deliveries)
 
 	// Every instance restarts: a new leader's first run is the same day's.
 	for _, stop := range stops {
@@ -162,9 +164,42 @@ func TestDailyUpkeepRunsAtStartOnTheEmbeddedDatabase(t *testing.T) {
 	recent := agedLead(t, store, "Recent", 2*day)
 	stale := agedQuarantine(t, store, "Stale", time.Duration(models.QuarantineDays+1)*day)
 	fresh := agedQuarantine(t, store, "Fresh", day)
+	deliveries := agedDeliveries(t, store)
 	startMaintenance(t, store, 30)
 	waitUntil(t, "the upkeep to complete", func() bool { _, done := upkeepJobs(t, store); return done == 1 })
 	checkUpkeep(t, store, old, recent, stale, fresh)
+	checkDeliveriesPurged(t, store, deliveries)
+}
+
+// agedDeliveries logs two delivery attempts to a new endpoint, one past
+// the log's 30 days and one a day old, and returns the endpoint's id.
+func agedDeliveries(t *testing.T, store *models.Store) int64 {
+	t.Helper()
+	ctx := context.Background()
+	e := &models.WebhookEndpoint{URL: "https://crm.example.com/in", Kind: models.WebhookStandard, Events: models.EventLeadCreated, Secret: "whsec_x"}
+	if err := store.CreateWebhookEndpoint(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	for _, age := range []time.Duration{time.Duration(models.WebhookDeliveryKeepDays+1) * day, day} {
+		d := &models.WebhookDelivery{EndpointID: e.ID, EventID: "msg_" + age.String(), EventType: models.EventLeadCreated,
+			Attempt: 1, StatusCode: 204, Succeeded: true, CreatedAt: time.Now().UTC().Add(-age)}
+		if _, err := store.RecordWebhookAttempt(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e.ID
+}
+
+// checkDeliveriesPurged: the delivery log keeps its last 30 days only.
+func checkDeliveriesPurged(t *testing.T, store *models.Store, endpointID int64) {
+	t.Helper()
+	log, err := store.WebhookDeliveries(context.Background(), endpointID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || time.Since(log[0].CreatedAt) > 2*day {
+		t.Errorf("delivery log after the upkeep: %d rows (%+v), want only the day-old one", len(log), log)
+	}
 }
 
 // checkUpkeep: the lead past RETENTION_DAYS is anonymised and the recent

@@ -24,7 +24,8 @@ type WorkerConfig struct {
 	Metrics *metrics.Metrics
 }
 
-// AddWorker registers the email worker in workers. How many emails a
+// AddWorker registers the email workers in workers: the lead's emails
+// and the admins' notices. How many emails a
 // process sends at once is the QueueName entry of its jobs.Config.Queues.
 func AddWorker(workers *river.Workers, store *models.Store, wc WorkerConfig, log *slog.Logger) error {
 	if wc.Composer == nil || wc.Transport == nil {
@@ -33,10 +34,14 @@ func AddWorker(workers *river.Workers, store *models.Store, wc WorkerConfig, log
 	if wc.RetryBase <= 0 {
 		wc.RetryBase = 10 * time.Second
 	}
-	return river.AddWorkerSafely(workers, &Worker{
+	err := river.AddWorkerSafely(workers, &Worker{
 		store: store, composer: wc.Composer, transport: wc.Transport, log: log, metrics: wc.Metrics,
 		retryBase: wc.RetryBase, now: func() time.Time { return time.Now().UTC() },
 	})
+	if err != nil {
+		return err
+	}
+	return river.AddWorkerSafely(workers, &AdminNoticeWorker{store: store, composer: wc.Composer, transport: wc.Transport, log: log})
 }
 
 // Enqueuer queues a lead's emails on the job queue, inside the

@@ -36,7 +36,10 @@ func (s *Store) WithdrawConsent(ctx context.Context, leadID int64, purpose strin
 				return err
 			}
 		}
-		return addActivity(tx, leadID, nil, ActivityConsentWithdrawn, purpose, at)
+		if err := addActivity(tx, leadID, nil, ActivityConsentWithdrawn, purpose, at); err != nil {
+			return err
+		}
+		return s.emitGORM(tx, LeadEvent{Type: EventLeadConsentWithdrawn, LeadID: leadID, At: at.UTC(), Data: map[string]any{"purpose": purpose}})
 	})
 	if err != nil {
 		return false, fmt.Errorf("withdraw consent: %w", err)

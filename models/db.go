@@ -50,6 +50,11 @@ type Store struct {
 	// rateCleared is the last minute whose past rate-limit counts this
 	// instance cleared (see CountRequest).
 	rateCleared atomic.Int64
+	// leadEvents queues the webhook events of each change to a lead in the
+	// change's transaction (see OnLeadEvents); targets caches the enabled
+	// webhook endpoints it looks up per change.
+	leadEvents LeadEventHook
+	targets    endpointCache
 }
 
 // Open connects to PostgreSQL when databaseURL is set, or else to the embedded

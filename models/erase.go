@@ -21,7 +21,8 @@ import (
 // delivery states (deleted: a last error can quote the address, and a
 // worker that finds no state cancels its job); the lead's pending email
 // jobs (deleted); quarantined submissions sent with the same address
-// (deleted); the detail of history entries that may hold a name or words
+// (deleted); the answers webhook receivers gave to deliveries about the
+// lead (cleared: one may echo what it was sent); the detail of history entries that may hold a name or words
 // someone typed (replaced by ErasedDetail); and the result page's token,
 // replaced so links in emails already sent stop working.
 //
@@ -124,6 +125,7 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 	var plain []string // entries of the unkeyed form, which the keyed ones replace
 	seen := map[string]bool{}
 	var history []Activity
+	var events []LeadEvent // lead.erased, once per lead: its id and nothing else
 	for i, l := range leads {
 		ids[i] = l.ID
 		if e.suppress && strings.TrimSpace(l.Email) != "" {
@@ -136,6 +138,7 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 		}
 		if l.ErasedAt == nil {
 			history = append(history, Activity{LeadID: l.ID, ActorID: e.actorID, Kind: ActivityErased, Detail: e.detail, CreatedAt: e.at})
+			events = append(events, LeadEvent{Type: EventLeadErased, LeadID: l.ID, At: e.at})
 		}
 	}
 	if len(suppressed) > 0 {
@@ -179,6 +182,10 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 				Update("detail", ErasedDetail).Error
 		}},
 		{"cancel email jobs", func() error { return s.deleteEmailJobs(tx, ids) }},
+		{"clear webhook answers", func() error {
+			// A receiver's answer may echo the details it was sent.
+			return tx.Model(&WebhookDelivery{}).Where("lead_id IN ? AND response <> ''", ids).Update("response", "").Error
+		}},
 		{"delete quarantined submissions", func() error { return s.deleteQuarantinedFrom(tx, leads, e.quarantinedBefore) }},
 		{"record erasure", func() error {
 			if len(history) == 0 {
@@ -186,6 +193,7 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 			}
 			return tx.Create(&history).Error
 		}},
+		{"queue lead.erased", func() error { return s.emitGORM(tx, events...) }},
 	}
 	for _, step := range steps {
 		if err := step.run(); err != nil {

@@ -169,6 +169,7 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error
 	if err := prepareLead(lead); err != nil {
 		return fmt.Errorf("save lead: %w", err)
 	}
+	hooks = s.withLeadCreated(hooks)
 	var err error
 	if s.dialect == Postgres {
 		err = s.saveLeadPostgres(ctx, lead, hooks)

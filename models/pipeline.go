@@ -112,7 +112,10 @@ func (s *Store) SetLeadStatus(ctx context.Context, leadID int64, version int, st
 		if err := bumpLead(tx, cur, map[string]any{"status": status}, now); err != nil {
 			return err
 		}
-		return addActivity(tx, leadID, &actorID, ActivityStatusChanged, cur.Status+" → "+status, now)
+		if err := addActivity(tx, leadID, &actorID, ActivityStatusChanged, cur.Status+" → "+status, now); err != nil {
+			return err
+		}
+		return s.emitGORM(tx, LeadEvent{Type: EventLeadUpdated, LeadID: leadID, At: now, Data: map[string]any{"status": status}})
 	})
 }
 
@@ -138,7 +141,11 @@ func (s *Store) SetLeadOwner(ctx context.Context, leadID int64, version int, own
 		if err := bumpLead(tx, cur, map[string]any{"owner_id": ownerID}, now); err != nil {
 			return err
 		}
-		return addActivity(tx, leadID, &actorID, ActivityAssigned, name, now)
+		if err := addActivity(tx, leadID, &actorID, ActivityAssigned, name, now); err != nil {
+			return err
+		}
+		// The owner's id, not their name: the event carries no personal data.
+		return s.emitGORM(tx, LeadEvent{Type: EventLeadUpdated, LeadID: leadID, At: now, Data: map[string]any{"owner_id": ownerID}})
 	})
 }
 
@@ -155,7 +162,10 @@ func (s *Store) SetLeadFollowUp(ctx context.Context, leadID int64, version int, 
 		if err := bumpLead(tx, cur, map[string]any{"follow_up_on": on}, now); err != nil {
 			return err
 		}
-		return addActivity(tx, leadID, &actorID, ActivityFollowUpSet, on, now)
+		if err := addActivity(tx, leadID, &actorID, ActivityFollowUpSet, on, now); err != nil {
+			return err
+		}
+		return s.emitGORM(tx, LeadEvent{Type: EventLeadUpdated, LeadID: leadID, At: now, Data: map[string]any{"follow_up_on": on}})
 	})
 }
 

@@ -121,6 +121,7 @@ func (s *Store) QuarantineList(ctx context.Context) ([]Quarantined, int64, error
 // who released it. A submission already released or deleted is ErrNotFound.
 func (s *Store) ReleaseQuarantined(ctx context.Context, id int64, actorID *int64, now time.Time, hooks ...TxHook) (*Lead, error) {
 	var lead *Lead
+	hooks = s.withLeadCreated(hooks)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var q Quarantined
 		if err := tx.Where("id = ?", id).Take(&q).Error; err != nil {

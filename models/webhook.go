@@ -96,6 +96,10 @@ type WebhookDelivery struct {
 	Succeeded  bool
 	Response   string // the first 1 KB of the answer
 	Error      string
+	// OccurredAt and EventData are the event as queued (its time and its
+	// small change data as JSON), so "Send again" can queue it as it was.
+	OccurredAt *time.Time
+	EventData  string
 	CreatedAt  time.Time
 }
 
@@ -110,6 +114,7 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) e
 	if e.ID != 0 {
 		return errors.New("create webhook endpoint: already has an id")
 	}
+	defer s.targets.forget()
 	now := time.Now().UTC()
 	e.CreatedAt, e.UpdatedAt = now, now
 	if err := s.db.WithContext(ctx).Create(e).Error; err != nil {
@@ -167,6 +172,7 @@ func (s *Store) RotateWebhookSecret(ctx context.Context, id int64, secret string
 }
 
 func (s *Store) updateEndpoint(ctx context.Context, id int64, set map[string]any) error {
+	defer s.targets.forget()
 	set["updated_at"] = time.Now().UTC()
 	res := s.db.WithContext(ctx).Model(&WebhookEndpoint{}).Where("id = ?", id).Updates(set)
 	if res.Error != nil {

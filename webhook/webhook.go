@@ -8,14 +8,16 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/netip"
+
+	"github.com/stellapop/intake/models"
 )
 
-// Event types.
+// Event types: the store emits the lead events (see models.OnLeadEvents).
 const (
-	LeadCreated          = "lead.created"
-	LeadUpdated          = "lead.updated"
-	LeadConsentWithdrawn = "lead.consent_withdrawn"
-	LeadErased           = "lead.erased"
+	LeadCreated          = models.EventLeadCreated
+	LeadUpdated          = models.EventLeadUpdated
+	LeadConsentWithdrawn = models.EventLeadConsentWithdrawn
+	LeadErased           = models.EventLeadErased
 	// Test is sent by an admin's "Send a test event"; no endpoint
 	// subscribes to it, and it carries no lead.
 	Test = "webhook.test"

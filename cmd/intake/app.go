@@ -29,14 +29,17 @@ import (
 
 // app is the running portal: its store and its web server.
 type app struct {
-	cfg    *Config
-	log    *slog.Logger
-	store  *models.Store
-	queue  *jobs.Queue
-	def    *diagnostic.Definition
-	server *http.Server
-	echo   *echo.Echo
-	funnel *handlers.FunnelCounter
+	cfg   *Config
+	log   *slog.Logger
+	store *models.Store
+	queue *jobs.Queue
+	// webhooks queues test events and replays for the integrations page
+	// and `intake webhooks`; the store calls it for every lead event.
+	webhooks *webhook.Dispatcher
+	def      *diagnostic.Definition
+	server   *http.Server
+	echo     *echo.Echo
+	funnel   *handlers.FunnelCounter
 	// metrics counts what the app does; metricsServer serves them on
 	// METRICS_ADDR (nil when they are served on the site instead).
 	metrics       *metrics.Metrics
@@ -78,6 +81,11 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	emails := mail.Enqueuer{Queue: queue}
+	// The store emits every lead event itself, in the change's transaction
+	// (saving, releasing, the pipeline, consent, erasure, retention), so
+	// no handler or job needs to know that webhooks exist.
+	webhooks := webhook.NewDispatcher(store, queue)
+	store.OnLeadEvents(webhooks.EnqueueLeadEvents)
 
 	funnel := handlers.NewFunnelCounter(store, log)
 	e, err := handlers.NewServer(handlers.Deps{
@@ -85,6 +93,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		OnLeadSaved: emails.EnqueueLeadEmails, QueueEmail: emails.EnqueueEmail,
 		Funnel:        funnel,
 		WebhookRules:  webhook.EndpointRules{AllowPrivate: cfg.WebhookAllowPrivate},
+		Webhooks:      webhooks,
 		RetentionDays: cfg.RetentionDays,
 		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
@@ -98,7 +107,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: store, queue: queue, def: def, echo: e}
+	a := &app{cfg: cfg, log: log, store: store, queue: queue, webhooks: webhooks, def: def, echo: e}
 	a.funnel = funnel
 	a.metrics = m
 	if cfg.MetricsAddr != "" {
@@ -140,8 +149,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 }
 
 // newQueue builds the job queue: emails go by SMTP when SMTP_URL is set,
-// otherwise as .eml files into the outbox; the daily upkeep (retention and
-// the quarantine purge) is scheduled by whichever working instance leads.
+// otherwise as .eml files into the outbox; webhook deliveries go through
+// their guarded dialler; the daily upkeep (retention, the quarantine and
+// delivery log purges) is scheduled by whichever working instance leads.
 // With MAIL_WORKERS=0 the process works no job at all and only queues
 // them, for `intake worker` to do.
 func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, consent *diagnostic.Consent, m *metrics.Metrics, log *slog.Logger) (*jobs.Queue, error) {
@@ -168,19 +178,31 @@ func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, cons
 	if err != nil {
 		return nil, err
 	}
+	deliveries, err := webhook.AddWorker(workers, store, webhook.WorkerConfig{
+		Definition: def, BaseURL: cfg.BaseURL, AllowPrivate: cfg.WebhookAllowPrivate,
+		RetryBase: cfg.webhookRetryBase, Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	qc := jobs.Config{
 		Workers:  workers,
 		Periodic: jobs.AddMaintenance(workers, store, cfg.RetentionDays, log),
 		Log:      log,
 	}
 	if cfg.MailWorkers > 0 {
-		qc.Queues = map[string]int{mail.QueueName: cfg.MailWorkers, jobs.MaintenanceQueue: 1}
+		qc.Queues = map[string]int{mail.QueueName: cfg.MailWorkers, webhook.QueueName: cfg.WebhookWorkers, jobs.MaintenanceQueue: 1}
 	}
 	// The mail server's connections kept open between emails end last.
 	if c, ok := transport.(io.Closer); ok {
 		qc.OnStop = append(qc.OnStop, func() { c.Close() })
 	}
-	return jobs.New(store, qc)
+	q, err := jobs.New(store, qc)
+	if err != nil {
+		return nil, err
+	}
+	deliveries.UseQueue(q)
+	return q, nil
 }
 
 // run serves on ln until ctx is cancelled, sending queued emails alongside,

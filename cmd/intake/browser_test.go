@@ -62,6 +62,7 @@ func startAppLogging(t *testing.T, dialect string, logs io.Writer, kv ...string)
 		t.Fatal(err)
 	}
 	cfg.mailRetryBase = 50 * time.Millisecond
+	cfg.webhookRetryBase = 50 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	log, closeLog := newLogger(cfg, logs)
 	a, err = newApp(ctx, cfg, log)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stellapop/intake/mail"
+	"github.com/stellapop/intake/webhook"
 )
 
 // Config is every setting, read from the environment once at start.
@@ -44,6 +45,8 @@ type Config struct {
 	// WebhookAllowPrivate lets webhook endpoints be on loopback and
 	// private networks, and plain http:// there.
 	WebhookAllowPrivate bool
+	WebhookWorkers      int
+	webhookRetryBase    time.Duration // first retry's delay; tests shorten it
 	ShutdownTimeout     time.Duration
 	LogLevel            slog.Level
 	LogFormat           string
@@ -186,7 +189,7 @@ var options = []option{
 			c.MailReplyTo = a
 			return err
 		}},
-	{Name: "MAIL_WORKERS", Default: strconv.Itoa(mail.DefaultWorkers), Help: "Emails one process sends at once. `0` makes `intake serve` work no jobs at all (emails, the daily upkeep) and only queue them, for `intake worker` processes to do.",
+	{Name: "MAIL_WORKERS", Default: strconv.Itoa(mail.DefaultWorkers), Help: "Emails one process sends at once. `0` makes `intake serve` work no jobs at all (emails, webhook deliveries, the daily upkeep) and only queue them, for `intake worker` processes to do.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100 {
@@ -203,6 +206,16 @@ var options = []option{
 				return errors.New("want true or false")
 			}
 			c.WebhookAllowPrivate = b
+			return nil
+		}},
+	{Name: "WEBHOOK_WORKERS", Default: strconv.Itoa(webhook.DefaultWorkers),
+		Help: "Webhook deliveries one process makes at once. Each waits up to 10 seconds for its receiver, so a slow one holds a worker, never a submission. As with emails, a process with `MAIL_WORKERS=0` delivers none.",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100 {
+				return errors.New("want a whole number from 1 to 100")
+			}
+			c.WebhookWorkers = n
 			return nil
 		}},
 	{Name: "TRUSTED_PROXIES", Unset: "none: the connection's address is the client's",

@@ -50,6 +50,10 @@ func applyRetention(ctx context.Context, cfg *Config, dryRun bool, stdout io.Wri
 		return err
 	}
 	defer store.Close()
+	// Receivers hear of each lead anonymised here as of any other erasure.
+	if err := queueLeadEvents(cfg, store, log); err != nil {
+		return err
+	}
 	policy := models.Retention{Days: cfg.RetentionDays, Now: time.Now()}
 	cutoff := policy.Cutoff().Format(time.DateOnly)
 	if !dryRun {

@@ -54,6 +54,13 @@ func TestRetentionCommand(t *testing.T) {
 				}
 			}
 
+			// An endpoint that hears of erasures: the command queues lead.erased
+			// for each lead it anonymises, as the daily upkeep would.
+			ep := &models.WebhookEndpoint{URL: "https://crm.example.com/in", Kind: models.WebhookStandard, Events: models.EventLeadErased, Secret: "whsec_x"}
+			if err := store.CreateWebhookEndpoint(context.Background(), ep); err != nil {
+				t.Fatal(err)
+			}
+
 			out.Reset()
 			if code := run([]string{"retention"}, env(vars...), &out, &errOut); code != 0 {
 				t.Fatalf("retention: exit %d: %s", code, errOut.String())
@@ -69,6 +76,11 @@ func TestRetentionCommand(t *testing.T) {
 				if erased := got.ErasedAt != nil && got.Name == models.ErasedName && got.Email == ""; erased != (l != young) {
 					t.Errorf("%s after retention: %+v", l.Name, got)
 				}
+			}
+
+			var queued int
+			if err := store.SQLDB().QueryRow("SELECT count(*) FROM river_job WHERE kind = 'webhook'").Scan(&queued); err != nil || queued != 2 {
+				t.Errorf("the command queued %d webhook deliveries (%v), want lead.erased for each of the 2 leads", queued, err)
 			}
 
 			out.Reset()

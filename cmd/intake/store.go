@@ -8,8 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/riverqueue/river"
+
+	"github.com/stellapop/intake/content"
+	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/jobs"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/webhook"
 )
 
 // openStore opens the database the settings name and applies every
@@ -96,3 +101,24 @@ func compareSecret(recorded string, secret []byte) error {
 
 // shortFingerprint is enough of a fingerprint to tell two apart in a log.
 func shortFingerprint(fp string) string { return fp[:min(len(fp), 16)] }
+
+// queueLeadEvents makes store queue the webhook deliveries of the lead
+// events it emits, on an insert-only queue that serve's and worker's
+// workers pick up: for a command that changes leads on its own
+// (`intake retention` erases them).
+func queueLeadEvents(cfg *Config, store *models.Store, log *slog.Logger) error {
+	def, err := diagnostic.Parse(content.DiagnosticJSON)
+	if err != nil {
+		return fmt.Errorf("content/diagnostic.json: %w", err)
+	}
+	workers := river.NewWorkers()
+	if _, err := webhook.AddWorker(workers, store, webhook.WorkerConfig{Definition: def, BaseURL: cfg.BaseURL, Log: log}); err != nil {
+		return err
+	}
+	q, err := jobs.New(store, jobs.Config{Workers: workers, Log: log})
+	if err != nil {
+		return err
+	}
+	store.OnLeadEvents(webhook.NewDispatcher(store, q).EnqueueLeadEvents)
+	return nil
+}

@@ -1,0 +1,288 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Lead event types. The webhook package names them to endpoints; they are
+// defined here because the store is what emits them.
+const (
+	EventLeadCreated          = "lead.created"
+	EventLeadUpdated          = "lead.updated"
+	EventLeadConsentWithdrawn = "lead.consent_withdrawn"
+	EventLeadErased           = "lead.erased"
+)
+
+// LeadEvent is a change to a lead that the firm's other tools may hear of.
+// It carries ids and codes, never personal data: receivers get the lead's
+// details from its state when the event is delivered.
+type LeadEvent struct {
+	Type   string
+	LeadID int64
+	At     time.Time
+	// Data is the change itself: lead.updated's changed fields with their
+	// new values, lead.consent_withdrawn's purpose; nil for the others.
+	Data map[string]any
+}
+
+// LeadEventHook runs inside the transaction of a change to a lead, with the
+// change's events: whatever it queues commits or rolls back with the change.
+type LeadEventHook func(ctx context.Context, tx Tx, events []LeadEvent) error
+
+// OnLeadEvents registers the hook that every change to a lead calls in its
+// own transaction: saving a lead or releasing one from quarantine
+// (lead.created), changing its status, owner or follow-up date
+// (lead.updated), withdrawing a consent (lead.consent_withdrawn), and
+// erasing it on request or by retention (lead.erased). The store emits
+// them itself so that no caller (a handler, the CLI, the daily upkeep) can
+// forget to. Call it once while wiring, before the store is used.
+func (s *Store) OnLeadEvents(h LeadEventHook) { s.leadEvents = h }
+
+// emitGORM runs the event hook in a transaction GORM runs.
+func (s *Store) emitGORM(tx *gorm.DB, events ...LeadEvent) error {
+	if s.leadEvents == nil || len(events) == 0 {
+		return nil
+	}
+	hookTx, err := gormTx(tx)
+	if err != nil {
+		return fmt.Errorf("lead events: %w", err)
+	}
+	if err := s.leadEvents(tx.Statement.Context, hookTx, events); err != nil {
+		return fmt.Errorf("lead events: %w", err)
+	}
+	return nil
+}
+
+// withLeadCreated adds, after hooks, one that emits lead.created for the
+// lead they run for.
+func (s *Store) withLeadCreated(hooks []TxHook) []TxHook {
+	if s.leadEvents == nil {
+		return hooks
+	}
+	return append(slices.Clip(hooks), func(ctx context.Context, tx Tx, lead *Lead) error {
+		err := s.leadEvents(ctx, tx, []LeadEvent{{Type: EventLeadCreated, LeadID: lead.ID, At: time.Now().UTC()}})
+		if err != nil {
+			return fmt.Errorf("lead events: %w", err)
+		}
+		return nil
+	})
+}
+
+// webhookTargetsFresh is how long the list of enabled endpoints is reused
+// before it is read again. A change made by this process clears it at
+// once; one made by another instance is seen within this time (a disabled
+// endpoint's events queued meanwhile are dropped when they come to run).
+const webhookTargetsFresh = 5 * time.Second
+
+// endpointCache keeps the enabled endpoints, so a submission does not pay
+// a query to learn that there are none, or which they are.
+type endpointCache struct {
+	mu     sync.Mutex
+	list   []WebhookEndpoint
+	loaded time.Time
+	gen    uint64 // moved on by each change, so a read begun before it is not kept
+}
+
+func (c *endpointCache) forget() {
+	c.mu.Lock()
+	c.loaded, c.list = time.Time{}, nil
+	c.gen++
+	c.mu.Unlock()
+}
+
+// webhookTargetsSQL reads what choosing an event's endpoints needs. The
+// text is fixed.
+const webhookTargetsSQL = "SELECT id, kind, events FROM webhook_endpoints WHERE disabled_at IS NULL ORDER BY id"
+
+// WebhookTargets lists the enabled endpoints (only ID, Kind and Events
+// set), from a list at most a few seconds old, read through tx when it must
+// be read again: on the embedded SQLite the transaction holds the one
+// connection.
+func (s *Store) WebhookTargets(ctx context.Context, tx Tx) ([]WebhookEndpoint, error) {
+	c := &s.targets
+	c.mu.Lock()
+	if !c.loaded.IsZero() && time.Since(c.loaded) < webhookTargetsFresh {
+		list := c.list
+		c.mu.Unlock()
+		return list, nil
+	}
+	gen := c.gen
+	c.mu.Unlock()
+
+	var list []WebhookEndpoint
+	scan := func(next func() bool, scan func(...any) error, rowsErr func() error) error {
+		for next() {
+			var e WebhookEndpoint
+			if err := scan(&e.ID, &e.Kind, &e.Events); err != nil {
+				return err
+			}
+			list = append(list, e)
+		}
+		return rowsErr()
+	}
+	var err error
+	switch {
+	case tx.Pgx != nil:
+		rows, qerr := tx.Pgx.Query(ctx, webhookTargetsSQL)
+		if qerr != nil {
+			return nil, fmt.Errorf("webhook targets: %w", qerr)
+		}
+		err = scan(rows.Next, rows.Scan, rows.Err)
+		rows.Close()
+	case tx.SQL != nil:
+		var rows *sql.Rows
+		rows, err = tx.SQL.QueryContext(ctx, webhookTargetsSQL)
+		if err != nil {
+			return nil, fmt.Errorf("webhook targets: %w", err)
+		}
+		err = scan(rows.Next, rows.Scan, rows.Err)
+		rows.Close()
+	default:
+		return nil, errors.New("webhook targets: no transaction")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("webhook targets: %w", err)
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.list, c.loaded = list, time.Now()
+	}
+	c.mu.Unlock()
+	return list, nil
+}
+
+// RecordWebhookAttempt adds an attempt to the delivery log and updates its
+// endpoint's last delivery, status and failure streak (a success ends the
+// streak; a failure starts one or adds to it), in one transaction. It
+// returns the endpoint as it now is.
+func (s *Store) RecordWebhookAttempt(ctx context.Context, d *WebhookDelivery) (*WebhookEndpoint, error) {
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = time.Now().UTC()
+	}
+	d.CreatedAt = d.CreatedAt.UTC()
+	set := map[string]any{"last_delivery_at": d.CreatedAt, "last_status": d.StatusCode, "updated_at": d.CreatedAt}
+	if d.Succeeded {
+		set["last_error"], set["failing_since"], set["failure_streak"] = "", nil, 0
+	} else {
+		set["last_error"] = d.Error
+		set["failing_since"] = gorm.Expr("COALESCE(failing_since, ?)", d.CreatedAt)
+		set["failure_streak"] = gorm.Expr("failure_streak + 1")
+	}
+	var e WebhookEndpoint
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(d).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&WebhookEndpoint{}).Where("id = ?", d.EndpointID).Updates(set).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", d.EndpointID).Take(&e).Error
+	})
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("record webhook delivery: %w", err)
+	}
+	return &e, nil
+}
+
+// DisableWebhookEndpointOnce disables an enabled endpoint, saying why, and
+// runs then (queuing the admins' email) in the same transaction. It reports
+// false, running nothing, when the endpoint was already disabled: of
+// several deliveries failing at once, one disables it and tells.
+func (s *Store) DisableWebhookEndpointOnce(ctx context.Context, id int64, reason string, at time.Time, then func(context.Context, Tx) error) (bool, error) {
+	defer s.targets.forget()
+	done := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&WebhookEndpoint{}).Where("id = ? AND disabled_at IS NULL", id).
+			Updates(map[string]any{"disabled_at": at.UTC(), "disabled_reason": reason, "updated_at": at.UTC()})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		done = true
+		if then == nil {
+			return nil
+		}
+		hookTx, err := gormTx(tx)
+		if err != nil {
+			return err
+		}
+		return then(ctx, hookTx)
+	})
+	if err != nil {
+		return false, fmt.Errorf("disable webhook endpoint %d: %w", id, err)
+	}
+	return done, nil
+}
+
+// PurgeWebhookDeliveries deletes the delivery log's rows made before
+// cutoff and reports how many it deleted.
+func (s *Store) PurgeWebhookDeliveries(ctx context.Context, cutoff time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", cutoff.UTC()).Delete(&WebhookDelivery{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("purge webhook deliveries: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// ActiveAdmins lists the admins who may still sign in, oldest first.
+func (s *Store) ActiveAdmins(ctx context.Context) ([]User, error) {
+	var out []User
+	err := s.db.WithContext(ctx).Where("role = ? AND disabled_at IS NULL", RoleAdmin).Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list admins: %w", err)
+	}
+	return out, nil
+}
+
+// ExportContactOf is a lead loaded with LeadByID as an export row holds it,
+// with its scores on dims: the same fields, by the same consent rule, as
+// ExportContacts reads.
+func ExportContactOf(l *Lead, dims []string) ExportContact {
+	c := ExportContact{
+		ID: l.ID, Email: l.Email, Name: l.Name, Company: l.Company, Role: l.Role, TeamSize: l.TeamSize,
+		Band: l.Band, Index: l.OverallIndex, Source: l.Source, Status: l.Status, CreatedAt: l.CreatedAt.UTC(),
+	}
+	if l.Owner != nil {
+		c.OwnerEmail = l.Owner.Email
+	}
+	scores := l.ScoreMap()
+	c.Scores = make([]sql.NullInt64, len(dims))
+	for i, d := range dims {
+		if v, ok := scores[d]; ok {
+			c.Scores[i] = sql.NullInt64{Int64: int64(v), Valid: true}
+		}
+	}
+	if m, ok := l.Consent(PurposeMarketing); ok && m.Granted {
+		switch {
+		case m.WithdrawnAt != nil: // a consent withdrawn no longer stands
+			t := m.WithdrawnAt.UTC()
+			c.ConsentWithdrawnAt = &t
+		default:
+			t := m.DecidedAt.UTC()
+			c.ConsentAt, c.ConsentVersion = &t, m.WordingVersion
+		}
+	}
+	return c
+}
+
+// InTx runs f in a transaction of its own, for queuing a job that no
+// change causes (a test event, a replayed delivery).
+func (s *Store) InTx(ctx context.Context, f func(context.Context, Tx) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		hookTx, err := gormTx(tx)
+		if err != nil {
+			return err
+		}
+		return f(ctx, hookTx)
+	})
+}
