@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stellapop/intake/handlers"
 )
 
 // The serve instances nginx balances, and every intake service.
@@ -31,6 +33,10 @@ const (
 
 // The paths nginx must never cache, each with its own location block.
 var neverCached = []string{"/diagnostic", "/results/", "/admin/", "= /admin", "/api/", "/unsubscribe/", "/hooks/"}
+
+// The only location nginx caches. The article (/ and /articles/) is not one:
+// the portal counts its views as it serves them.
+var cachedLocations = []string{"/static/"}
 
 // findNginx returns nginx's path, or skips the test where nginx is missing
 // and not required (CI and `make test` require it: .ci/deps.sh installs it).
@@ -138,6 +144,27 @@ func TestNginxNeverCaches(t *testing.T) {
 				strings.HasPrefix(x, "expires") || (strings.HasPrefix(x, "proxy_cache ") && x != "proxy_cache off") {
 				t.Errorf("location %s caches: %q", p, x)
 			}
+		}
+	}
+	// Only the static files are stored, and nowhere does nginx keep an
+	// answer longer than the portal's Cache-Control allows.
+	for _, l := range locations(t, conf) {
+		caches := false
+		for _, x := range directives(l.body) {
+			if strings.HasPrefix(x, "proxy_cache ") && x != "proxy_cache off" {
+				caches = true
+			}
+			if strings.HasPrefix(x, "proxy_cache_valid") || strings.HasPrefix(x, "proxy_ignore_headers") {
+				t.Errorf("location %s overrides the portal's Cache-Control: %q", l.match, x)
+			}
+		}
+		if caches != slices.Contains(cachedLocations, l.match) {
+			t.Errorf("location %s: caches %v, want only %q cached", l.match, caches, cachedLocations)
+		}
+	}
+	for _, p := range []string{"= /", "/articles/"} {
+		if _, ok := byMatch[p]; ok {
+			t.Errorf("nginx.conf has a `location %s` block: the article belongs to `location /`, uncached", p)
 		}
 	}
 	// The server-wide default is no cache, so a location added later is not
@@ -353,4 +380,92 @@ func parseYAML(src string) (map[string]any, error) {
 		return nil, fmt.Errorf("yaml: top level is not a mapping")
 	}
 	return m, nil
+}
+
+// requestIDMap returns the regex and the two values of nginx.conf's map
+// from the client's X-Request-ID to the id nginx logs and passes on.
+func requestIDMap(t *testing.T, conf string) (re *regexp.Regexp, matched, otherwise string) {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)map \$http_x_request_id \$intake_request_id \{\n(.*?)\n\s*\}`).FindStringSubmatch(conf)
+	if m == nil {
+		t.Fatal("nginx.conf has no map from $http_x_request_id to $intake_request_id")
+	}
+	for _, d := range directives(m[1]) {
+		key, value, _ := strings.Cut(d, " ")
+		value = strings.TrimSpace(value)
+		switch {
+		case key == "default":
+			otherwise = value
+		case strings.HasPrefix(key, `"~`) && strings.HasSuffix(key, `"`):
+			if re != nil {
+				t.Fatalf("the request id map has more than one regex: %q", d)
+			}
+			re = regexp.MustCompile(key[2 : len(key)-1])
+			matched = value
+		default:
+			t.Fatalf("the request id map has an entry the portal's rule does not explain: %q", d)
+		}
+	}
+	if re == nil {
+		t.Fatal("the request id map has no regex")
+	}
+	return re, matched, otherwise
+}
+
+// TestNginxKeepsRequestIDsAsThePortalDoes: nginx keeps a client's
+// X-Request-ID exactly when the portal would (handlers.IsRequestID), and
+// otherwise makes its own, so both logs name a request alike. The client
+// sees the portal's X-Request-ID, not one nginx puts over it.
+func TestNginxKeepsRequestIDsAsThePortalDoes(t *testing.T) {
+	conf := readNginx(t)
+	re, matched, otherwise := requestIDMap(t, conf)
+	if matched != "$http_x_request_id" || otherwise != "$request_id" {
+		t.Errorf("the request id map gives %s for a kept id and %s otherwise, want $http_x_request_id and $request_id", matched, otherwise)
+	}
+	for _, c := range []struct {
+		id   string
+		kept bool
+	}{
+		{"a", true},
+		{"0123456789abcdef0123456789abcdef", true}, // nginx's own $request_id
+		{"550e8400-e29b-41d4-a716-446655440000", true},
+		{"Trace.Id_42-x", true},
+		{"1a2b3c4d5e6f-17", true}, // one the portal makes
+		{strings.Repeat("x", 64), true},
+		{"", false},
+		{strings.Repeat("x", 65), false},
+		{"has space", false},
+		{"line\nbreak", false},
+		{"tab\tid", false},
+		{`quote"id`, false},
+		{"<b>id</b>", false},
+		{"a,b", false},
+		{"id;x", false},
+		{"ünïcode", false},
+	} {
+		if got := handlers.IsRequestID(c.id); got != c.kept {
+			t.Errorf("portal keeps %q: %v, want %v", c.id, got, c.kept)
+		}
+		if got := re.MatchString(c.id); got != c.kept {
+			t.Errorf("nginx.conf's map keeps %q: %v, want %v", c.id, got, c.kept)
+		}
+	}
+
+	// The portal's own header goes back to the client, except from the
+	// cache, whose stored header belongs to an earlier request.
+	for _, l := range locations(t, conf) {
+		hides := slices.Contains(directives(l.body), "proxy_hide_header X-Request-ID")
+		if hides != slices.Contains(cachedLocations, l.match) {
+			t.Errorf("location %s: hides the portal's X-Request-ID %v, want only in cached locations", l.match, hides)
+		}
+	}
+	server := conf[strings.Index(conf, "server {"):]
+	server = server[:regexp.MustCompile(`(?m)^\s*location\s`).FindStringIndex(server)[0]]
+	if d := directives(server); slices.Contains(d, "proxy_hide_header X-Request-ID") ||
+		!slices.Contains(d, "add_header X-Request-ID $intake_response_id always") {
+		t.Error("the server block must pass the portal's X-Request-ID through, adding nginx's only when the portal sent none")
+	}
+	if !strings.Contains(conf, "map $upstream_http_x_request_id $intake_response_id {") {
+		t.Error("nginx.conf has no map from the portal's X-Request-ID to $intake_response_id")
+	}
 }

@@ -85,7 +85,7 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
 	}
 	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
-	wait, ok, err := h.submitLimit.allow(c)
+	wait, ok, err := h.submitLimit.allow(c.Request().Context(), c.RealIP(), time.Now())
 	if err != nil {
 		// The database that counts the limit is the one that would save
 		// the lead: the form comes back as when a save fails.

@@ -56,7 +56,7 @@ func (h *Handlers) Login(c echo.Context) error {
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
-	wait, ok, err := h.loginLimit.allow(c)
+	wait, ok, err := h.loginLimit.allow(ctx, c.RealIP(), time.Now())
 	if err != nil {
 		return err
 	}

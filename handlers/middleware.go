@@ -31,7 +31,7 @@ func (h *Handlers) frame(next echo.HandlerFunc) echo.HandlerFunc {
 		start := time.Now()
 		req, res := c.Request(), c.Response()
 		id := firstValue(req.Header, echo.HeaderXRequestID)
-		if !isRequestID(id) {
+		if !IsRequestID(id) {
 			id = newRequestID()
 		}
 		hdr := res.Header()
@@ -140,12 +140,13 @@ var requestCount atomic.Uint64
 // a UUID, a trace id or one of ours, and no more.
 const maxRequestIDLen = 64
 
-// isRequestID reports whether a client's X-Request-ID may name the request
+// IsRequestID reports whether a client's X-Request-ID may name the request
 // in the response and the logs: 1 to maxRequestIDLen of A-Z, a-z, 0-9,
 // '.', '_' and '-'. Anything else (spaces, line breaks, quotes, markup,
 // non-ASCII) could forge or break a log line, so it gets a fresh id. A
-// byte loop, as it runs on every request.
-func isRequestID(s string) bool {
+// byte loop, as it runs on every request. deploy/nginx.conf keeps a
+// client's id by the same rule, which deploy's tests hold it to.
+func IsRequestID(s string) bool {
 	if len(s) == 0 || len(s) > maxRequestIDLen {
 		return false
 	}

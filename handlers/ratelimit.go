@@ -1,12 +1,9 @@
 package handlers
 
 import (
-	"math"
+	"context"
+	"sync"
 	"time"
-
-	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"github.com/stellapop/intake/models"
 )
@@ -17,18 +14,20 @@ const (
 	limitLogin  = "login"
 )
 
-// requestLimiter allows each client address a number of requests a minute.
-// allow takes one request from the client's allowance; when none is left
-// it says how many whole seconds to wait.
+// requestLimiter allows each client address a number of requests per clock
+// minute (models.RateMinute): the count starts again as each minute begins,
+// so a burst across a minute's end may reach twice the number. allow counts
+// one request from client at now; when it is over the number it says how
+// many whole seconds are left until the next minute.
 type requestLimiter interface {
-	allow(c echo.Context) (retryAfter int, ok bool, err error)
+	allow(ctx context.Context, client string, now time.Time) (retryAfter int, ok bool, err error)
 }
 
 // newRequestLimiter allows perMinute requests a minute per client for a
 // purpose; 0 or less allows everything. On PostgreSQL, which several
 // instances may share, requests are counted in the database so that one
 // limit holds across them all; the embedded SQLite serves one process, so
-// its count stays in memory.
+// its count stays in memory. Both count by the same rule.
 func newRequestLimiter(store *models.Store, purpose string, perMinute int) requestLimiter {
 	switch {
 	case perMinute <= 0:
@@ -43,7 +42,7 @@ func newRequestLimiter(store *models.Store, purpose string, perMinute int) reque
 // unlimited allows every request.
 type unlimited struct{}
 
-func (unlimited) allow(echo.Context) (int, bool, error) { return 0, true, nil }
+func (unlimited) allow(context.Context, string, time.Time) (int, bool, error) { return 0, true, nil }
 
 // sharedLimiter counts each client's requests per minute in the database.
 type sharedLimiter struct {
@@ -52,36 +51,40 @@ type sharedLimiter struct {
 	perMinute int
 }
 
-func (l *sharedLimiter) allow(c echo.Context) (int, bool, error) {
-	now := time.Now()
-	n, err := l.store.CountRequest(c.Request().Context(), l.purpose, c.RealIP(), now)
+func (l *sharedLimiter) allow(ctx context.Context, client string, now time.Time) (int, bool, error) {
+	n, err := l.store.CountRequest(ctx, l.purpose, client, now)
 	if err != nil || n <= l.perMinute {
 		return 0, err == nil, err
 	}
-	// The count starts again with the next minute.
-	left := models.RateWindow - now.Sub(now.Truncate(models.RateWindow))
-	return max(1, int(math.Ceil(left.Seconds()))), false, nil
+	_, untilNext := models.RateMinute(now)
+	return untilNext, false, nil
 }
 
-// clientLimiter counts in memory, refilling each client's allowance evenly,
-// with the whole minute's allowance available at once.
+// clientLimiter counts each client's requests per minute in memory. It
+// holds only the current minute's counts: a new minute drops the last.
 type clientLimiter struct {
-	store *middleware.RateLimiterMemoryStore
-	every time.Duration // one request's worth of refill
+	perMinute int
+	mu        sync.Mutex
+	window    int64
+	counts    map[string]int
 }
 
 func newClientLimiter(perMinute int) *clientLimiter {
-	return &clientLimiter{
-		store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
-		}),
-		every: time.Minute / time.Duration(perMinute),
-	}
+	return &clientLimiter{perMinute: perMinute, counts: map[string]int{}}
 }
 
-func (l *clientLimiter) allow(c echo.Context) (int, bool, error) {
-	if allowed, err := l.store.Allow(c.RealIP()); err != nil || allowed {
+func (l *clientLimiter) allow(_ context.Context, client string, now time.Time) (int, bool, error) {
+	window, untilNext := models.RateMinute(now)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if window > l.window {
+		// A fresh map, not clear(): a busy minute's buckets are let go.
+		l.window, l.counts = window, map[string]int{}
+	}
+	// A clock set back a little counts into the minute already open.
+	l.counts[client]++
+	if l.counts[client] <= l.perMinute {
 		return 0, true, nil
 	}
-	return int(math.Ceil(l.every.Seconds())), false, nil
+	return untilNext, false, nil
 }

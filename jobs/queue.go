@@ -133,7 +133,9 @@ func Migrate(store *models.Store) func(context.Context) error {
 			// On a connection of its own: the store's may all be taken,
 			// one of them by the lock its migrate step holds.
 			cfg := store.PgxPool().Config()
-			cfg.MaxConns = 1
+			// MinConns too: a pool refuses more kept connections than its
+			// most, and the store's pool may keep some.
+			cfg.MaxConns, cfg.MinConns = 1, 0
 			var pool *pgxpool.Pool
 			if pool, err = pgxpool.NewWithConfig(ctx, cfg); err == nil {
 				err = migrateWith(ctx, riverpgxv5.New(pool))

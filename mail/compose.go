@@ -225,7 +225,9 @@ func (c *Composer) data(lead *models.Lead) emailData {
 }
 
 // levelColours match the result page's chart (static/css/site.css): green,
-// amber, red. The definition's score levels say which a score is in.
+// amber, red. The definition's score levels say which a score is in. An
+// email cannot use the stylesheet, so the colours are written here again;
+// TestBarColoursAreTheChartColours reads site.css and fails when they part.
 var levelColours = map[string]string{
 	diagnostic.LevelHigh: "#2e7d4f",
 	diagnostic.LevelMid:  "#b26a00",

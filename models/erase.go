@@ -203,25 +203,34 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 	return nil
 }
 
+// addressSpace is what is trimmed from both ends of an address before
+// addresses are compared in the database: the ASCII white space a form
+// field can carry (space, tab, line feed, vertical tab, form feed, carriage
+// return). One list for Go and SQL alike, where strings.TrimSpace and SQL's
+// trim() would each trim something else.
+const addressSpace = " \t\n\v\f\r"
+
 // deleteQuarantinedFrom deletes the quarantined submissions sent with the
 // addresses of leads (in any case), received before before unless it is
 // zero: they hold the same person's details, waiting for an admin.
 func (s *Store) deleteQuarantinedFrom(tx *gorm.DB, leads []Lead, before time.Time) error {
 	var addresses []string
 	for _, l := range leads {
-		if a := strings.ToLower(strings.TrimSpace(l.Email)); a != "" {
+		if a := strings.ToLower(strings.Trim(l.Email, addressSpace)); a != "" {
 			addresses = append(addresses, a)
 		}
 	}
 	if len(addresses) == 0 {
 		return nil
 	}
-	// The submission is kept as JSON of a Lead, whose address is "Email".
-	email := "lower(trim(lead::jsonb->>'Email'))"
+	// The submission is kept as JSON of a Lead, whose address is "Email",
+	// as it was typed. Both databases' trim() take only spaces unless told
+	// which characters, so each is given addressSpace, as Go is above.
+	email := "lower(btrim(lead::jsonb->>'Email', ?))"
 	if s.dialect == SQLite {
-		email = "lower(trim(json_extract(lead, '$.Email')))"
+		email = "lower(trim(json_extract(lead, '$.Email'), ?))"
 	}
-	q := tx.Where(email+" IN ?", addresses)
+	q := tx.Where(email+" IN ?", addressSpace, addresses)
 	if !before.IsZero() {
 		q = q.Where("created_at < ?", before)
 	}

@@ -68,6 +68,13 @@ func TestEraseClearsTheAddressFromSourceAndQuarantine(t *testing.T) {
 				if _, err := store.Quarantine(ctx, again, models.QuarantineTooFast); err != nil {
 					t.Fatal(err)
 				}
+				// Typed with a tab and a line break after it, which SQL's
+				// trim() alone would keep.
+				typed := adaFromALink(t, created.Add(2*time.Hour))
+				typed.Email = "Ada@EXAMPLE.com\t\n"
+				if _, err := store.Quarantine(ctx, typed, models.QuarantineTooFast); err != nil {
+					t.Fatal(err)
+				}
 				other := sampleLead(t)
 				other.Email, other.CreatedAt = "grace@example.com", created
 				if _, err := store.Quarantine(ctx, other, models.QuarantineTooFast); err != nil {

@@ -9,13 +9,23 @@ import (
 // RateWindow is the span requests are counted in for a rate limit.
 const RateWindow = time.Minute
 
+// RateMinute is the one rule of every rate limit's window, counted in the
+// database or in memory: the clock minute now falls in (minutes since the
+// Unix epoch), and the whole seconds until the next one begins, 1 to 60,
+// which a refused request is told to wait.
+func RateMinute(now time.Time) (window int64, untilNext int) {
+	start := now.Truncate(RateWindow) // Truncate counts from the zero time, a whole number of minutes before the epoch
+	left := start.Add(RateWindow).Sub(now)
+	return start.Unix() / int64(RateWindow/time.Second), int((left + time.Second - 1) / time.Second)
+}
+
 // CountRequest counts one request from client for purpose in the minute
 // holding now, in one statement so that every instance sharing the
 // database counts into the same total, and returns that minute's total so
 // far. Each instance's first request of a minute also clears the minutes
 // before the last, so the table holds about two minutes of clients.
 func (s *Store) CountRequest(ctx context.Context, purpose, client string, now time.Time) (int, error) {
-	window := now.Unix() / int64(RateWindow/time.Second)
+	window, _ := RateMinute(now)
 	var count int
 	err := s.db.WithContext(ctx).Raw(`INSERT INTO rate_limits (purpose, client, window_start, count) VALUES (?, ?, ?, 1)
 ON CONFLICT (purpose, client, window_start) DO UPDATE SET count = rate_limits.count + 1

@@ -277,7 +277,7 @@ var options = []option{
 			c.SubmitMinDelay = time.Duration(n) * time.Second
 			return nil
 		}},
-	{Name: "SUBMIT_RATE_LIMIT", Default: "10", Help: "Diagnostic submissions, and separately sign-in attempts, one client address may send a minute; more get a 429 with `Retry-After` (the diagnostic comes back with every answer kept). `0` turns the limit off, for load tests.",
+	{Name: "SUBMIT_RATE_LIMIT", Default: "10", Help: "Diagnostic submissions, and separately sign-in attempts, one client address may send per clock minute; more get a 429 with `Retry-After` set to the seconds left in that minute (the diagnostic comes back with every answer kept). The count starts again as each minute begins, so a burst across a minute's end can reach twice the limit. It is counted in the database on PostgreSQL, so it holds across instances, and in memory on SQLite, by the same rule. `0` turns the limit off, for load tests.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100000 {

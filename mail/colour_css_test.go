@@ -1,0 +1,38 @@
+package mail
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/static"
+)
+
+// The email's bar colours are the result page's chart colours, as the
+// stylesheet the portal serves sets them: a colour changed in site.css and
+// not here (or the other way) fails this test.
+func TestBarColoursAreTheChartColours(t *testing.T) {
+	assets, err := static.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	css, ok := assets.Get("css/site.css")
+	if !ok {
+		t.Fatal("no css/site.css among the static files")
+	}
+	levels := []string{diagnostic.LevelHigh, diagnostic.LevelMid, diagnostic.LevelLow}
+	for _, level := range levels {
+		rule := regexp.MustCompile(`\.chart-bar-` + level + `\s*\{\s*fill:\s*(#[0-9a-fA-F]{3,8})\s*;?\s*\}`)
+		m := rule.FindSubmatch(css.Body)
+		if m == nil {
+			t.Errorf("site.css has no `.chart-bar-%s { fill: … }` rule", level)
+			continue
+		}
+		if got := levelColours[level]; got != string(m[1]) {
+			t.Errorf("level %s: the email's colour is %q, the chart's %q", level, got, m[1])
+		}
+	}
+	if len(levelColours) != len(levels) {
+		t.Errorf("the email colours %d levels, the chart %d", len(levelColours), len(levels))
+	}
+}
