@@ -123,3 +123,19 @@ func TestRateLimitClearsPastMinutes(t *testing.T) {
 		})
 	}
 }
+
+// TestRateLimitCountsSkipTheWriteAheadLog: on PostgreSQL the counts are an
+// unlogged table (no commit waits for the disk), and sign-in failures,
+// which a lock-out must survive a restart with, are not.
+func TestRateLimitCountsSkipTheWriteAheadLog(t *testing.T) {
+	store := modelstest.Open(t, models.Postgres)
+	for table, want := range map[string]string{"rate_limits": "u", "login_throttle": "p"} {
+		var got string
+		if err := store.SQLDB().QueryRow("SELECT relpersistence FROM pg_class WHERE relname = $1", table).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: relpersistence %q, want %q", table, got, want)
+		}
+	}
+}
