@@ -288,72 +288,80 @@ func TestErasureEmitsLeadErasedWithNothingPersonal(t *testing.T) {
 // TestQuarantineEmitsNothingUntilReleased: a suspect submission is heard
 // of only once an admin releases it.
 func TestQuarantineEmitsNothingUntilReleased(t *testing.T) {
-	r := newRig(t, models.SQLite, nil)
-	rc := newReceiver(t)
-	r.endpoint(models.WebhookStandard, rc.srv.URL, LeadCreated)
-	r.start()
-	q, err := r.store.Quarantine(context.Background(), r.lead("Bot", "bot@example.com", "Spam"), models.QuarantineHoneypot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond) // the queue polls each second on SQLite
-	if n := len(rc.requests()); n != 0 || len(r.jobStates()) != 0 {
-		t.Fatalf("a quarantined submission was sent (%d requests, jobs %v)", n, r.jobStates())
-	}
-	lead, err := r.store.ReleaseQuarantined(context.Background(), q.ID, nil, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "lead.created on release", 10*time.Second, func() bool { return len(rc.accepted()) == 1 })
-	for _, got := range rc.accepted() {
-		data, _ := got.body["data"].(map[string]any)
-		if got.body["type"] != LeadCreated || data["id"] != float64(lead.ID) {
-			t.Errorf("released lead arrived as %s", got.raw)
-		}
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			r := newRig(t, dialect, nil)
+			rc := newReceiver(t)
+			r.endpoint(models.WebhookStandard, rc.srv.URL, LeadCreated)
+			r.start()
+			q, err := r.store.Quarantine(context.Background(), r.lead("Bot", "bot@example.com", "Spam"), models.QuarantineHoneypot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1500 * time.Millisecond) // the queue polls each second on SQLite; PostgreSQL is told at once
+			if n := len(rc.requests()); n != 0 || len(r.jobStates()) != 0 {
+				t.Fatalf("a quarantined submission was sent (%d requests, jobs %v)", n, r.jobStates())
+			}
+			lead, err := r.store.ReleaseQuarantined(context.Background(), q.ID, nil, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "lead.created on release", 10*time.Second, func() bool { return len(rc.accepted()) == 1 })
+			for _, got := range rc.accepted() {
+				data, _ := got.body["data"].(map[string]any)
+				if got.body["type"] != LeadCreated || data["id"] != float64(lead.ID) {
+					t.Errorf("released lead arrived as %s", got.raw)
+				}
+			}
+		})
 	}
 }
 
 // TestUpdatesAndConsentCarryTheirChange: lead.updated says which fields
 // changed and their new values; lead.consent_withdrawn names the purpose.
 func TestUpdatesAndConsentCarryTheirChange(t *testing.T) {
-	r := newRig(t, models.SQLite, nil)
-	rc := newReceiver(t)
-	r.endpoint(models.WebhookStandard, rc.srv.URL, LeadUpdated, LeadConsentWithdrawn)
-	r.start()
-	ctx := context.Background()
-	lead := r.save(r.lead("Ada", "ada@example.com", "Acme"))
-	admin, _ := r.store.CreateUser(ctx, "dana@stellapop.example", "Dana", models.RoleAdmin, "correct horse battery staple")
-	if err := r.store.SetLeadStatus(ctx, lead.ID, 1, models.StatusQualified, admin.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.store.SetLeadFollowUp(ctx, lead.ID, 2, "2027-02-01", admin.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.store.WithdrawConsent(ctx, lead.ID, models.PurposeMarketing, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "three events", 10*time.Second, func() bool { return len(rc.accepted()) == 3 })
-	var seen []string
-	for _, got := range rc.accepted() {
-		data, _ := got.body["data"].(map[string]any)
-		switch got.body["type"] {
-		case LeadUpdated:
-			seen = append(seen, fmt.Sprint(data["changes"]))
-		case LeadConsentWithdrawn:
-			seen = append(seen, "withdrawn "+fmt.Sprint(data["purpose"]))
-			for _, c := range data["consents"].([]any) {
-				c := c.(map[string]any)
-				if c["purpose"] == models.PurposeMarketing && (c["active"] != false || c["withdrawn_at"] == nil) {
-					t.Errorf("withdrawn consent shown as %v", c)
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			r := newRig(t, dialect, nil)
+			rc := newReceiver(t)
+			r.endpoint(models.WebhookStandard, rc.srv.URL, LeadUpdated, LeadConsentWithdrawn)
+			r.start()
+			ctx := context.Background()
+			lead := r.save(r.lead("Ada", "ada@example.com", "Acme"))
+			admin, _ := r.store.CreateUser(ctx, "dana@stellapop.example", "Dana", models.RoleAdmin, "correct horse battery staple")
+			if err := r.store.SetLeadStatus(ctx, lead.ID, 1, models.StatusQualified, admin.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.store.SetLeadFollowUp(ctx, lead.ID, 2, "2027-02-01", admin.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.store.WithdrawConsent(ctx, lead.ID, models.PurposeMarketing, time.Now().UTC()); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "three events", 10*time.Second, func() bool { return len(rc.accepted()) == 3 })
+			var seen []string
+			for _, got := range rc.accepted() {
+				data, _ := got.body["data"].(map[string]any)
+				switch got.body["type"] {
+				case LeadUpdated:
+					seen = append(seen, fmt.Sprint(data["changes"]))
+				case LeadConsentWithdrawn:
+					seen = append(seen, "withdrawn "+fmt.Sprint(data["purpose"]))
+					for _, c := range data["consents"].([]any) {
+						c := c.(map[string]any)
+						if c["purpose"] == models.PurposeMarketing && (c["active"] != false || c["withdrawn_at"] == nil) {
+							t.Errorf("withdrawn consent shown as %v", c)
+						}
+					}
 				}
 			}
-		}
-	}
-	all := strings.Join(seen, "; ")
-	for _, want := range []string{"map[status:qualified]", "map[follow_up_on:2027-02-01]", "withdrawn marketing"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("events %q lack %q", all, want)
-		}
+			all := strings.Join(seen, "; ")
+			for _, want := range []string{"map[status:qualified]", "map[follow_up_on:2027-02-01]", "withdrawn marketing"} {
+				if !strings.Contains(all, want) {
+					t.Errorf("events %q lack %q", all, want)
+				}
+			}
+		})
 	}
 }
 
