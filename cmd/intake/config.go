@@ -39,9 +39,13 @@ type Config struct {
 	DatabaseMaxConn int
 	Secret          []byte
 	BookingURL      string
-	BodyLimit       string
-	SubmitMinDelay  time.Duration
-	SubmitRateLimit int
+	// CalComWebhookSecret and CalendlySigningKey turn on the booking
+	// receivers; nil: each is off.
+	CalComWebhookSecret []byte
+	CalendlySigningKey  []byte
+	BodyLimit           string
+	SubmitMinDelay      time.Duration
+	SubmitRateLimit     int
 	// WebhookAllowPrivate lets webhook endpoints be on loopback and
 	// private networks, and plain http:// there.
 	WebhookAllowPrivate bool
@@ -146,13 +150,37 @@ var options = []option{
 			c.Secret = []byte(v)
 			return nil
 		}},
-	{Name: "BOOKING_URL", Default: "mailto:hello@stellapop.com?subject=Booking%20a%20conversation", Help: "Where \"Book a conversation\" leads: an `https://` booking page or a `mailto:` address.",
+	{Name: "BOOKING_URL", Default: "mailto:hello@stellapop.com?subject=Booking%20a%20conversation", Help: "Where \"Book a conversation\" leads: an `https://` booking page or a `mailto:` address. A Cal.com (`cal.com`, `app.cal.com`) or Calendly (`calendly.com`) link opens filled in with the visitor's name, email and result link (see [bookings.md](bookings.md)).",
 		apply: func(c *Config, v string) error {
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "mailto") {
 				return errors.New("want an https:// or mailto: link")
 			}
 			c.BookingURL = v
+			return nil
+		}},
+	{Name: "CALCOM_WEBHOOK_SECRET", Unset: "unset: `POST /hooks/bookings/cal` is off (404)", Secret: true,
+		Help: "The secret of the Cal.com webhook that tells Intake of bookings (see [bookings.md](bookings.md)): deliveries whose `X-Cal-Signature-256` does not match it are refused.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if len(v) < 16 {
+				return fmt.Errorf("must be at least 16 characters (it has %d)", len(v))
+			}
+			c.CalComWebhookSecret = []byte(v)
+			return nil
+		}},
+	{Name: "CALENDLY_WEBHOOK_SIGNING_KEY", Unset: "unset: `POST /hooks/bookings/calendly` is off (404)", Secret: true,
+		Help: "The signing key of the Calendly webhook subscription that tells Intake of bookings (see [bookings.md](bookings.md)): deliveries whose `Calendly-Webhook-Signature` does not match it, or is more than 3 minutes old, are refused.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if len(v) < 16 {
+				return fmt.Errorf("must be at least 16 characters (it has %d)", len(v))
+			}
+			c.CalendlySigningKey = []byte(v)
 			return nil
 		}},
 	{Name: "SMTP_URL", Unset: "unset: each email is written to `INTAKE_DATA_DIR/outbox/` as a `.eml` file", Secret: true,
