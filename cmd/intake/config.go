@@ -43,6 +43,7 @@ type Config struct {
 	// receivers; nil: each is off.
 	CalComWebhookSecret []byte
 	CalendlySigningKey  []byte
+	ContentDir          string // "": the embedded content only
 	BodyLimit           string
 	SubmitMinDelay      time.Duration
 	SubmitRateLimit     int
@@ -113,6 +114,22 @@ var options = []option{
 				return errors.New("must not be blank")
 			}
 			c.DataDir = filepath.Clean(v)
+			return nil
+		}},
+	{Name: "INTAKE_CONTENT_DIR", Unset: "unset: the content built into the binary",
+		Help: "A folder holding the firm's own `leadership-vs-management.md`, `diagnostic.json` and/or `consent.json`; each file there replaces the built-in one, the others stay. They are read and checked at start like the built-in ones, so edit, bump the version and restart; a broken file stops the start with a message naming it.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			fi, err := os.Stat(v)
+			if err != nil {
+				return fmt.Errorf("cannot read the folder: %w", err)
+			}
+			if !fi.IsDir() {
+				return errors.New("not a folder")
+			}
+			c.ContentDir = filepath.Clean(v)
 			return nil
 		}},
 	{Name: "DATABASE_URL", Unset: "unset: embedded SQLite in `INTAKE_DATA_DIR`", Secret: true,
