@@ -56,6 +56,11 @@ var wantAccess = []struct {
 	{"GET /unsubscribe/:token", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"POST /unsubscribe/:token", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 
+	// Scheduling services' webhooks: no session or form token, whoever
+	// asks; the signature decides (bookings_test.go).
+	{"POST /hooks/bookings/cal", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"POST /hooks/bookings/calendly", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+
 	// Signing in and out.
 	{"GET /admin/login", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"POST /admin/login", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
@@ -229,6 +234,26 @@ func TestAccessTable(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// signedRoutes are the machine endpoints: authorised by their sender's
+// signature, never by a session or a form token.
+var signedRoutes = []string{"POST /hooks/bookings/cal", "POST /hooks/bookings/calendly"}
+
+func TestSignedRoutesTakeNoSessionOrFormToken(t *testing.T) {
+	var got []string
+	for _, r := range handlers.RouteTable() {
+		if !r.Access.Signed {
+			continue
+		}
+		got = append(got, r.Method+" "+r.Path)
+		if !r.Access.Public || len(r.Access.Roles) > 0 || r.Form {
+			t.Errorf("%s %s: signed, but also asks for a session or a form token", r.Method, r.Path)
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(signedRoutes, ",") {
+		t.Errorf("signed routes = %v, want %v", got, signedRoutes)
 	}
 }
 

@@ -327,6 +327,15 @@ func ownerOptions(lead *models.Lead, users []models.User) (current string, opts 
 }
 
 // historyText says in words what one entry in a lead's history was.
+// meetingTime shows a meeting's start, stored RFC 3339 in UTC.
+func meetingTime(detail string) string {
+	t, err := time.Parse(time.RFC3339, detail)
+	if err != nil {
+		return detail
+	}
+	return t.UTC().Format("Mon 2 Jan 2006, 15:04 MST")
+}
+
 func historyText(a models.Activity) string {
 	switch a.Kind {
 	case models.ActivityCreated:
@@ -352,6 +361,12 @@ func historyText(a models.Activity) string {
 		return "Follow-up set for " + a.Detail
 	case models.ActivityNoteAdded:
 		return "Note added"
+	case models.ActivityMeetingBooked:
+		return "Meeting booked for " + meetingTime(a.Detail)
+	case models.ActivityMeetingRescheduled:
+		return "Meeting moved to " + meetingTime(a.Detail)
+	case models.ActivityMeetingCancelled:
+		return "Meeting cancelled (was " + meetingTime(a.Detail) + ")"
 	case models.ActivityEmailSent:
 		return nameFor(leadEmailNames, a.Detail) + ": sent"
 	case models.ActivityEmailFailed:

@@ -62,6 +62,11 @@ type Deps struct {
 	Secret     []byte   // signs CSRF tokens
 	BodyLimit  string   // largest request body, e.g. "64K"
 
+	// CalComSecret and CalendlySigningKey check the scheduling services'
+	// booking webhooks; each receiver is not found while its key is empty.
+	CalComSecret       []byte
+	CalendlySigningKey []byte
+
 	// SubmitMinDelay is the least time a person takes between being served
 	// the diagnostic and sending it; a form sent sooner, or with a missing or
 	// stale stamp, is quarantined. Zero turns the timing checks off.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stellapop/intake/booking"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/views"
@@ -53,6 +54,8 @@ func (h *Handlers) Result(c echo.Context) error {
 		Result:      result,
 		Chart:       scoreChart(h.Diagnostic, result),
 		ArticlePath: ArticlePath,
-		BookingURL:  h.BookingURL,
+		BookingURL: booking.Link(h.BookingURL, booking.Prefill{
+			Name: lead.Name, Email: lead.Email, ResultURL: h.BaseURL.String() + "/results/" + lead.Token,
+		}),
 	})
 }

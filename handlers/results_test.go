@@ -1,11 +1,15 @@
 package handlers_test
 
 import (
+	"html"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stellapop/intake/diagnostic/diagnostictest"
+	"github.com/stellapop/intake/handlers"
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
 )
 
 func TestResultPage(t *testing.T) {
@@ -115,4 +119,23 @@ func TestStaticAssets(t *testing.T) {
 			t.Errorf("favicon = %d", r.status)
 		}
 	})
+}
+
+// With a Calendly link, "Book a conversation" opens it filled in with the
+// visitor's name, address and result link (booking.Link's table has the
+// rules); any other link is left as it is (TestResultPage).
+func TestResultPagePrefillsTheBookingLink(t *testing.T) {
+	s := newSiteWith(t, modelstest.Open(t, models.SQLite), func(d *handlers.Deps) {
+		d.BookingURL = "https://calendly.com/stellapop/30min"
+	})
+	form := s.validForm(diagnostictest.Best)
+	form.Set("name", "Zoë O'Brien")
+	form.Set("email", "zoe@example.com")
+	loc := s.post("/diagnostic", form).header.Get("Location")
+	r := s.get(loc)
+	want := "https://calendly.com/stellapop/30min?a1=My+diagnostic+result%3A+https%3A%2F%2Fintake.example.com%2Fresults%2F" +
+		strings.TrimPrefix(loc, "/results/") + "&email=zoe%40example.com&name=Zo%C3%AB+O%27Brien"
+	if !strings.Contains(html.UnescapeString(r.body), `href="`+want+`"`) {
+		t.Errorf("result page lacks the prefilled link %s", want)
+	}
 }

@@ -18,6 +18,10 @@ const ArticlePath = "/articles/leadership-vs-management"
 type Access struct {
 	Public bool
 	Roles  []string
+	// Signed routes are for machines: open to any caller, with no session
+	// and no form token, and the handler refuses every request its sender's
+	// signature does not check out on.
+	Signed bool
 }
 
 // Allows reports whether a user with role may use the route.
@@ -39,6 +43,8 @@ var (
 	leadsTeam = Access{Roles: []string{models.RoleAdmin, models.RoleConsultant}}
 	admins    = Access{Roles: []string{models.RoleAdmin}}
 	exporters = Access{Roles: []string{models.RoleAdmin, models.RoleMarketing}}
+	// signedBySender: another service's webhook, authorised by its signature.
+	signedBySender = Access{Public: true, Signed: true}
 )
 
 // Route is one row of the route table.
@@ -72,6 +78,10 @@ func (h *Handlers) table() []Route {
 		// Authorised by the link's signature: one-click unsubscribe.
 		{Method: "GET", Path: "/unsubscribe/:token", Access: public, handler: h.UnsubscribeForm},
 		{Method: "POST", Path: "/unsubscribe/:token", Access: public, handler: h.Unsubscribe},
+
+		// Scheduling services telling us of meetings (off without their secret).
+		{Method: "POST", Path: "/hooks/bookings/cal", Access: signedBySender, handler: h.CalBooking},
+		{Method: "POST", Path: "/hooks/bookings/calendly", Access: signedBySender, handler: h.CalendlyBooking},
 
 		// Signing in and out.
 		{Method: "GET", Path: "/admin/login", Access: public, Form: true, handler: h.LoginForm},

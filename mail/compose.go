@@ -15,6 +15,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/stellapop/intake/booking"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/views"
@@ -179,9 +180,10 @@ func (c *Composer) data(lead *models.Lead) emailData {
 		ResultURL:  base + "/results/" + lead.Token,
 		AdminURL:   base + "/admin/leads/" + strconv.FormatInt(lead.ID, 10),
 		ArticleURL: base + c.ArticlePath,
-		BookingURL: c.BookingURL,
 		SiteURL:    base,
 	}
+	// The same prefilled link as the result page's.
+	d.BookingURL = booking.Link(c.BookingURL, booking.Prefill{Name: lead.Name, Email: lead.Email, ResultURL: d.ResultURL})
 	if lead.TeamSize != nil {
 		d.TeamSize = strconv.Itoa(*lead.TeamSize)
 	}

@@ -42,6 +42,7 @@ type Metrics struct {
 	quarantined     prometheus.Counter
 	emailsSent      *prometheus.CounterVec
 	emailsFailed    *prometheus.CounterVec
+	bookings        *prometheus.CounterVec
 	handler         http.Handler
 	// series holds each request series once looked up (requestKey →
 	// requestSeries): finding a labelled series hashes its labels under a
@@ -89,13 +90,17 @@ func New(cfg Config) *Metrics {
 			Name: "intake_emails_failed_total",
 			Help: "Attempts to send an email that failed (retried or given up), by kind.",
 		}, []string{"kind"}),
+		bookings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "intake_booking_events_total",
+			Help: "Scheduling services' webhooks received, by provider (cal, calendly) and outcome: recorded on a lead, duplicate, no_lead (no lead has the address; nothing kept), ignored, rejected (signature), malformed.",
+		}, []string{"provider", "outcome"}),
 	}
 	for _, kind := range cfg.EmailKinds {
 		m.emailsSent.WithLabelValues(kind)
 		m.emailsFailed.WithLabelValues(kind)
 	}
 	m.registry.MustRegister(
-		m.requests, m.requestDuration, m.leadsSaved, m.quarantined, m.emailsSent, m.emailsFailed,
+		m.requests, m.requestDuration, m.leadsSaved, m.quarantined, m.emailsSent, m.emailsFailed, m.bookings,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -252,4 +257,12 @@ func (m *Metrics) EmailFailed(kind string) {
 		return
 	}
 	m.emailsFailed.WithLabelValues(kind).Inc()
+}
+
+// BookingReceived counts a scheduling service's webhook by its outcome.
+func (m *Metrics) BookingReceived(provider, outcome string) {
+	if m == nil {
+		return
+	}
+	m.bookings.WithLabelValues(provider, outcome).Inc()
 }

@@ -54,6 +54,7 @@ const ErasedDetail = "(erased)"
 var keptDetails = []string{
 	ActivityStatusChanged, ActivityFollowUpSet, ActivityEmailSent, ActivityEmailFailed,
 	ActivityEmailResent, ActivityConsentWithdrawn, ActivityErased,
+	ActivityMeetingBooked, ActivityMeetingRescheduled, ActivityMeetingCancelled,
 }
 
 // emailJobKind is mail.EmailArgs' kind in the job queue's table (models

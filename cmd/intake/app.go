@@ -16,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/riverqueue/river"
 
-	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/jobs"
@@ -49,23 +48,11 @@ type app struct {
 // newApp loads and validates the content, opens and migrates the database
 // and builds the web server. It starts nothing.
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
-	article, err := content.ParseArticle(content.ArticleMarkdown)
+	site, err := loadContent(cfg.ContentDir)
 	if err != nil {
-		return nil, fmt.Errorf("content: %w", err)
+		return nil, err
 	}
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
-	if err != nil {
-		return nil, fmt.Errorf("content/diagnostic.json: %w", err)
-	}
-	for _, d := range def.Dimensions {
-		if !article.HasSection(d.Advice.Section) {
-			return nil, fmt.Errorf("content/diagnostic.json: dimension %q: advice links to section %q, which the article does not have", d.ID, d.Advice.Section)
-		}
-	}
-	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
-	if err != nil {
-		return nil, fmt.Errorf("content/consent.json: %w", err)
-	}
+	article, def, consent := site.article, site.def, site.consent
 	assets, err := static.Load()
 	if err != nil {
 		return nil, fmt.Errorf("static: %w", err)
@@ -97,6 +84,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		RetentionDays: cfg.RetentionDays,
 		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
+		CalComSecret: cfg.CalComWebhookSecret, CalendlySigningKey: cfg.CalendlySigningKey,
 		SubmitMinDelay: cfg.SubmitMinDelay, SubmitRateLimit: cfg.SubmitRateLimit,
 		// As many as there are connections: more would only queue for one,
 		// and compete for the CPU with those being served.

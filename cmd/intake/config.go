@@ -39,9 +39,14 @@ type Config struct {
 	DatabaseMaxConn int
 	Secret          []byte
 	BookingURL      string
-	BodyLimit       string
-	SubmitMinDelay  time.Duration
-	SubmitRateLimit int
+	// CalComWebhookSecret and CalendlySigningKey turn on the booking
+	// receivers; nil: each is off.
+	CalComWebhookSecret []byte
+	CalendlySigningKey  []byte
+	ContentDir          string // "": the embedded content only
+	BodyLimit           string
+	SubmitMinDelay      time.Duration
+	SubmitRateLimit     int
 	// WebhookAllowPrivate lets webhook endpoints be on loopback and
 	// private networks, and plain http:// there.
 	WebhookAllowPrivate bool
@@ -111,6 +116,22 @@ var options = []option{
 			c.DataDir = filepath.Clean(v)
 			return nil
 		}},
+	{Name: "INTAKE_CONTENT_DIR", Unset: "unset: the content built into the binary",
+		Help: "A folder holding the firm's own `leadership-vs-management.md`, `diagnostic.json` and/or `consent.json`; each file there replaces the built-in one, the others stay. They are read and checked at start like the built-in ones, so edit, bump the version and restart; a broken file stops the start with a message naming it.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			fi, err := os.Stat(v)
+			if err != nil {
+				return fmt.Errorf("cannot read the folder: %w", err)
+			}
+			if !fi.IsDir() {
+				return errors.New("not a folder")
+			}
+			c.ContentDir = filepath.Clean(v)
+			return nil
+		}},
 	{Name: "DATABASE_URL", Unset: "unset: embedded SQLite in `INTAKE_DATA_DIR`", Secret: true,
 		Help: "PostgreSQL URL, e.g. `postgres://intake:secret@db:5432/intake?sslmode=require`. The embedded SQLite is for one machine.",
 		apply: func(c *Config, v string) error {
@@ -146,13 +167,37 @@ var options = []option{
 			c.Secret = []byte(v)
 			return nil
 		}},
-	{Name: "BOOKING_URL", Default: "mailto:hello@stellapop.com?subject=Booking%20a%20conversation", Help: "Where \"Book a conversation\" leads: an `https://` booking page or a `mailto:` address.",
+	{Name: "BOOKING_URL", Default: "mailto:hello@stellapop.com?subject=Booking%20a%20conversation", Help: "Where \"Book a conversation\" leads: an `https://` booking page or a `mailto:` address. A Cal.com (`cal.com`, `app.cal.com`) or Calendly (`calendly.com`) link opens filled in with the visitor's name, email and result link (see [bookings.md](bookings.md)).",
 		apply: func(c *Config, v string) error {
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "mailto") {
 				return errors.New("want an https:// or mailto: link")
 			}
 			c.BookingURL = v
+			return nil
+		}},
+	{Name: "CALCOM_WEBHOOK_SECRET", Unset: "unset: `POST /hooks/bookings/cal` is off (404)", Secret: true,
+		Help: "The secret of the Cal.com webhook that tells Intake of bookings (see [bookings.md](bookings.md)): deliveries whose `X-Cal-Signature-256` does not match it are refused.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if len(v) < 16 {
+				return fmt.Errorf("must be at least 16 characters (it has %d)", len(v))
+			}
+			c.CalComWebhookSecret = []byte(v)
+			return nil
+		}},
+	{Name: "CALENDLY_WEBHOOK_SIGNING_KEY", Unset: "unset: `POST /hooks/bookings/calendly` is off (404)", Secret: true,
+		Help: "The signing key of the Calendly webhook subscription that tells Intake of bookings (see [bookings.md](bookings.md)): deliveries whose `Calendly-Webhook-Signature` does not match it, or is more than 3 minutes old, are refused.",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if len(v) < 16 {
+				return fmt.Errorf("must be at least 16 characters (it has %d)", len(v))
+			}
+			c.CalendlySigningKey = []byte(v)
 			return nil
 		}},
 	{Name: "SMTP_URL", Unset: "unset: each email is written to `INTAKE_DATA_DIR/outbox/` as a `.eml` file", Secret: true,

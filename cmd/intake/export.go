@@ -15,7 +15,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/export"
 )
@@ -42,9 +41,11 @@ shown on the workspace's export page, as made by "cli".
 
 // runExport is `intake export`: it returns the exit code, 2 for a bad call.
 func runExport(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
+	// The arguments are checked against the diagnostic in use before the
+	// other settings are read.
+	def, err := loadDiagnostic(getenv("INTAKE_CONTENT_DIR"))
 	if err != nil {
-		fmt.Fprintf(stderr, "intake export: content/diagnostic.json: %v\n", err)
+		fmt.Fprintf(stderr, "intake export: %v\n", err)
 		return 1
 	}
 	format, req, problems, help := parseExportArgs(args, def)

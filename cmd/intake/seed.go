@@ -12,7 +12,6 @@ import (
 
 	"github.com/brianvoe/gofakeit/v7"
 
-	"github.com/stellapop/intake/content"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/handlers"
 	"github.com/stellapop/intake/models"
@@ -63,14 +62,11 @@ func runSeed(args []string, getenv func(string) string, stdout, stderr io.Writer
 // seedLeads opens and migrates the database as serve would, then adds n
 // leads in transactions of up to 5,000, reporting every tenth.
 func seedLeads(ctx context.Context, cfg *Config, n int, seed uint64, stdout, stderr io.Writer, log *slog.Logger) error {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
+	site, err := loadContent(cfg.ContentDir)
 	if err != nil {
-		return fmt.Errorf("content/diagnostic.json: %w", err)
+		return err
 	}
-	consent, err := diagnostic.ParseConsent(content.ConsentJSON)
-	if err != nil {
-		return fmt.Errorf("content/consent.json: %w", err)
-	}
+	def, consent := site.def, site.consent
 	store, err := openStore(ctx, cfg, cfg.DatabaseMaxConn, log)
 	if err != nil {
 		return err

@@ -10,8 +10,6 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/stellapop/intake/content"
-	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/jobs"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/webhook"
@@ -107,9 +105,9 @@ func shortFingerprint(fp string) string { return fp[:min(len(fp), 16)] }
 // workers pick up: for a command that changes leads on its own
 // (`intake retention` erases them).
 func queueLeadEvents(cfg *Config, store *models.Store, log *slog.Logger) error {
-	def, err := diagnostic.Parse(content.DiagnosticJSON)
+	def, err := loadDiagnostic(cfg.ContentDir)
 	if err != nil {
-		return fmt.Errorf("content/diagnostic.json: %w", err)
+		return err
 	}
 	workers := river.NewWorkers()
 	if _, err := webhook.AddWorker(workers, store, webhook.WorkerConfig{Definition: def, BaseURL: cfg.BaseURL, Log: log}); err != nil {
