@@ -17,6 +17,8 @@ type resultPage struct {
 	Chart       barChart
 	ArticlePath string
 	BookingURL  string
+	Embed       *embedView // set when the result shows in another site's frame
+	FullResult  string     // in a frame: the full result page's address
 }
 
 // resultDescription says what a result page is, for the browser and for
@@ -27,7 +29,17 @@ const resultDescription = "How your manager leads and manages across the five co
 // only key, so the page is private: never indexed, never cached.
 func (h *Handlers) Result(c echo.Context) error {
 	noStore(c)
-	ctx, token := c.Request().Context(), c.Param("token")
+	page, err := h.resultView(c, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return renderCompressed(c, "result", page)
+}
+
+// resultView is the result page of the lead (or held submission) token
+// names.
+func (h *Handlers) resultView(c echo.Context, token string) (resultPage, error) {
+	ctx := c.Request().Context()
 	lead, err := h.Store.LeadByToken(ctx, token)
 	if errors.Is(err, models.ErrNotFound) {
 		// A quarantined submission shows its result like any other: a
@@ -38,7 +50,7 @@ func (h *Handlers) Result(c echo.Context) error {
 		}
 	}
 	if err != nil {
-		return err
+		return resultPage{}, err
 	}
 	result := h.Diagnostic.ResultFrom(lead.ScoreMap())
 	// The index was scored when the lead was saved; show that, not a recount.
@@ -46,7 +58,7 @@ func (h *Handlers) Result(c echo.Context) error {
 	if b, ok := h.Diagnostic.Band(lead.Band); ok {
 		result.Band = b
 	}
-	return renderCompressed(c, "result", resultPage{
+	return resultPage{
 		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
 			Description: resultDescription},
 		FirstName:   models.FirstName(lead.Name),
@@ -54,5 +66,5 @@ func (h *Handlers) Result(c echo.Context) error {
 		Chart:       scoreChart(h.Diagnostic, result),
 		ArticlePath: ArticlePath,
 		BookingURL:  h.BookingURL,
-	})
+	}, nil
 }
