@@ -34,11 +34,17 @@
     frame.style.cssText = 'display:block;width:100%;min-height:30rem;border:0;overflow:hidden;';
     frame.setAttribute('scrolling', 'no');
     box.appendChild(frame);
+    var pages = 0;
     window.addEventListener('message', function (e) {
       if (e.origin !== origin || e.source !== frame.contentWindow) return;
       var d = e.data;
       if (!d || d.type !== 'intake:height' || typeof d.height !== 'number' || !isFinite(d.height)) return;
       frame.style.height = Math.max(200, Math.min(Math.round(d.height), 20000)) + 'px';
+      // A new page in the frame after the first (the result, or the form
+      // back with a message): show its top if it is above the screen.
+      if (d.fresh === true && pages++ > 0 && frame.getBoundingClientRect().top < 0) {
+        frame.scrollIntoView({ block: 'start' });
+      }
     });
   }
 

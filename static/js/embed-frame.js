@@ -6,11 +6,15 @@
   const parent = document.documentElement.dataset.parentOrigin;
   if (!parent || window.parent === window) return;
   let last = 0;
+  // The first message of each page says it is new, so the page around
+  // can bring its top into view (a result replacing a long form).
+  let fresh = true;
   const tell = () => {
     const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (height === last) return;
     last = height;
-    window.parent.postMessage({ type: 'intake:height', height }, parent);
+    window.parent.postMessage({ type: 'intake:height', height, fresh }, parent);
+    fresh = false;
   };
   const start = () => {
     tell();
