@@ -221,3 +221,45 @@ func TestEmbedIgnoresParentNotAllowed(t *testing.T) {
 		t.Errorf("GET with an unlisted parent = %d, and the page names it", r.status)
 	}
 }
+
+// TestEmbedStartsCountedBySite: a framed start counts as a start and, by
+// embedding origin, in the dashboard's "Embedded starts by site".
+func TestEmbedStartsCountedBySite(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			var funnel *handlers.FunnelCounter
+			s := newSiteWith(t, modelstest.Open(t, dialect), func(d *handlers.Deps) {
+				d.EmbedOrigins = embedOrigins
+				d.Funnel = handlers.NewFunnelCounter(d.Store, d.Logger)
+				funnel = d.Funnel
+			})
+			for _, parent := range []string{"https%3A%2F%2Fwww.stellapop.example", "https%3A%2F%2Fwww.stellapop.example", "http%3A%2F%2Flocalhost%3A3000", "https%3A%2F%2Fevil.example"} {
+				s.get("/embed/diagnostic?parent=" + parent)
+			}
+			s.get("/diagnostic")
+			if err := funnel.Flush(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			got := s.today()
+			for metric, want := range map[string]int64{
+				models.MetricDiagnosticStarts:                             5,
+				models.EmbedStartsMetric("https://www.stellapop.example"): 2,
+				models.EmbedStartsMetric("http://localhost:3000"):         1,
+				models.EmbedStartsMetric(""):                              1,
+				models.EmbedStartsMetric("https://evil.example"):          0,
+			} {
+				if got[metric] != want {
+					t.Errorf("%q = %d, want %d", metric, got[metric], want)
+				}
+			}
+			s.signIn(models.RoleMarketing)
+			r := s.get("/admin")
+			for _, want := range []string{"<caption>Embedded starts by site</caption>",
+				`<tr><td>https://www.stellapop.example</td><td class="num">2</td></tr><tr><td>Not named (a frame opened without its site)</td><td class="num">1</td></tr><tr><td>http://localhost:3000</td><td class="num">1</td></tr>`} {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("dashboard lacks %q", want)
+				}
+			}
+		})
+	}
+}
