@@ -31,8 +31,8 @@
     frame.className = 'intake-diagnostic';
     frame.src = frameAddress();
     frame.title = box.getAttribute('data-title') || 'Leadership diagnostic';
-    frame.style.cssText = 'display:block;width:100%;min-height:30rem;border:0;overflow:hidden;';
-    frame.setAttribute('scrolling', 'no');
+    // It may scroll until its first message sizes it (or if none comes).
+    frame.style.cssText = 'display:block;width:100%;height:30rem;border:0;';
     box.appendChild(frame);
     var pages = 0;
     window.addEventListener('message', function (e) {

@@ -131,7 +131,7 @@ func TestDiagnosticEmbeddedOnAnotherSite(t *testing.T) {
 			_, err := chromedp.Run(frame, chromedp.Poll[bool](`document.querySelector('#diagnostic-form.js-steps') !== null`))
 			must(t, "the framed form's script starts", err)
 			// The frame sizes itself to its content.
-			_, err = chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const f = document.querySelector('iframe.intake-diagnostic'); return f && f.style.height !== '' })()`))
+			_, err = chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const f = document.querySelector('iframe.intake-diagnostic'); return f && f.style.height.endsWith('px') })()`))
 			must(t, "the frame is sized to its content", err)
 			checkFrameFits(t, ctx, frame, "the form")
 			if got := eval[bool](t, frame, `document.querySelector('.site-header') === null`); !got {
