@@ -26,6 +26,12 @@ type dashboardPage struct {
 	WindowLeads, OtherSources     string
 	Bands, Sources, Funnel        barChart
 	FunnelFirst, FunnelLast       string
+	EmbedStarts                   []embedStartsRow
+}
+
+// embedStartsRow is one embedding site's starts in the funnel's days.
+type embedStartsRow struct {
+	Site, Starts string
 }
 
 type waitingView struct {
@@ -76,6 +82,13 @@ func (h *Handlers) Dashboard(c echo.Context) error {
 	p.Bands = h.bandChart(d)
 	p.Sources = sourceChart(d)
 	p.Funnel = funnelChart(d.Funnel)
+	for _, g := range d.Funnel.EmbedStarts {
+		site := g.Value
+		if site == "" {
+			site = "Not named (a frame opened without its site)"
+		}
+		p.EmbedStarts = append(p.EmbedStarts, embedStartsRow{Site: site, Starts: thousands(g.Count)})
+	}
 	return c.Render(http.StatusOK, "admin/dashboard", p)
 }
 

@@ -32,7 +32,9 @@ type diagnosticPage struct {
 	Source     source
 	ErrorList  []errorLink
 	Submission string
-	Stamp      string // when this form was first served, signed
+	Stamp      string     // when this form was first served, signed
+	Action     string     // where the form is sent
+	Embed      *embedView // set when the form is shown in another site's frame
 }
 
 type stepView struct {
@@ -123,7 +125,7 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 	}
 	h.Funnel.Inc(models.MetricLeads)
 	h.Metrics.LeadSaved()
-	return c.Redirect(http.StatusSeeOther, "/results/"+lead.Token)
+	return c.Redirect(http.StatusSeeOther, resultPath(c, lead.Token))
 }
 
 // holdInQuarantine stores a suspect submission and shows its result.
@@ -137,7 +139,7 @@ func (h *Handlers) holdInQuarantine(c echo.Context, f *diagnosticForm, lead *mod
 	}
 	h.Metrics.Quarantined()
 	h.Logger.Warn("submission quarantined", slog.String("id", requestID(c)), slog.String("reason", reason))
-	return c.Redirect(http.StatusSeeOther, "/results/"+q.Token)
+	return c.Redirect(http.StatusSeeOther, resultPath(c, q.Token))
 }
 
 // resubmitted answers a form sent again (a double click, a resubmit, a
@@ -164,7 +166,7 @@ func (h *Handlers) resubmitted(c echo.Context, f *diagnosticForm, lead *models.L
 		replay.ID, replay.Token, replay.SubmissionKey = 0, "", nil
 		return h.holdInQuarantine(c, f, &replay, models.QuarantineReused)
 	}
-	return c.Redirect(http.StatusSeeOther, "/results/"+token)
+	return c.Redirect(http.StatusSeeOther, resultPath(c, token))
 }
 
 // saveFailed shows the form again, every answer kept, when the database
@@ -240,7 +242,12 @@ func (h *Handlers) newLead(f *diagnosticForm, r diagnostic.Result, now time.Time
 // renderDiagnostic shows the form with whatever the visitor already gave.
 func (h *Handlers) renderDiagnostic(c echo.Context, status int, f *diagnosticForm, notice string) error {
 	noStore(c)
-	return c.Render(status, "diagnostic", h.diagnosticView(csrfToken(c), status, f, notice))
+	page := h.diagnosticView(csrfToken(c), status, f, notice)
+	if ev := embedded(c); ev != nil {
+		page.Action, page.Embed = embedDiagnosticPath, ev
+		return c.Render(status, "embed/diagnostic", page)
+	}
+	return c.Render(status, "diagnostic", page)
 }
 
 // diagnosticView is the form's page with whatever the visitor already gave.
@@ -253,7 +260,7 @@ func (h *Handlers) diagnosticView(csrf string, status int, f *diagnosticForm, no
 			Canonical:   h.absURL("/diagnostic"),
 		},
 		Title: def.Title, Intro: def.Intro, CSRF: csrf, Notice: notice, Source: f.Source,
-		Submission: f.SubmissionKey,
+		Submission: f.SubmissionKey, Action: "/diagnostic",
 	}
 	if page.Submission == "" {
 		page.Submission = newSubmissionKey()

@@ -77,6 +77,11 @@ type Deps struct {
 	InFlightLimit int
 	ShedWait      time.Duration
 
+	// EmbedOrigins are the origins (as framing.ParseOrigins writes them)
+	// allowed to show the diagnostic in a frame at /embed/diagnostic;
+	// none: that address answers 404.
+	EmbedOrigins []string
+
 	// SubmitRateLimit is how many diagnostic submissions, and separately how
 	// many sign-in attempts, one client may send a minute; zero: no limit.
 	SubmitRateLimit int
@@ -98,6 +103,9 @@ type Handlers struct {
 	// pattern; set once by routes, only read after.
 	requests map[routeKey]*metrics.RouteRequests
 	https    bool // BASE_URL is https: responses carry HSTS
+	// embedCSP is the embedded diagnostic's Content-Security-Policy,
+	// naming EmbedOrigins in frame-ancestors; nil when there are none.
+	embedCSP []string
 }
 
 // NewServer builds the Echo server with its middleware, error handler,
@@ -149,6 +157,7 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 		return nil, nil, err
 	}
 	h.shed = newShedder(d.InFlightLimit, d.ShedWait)
+	h.embedCSP = embedPolicy(d.EmbedOrigins)
 
 	e := echo.New()
 	e.HideBanner = true

@@ -14,9 +14,14 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// contentSecurityPolicy allows only our own scripts, styles and images.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+// contentSecurityPolicy allows only our own scripts, styles and images,
+// and no site to show the page in a frame.
+const contentSecurityPolicy = cspSources + "frame-ancestors 'none'"
+
+// cspSources is the policy but for who may frame the page: the embedded
+// diagnostic's policy differs only there (see embedPolicy).
+const cspSources = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; "
 
 // frame is the one middleware every request passes through. It names the
 // request, sets the headers every response carries, turns a panic into a

@@ -18,6 +18,8 @@ type resultPage struct {
 	Chart       barChart
 	ArticlePath string
 	BookingURL  string
+	Embed       *embedView // set when the result shows in another site's frame
+	FullResult  string     // in a frame: the full result page's address
 }
 
 // resultDescription says what a result page is, for the browser and for
@@ -28,7 +30,17 @@ const resultDescription = "How your manager leads and manages across the five co
 // only key, so the page is private: never indexed, never cached.
 func (h *Handlers) Result(c echo.Context) error {
 	noStore(c)
-	ctx, token := c.Request().Context(), c.Param("token")
+	page, err := h.resultView(c, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return renderCompressed(c, "result", page)
+}
+
+// resultView is the result page of the lead (or held submission) token
+// names.
+func (h *Handlers) resultView(c echo.Context, token string) (resultPage, error) {
+	ctx := c.Request().Context()
 	lead, err := h.Store.LeadByToken(ctx, token)
 	if errors.Is(err, models.ErrNotFound) {
 		// A quarantined submission shows its result like any other: a
@@ -39,7 +51,7 @@ func (h *Handlers) Result(c echo.Context) error {
 		}
 	}
 	if err != nil {
-		return err
+		return resultPage{}, err
 	}
 	result := h.Diagnostic.ResultFrom(lead.ScoreMap())
 	// The index was scored when the lead was saved; show that, not a recount.
@@ -47,7 +59,7 @@ func (h *Handlers) Result(c echo.Context) error {
 	if b, ok := h.Diagnostic.Band(lead.Band); ok {
 		result.Band = b
 	}
-	return renderCompressed(c, "result", resultPage{
+	return resultPage{
 		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
 			Description: resultDescription},
 		FirstName:   models.FirstName(lead.Name),
@@ -57,5 +69,5 @@ func (h *Handlers) Result(c echo.Context) error {
 		BookingURL: booking.Link(h.BookingURL, booking.Prefill{
 			Name: lead.Name, Email: lead.Email, ResultURL: h.BaseURL.String() + "/results/" + lead.Token,
 		}),
-	})
+	}, nil
 }

@@ -55,7 +55,10 @@ type Route struct {
 	Form bool
 	// Cheap routes are served from memory and never refused under load;
 	// every other route uses the database and is shed when too many wait.
-	Cheap   bool
+	Cheap bool
+	// Embed routes are the diagnostic as other sites frame it: they may be
+	// framed by EMBED_ORIGINS, and answer 404 when it is empty.
+	Embed   bool
 	handler echo.HandlerFunc
 	onCSRF  echo.HandlerFunc // shows the form again on a stale token; nil: an error page
 	onBusy  echo.HandlerFunc // answers a request shed under load; nil: a 503 page
@@ -74,6 +77,12 @@ func (h *Handlers) table() []Route {
 		{Method: "GET", Path: "/diagnostic", Access: public, Form: true, Cheap: true, handler: h.DiagnosticForm, onCSRF: h.diagnosticExpired},
 		{Method: "POST", Path: "/diagnostic", Access: public, Form: true, handler: h.SubmitDiagnostic, onCSRF: h.diagnosticExpired, onBusy: h.diagnosticBusy},
 		{Method: "GET", Path: "/results/:token", Access: public, handler: h.Result},
+		// The diagnostic framed on the firm's other sites. No CSRF cookie:
+		// a frame from another site often may not keep one, so the POST is
+		// bound to the form's signed stamp instead (see embedCSRF).
+		{Method: "GET", Path: "/embed/diagnostic", Access: public, Embed: true, Cheap: true, handler: h.EmbedDiagnosticForm},
+		{Method: "POST", Path: "/embed/diagnostic", Access: public, Embed: true, handler: h.SubmitEmbedDiagnostic},
+		{Method: "GET", Path: "/embed/results/:token", Access: public, Embed: true, handler: h.EmbedResult},
 		{Method: "GET", Path: "/privacy", Access: public, Cheap: true, handler: h.Privacy},
 		// Authorised by the link's signature: one-click unsubscribe.
 		{Method: "GET", Path: "/unsubscribe/:token", Access: public, handler: h.UnsubscribeForm},
@@ -150,6 +159,9 @@ func (h *Handlers) routes(e *echo.Echo) {
 		var mw []echo.MiddlewareFunc
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			mw = append(mw, bodyLimit)
+		}
+		if r.Embed {
+			mw = append(mw, h.embeddable)
 		}
 		if !r.Access.Public {
 			mw = append(mw, h.requireRole(r.Access))

@@ -19,15 +19,25 @@ func (h *Handlers) Favicon(c echo.Context) error {
 	return h.serveAsset(c, "favicon.svg")
 }
 
+// embedScript is the script other sites load from a fixed address (no
+// hash: their pages cannot follow ours), so it keeps the hour's cache.
+const embedScript = "embed.js"
+
 var (
-	cacheYear = []string{"public, max-age=31536000, immutable"}
-	cacheHour = []string{"public, max-age=3600"}
+	crossOrigin = []string{"cross-origin"}
+	cacheYear   = []string{"public, max-age=31536000, immutable"}
+	cacheHour   = []string{"public, max-age=3600"}
 )
 
 func (h *Handlers) serveAsset(c echo.Context, name string) error {
 	a, ok := h.Assets.Get(name)
 	if !ok {
 		return echo.ErrNotFound
+	}
+	if name == embedScript {
+		// Loaded by other sites' pages, including ones that allow only
+		// resources marked as meant for them (Cross-Origin-Embedder-Policy).
+		c.Response().Header()["Cross-Origin-Resource-Policy"] = crossOrigin
 	}
 	cache := cacheHour
 	if q := c.Request().URL.RawQuery; q != "" {

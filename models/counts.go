@@ -100,3 +100,14 @@ func mergeCounts(counts []DailyCount) []DailyCount {
 	})
 	return rows
 }
+
+// embedStartsPrefix begins the metric that counts the diagnostic's starts
+// in another site's frame, one metric per embedding origin.
+const embedStartsPrefix = "embed_starts "
+
+// EmbedStartsMetric is the metric counting starts framed by origin ("" for
+// a frame that named no allowed origin). The origins come from the
+// EMBED_ORIGINS allow-list, so there are only ever a few.
+func EmbedStartsMetric(origin string) string {
+	return embedStartsPrefix + origin
+}

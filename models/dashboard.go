@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -85,6 +87,10 @@ type Funnel struct {
 	DiagnosticsCompleted int64
 	Leads                int64
 	Won                  int64 // leads whose status became won in the period
+	// EmbedStarts are the starts in other sites' frames (counted in
+	// DiagnosticStarts too) by embedding origin, most first; Value ""
+	// is a frame that named no allowed origin.
+	EmbedStarts []GroupCount
 }
 
 // LoadDashboard gathers the overview as of now; now is a parameter so tests
@@ -257,6 +263,15 @@ func (s *Store) funnel(ctx context.Context, first, now time.Time) (Funnel, error
 	f.DiagnosticStarts = totals[MetricDiagnosticStarts]
 	f.DiagnosticsCompleted = totals[MetricDiagnosticsCompleted]
 	f.Leads = totals[MetricLeads]
+	for metric, n := range totals {
+		if origin, ok := strings.CutPrefix(metric, embedStartsPrefix); ok && n > 0 {
+			f.EmbedStarts = append(f.EmbedStarts, GroupCount{Value: origin, Count: n})
+		}
+	}
+	sort.Slice(f.EmbedStarts, func(i, j int) bool {
+		a, b := f.EmbedStarts[i], f.EmbedStarts[j]
+		return a.Count > b.Count || (a.Count == b.Count && a.Value < b.Value)
+	})
 	err = s.db.WithContext(ctx).Raw(`SELECT count(DISTINCT a.lead_id) FROM leads l
 		JOIN lead_activity a ON a.lead_id = l.id
 		WHERE l.status = ? AND a.kind = ? AND a.detail LIKE ? AND a.created_at >= ? AND a.created_at <= ?`,

@@ -11,7 +11,7 @@ import (
 	"path"
 )
 
-//go:embed css js favicon.svg
+//go:embed css js favicon.svg embed.js
 var files embed.FS
 
 // Asset is one file, held in memory with the headers it is served with,

@@ -13,7 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-//go:embed layout.html admin_layout.html partials/*.html pages/*.html admin/*.html
+//go:embed layout.html admin_layout.html embed_layout.html partials/*.html pages/*.html admin/*.html
 var files embed.FS
 
 // Meta is what every page tells the browser, search engines and link previews.
@@ -32,20 +32,31 @@ type Renderer struct {
 
 // New parses the layouts, the partials and every page once. Public pages
 // (pages/NAME.html) render as "NAME" in the site's layout; workspace pages
-// (admin/NAME.html) as "admin/NAME" in the workspace's.
+// (admin/NAME.html) as "admin/NAME" in the workspace's; the pages another
+// site may frame (the diagnostic and its result) also as "embed/NAME" in
+// the compact layout, without the site's header and footer.
 func New(funcs template.FuncMap) (*Renderer, error) {
 	r := &Renderer{pages: map[string]*template.Template{}}
-	for _, set := range []struct{ layout, glob, prefix string }{
-		{"layout.html", "pages/*.html", ""},
-		{"admin_layout.html", "admin/*.html", "admin/"},
+	for _, set := range []struct {
+		layout string
+		globs  []string
+		prefix string
+	}{
+		{"layout.html", []string{"pages/*.html"}, ""},
+		{"admin_layout.html", []string{"admin/*.html"}, "admin/"},
+		{"embed_layout.html", []string{"pages/diagnostic.html", "pages/result.html"}, "embed/"},
 	} {
 		base, err := template.New(set.layout).Funcs(funcs).ParseFS(files, set.layout, "partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", set.layout, err)
 		}
-		names, err := fs.Glob(files, set.glob)
-		if err != nil {
-			return nil, err
+		var names []string
+		for _, g := range set.globs {
+			found, err := fs.Glob(files, g)
+			if err != nil {
+				return nil, err
+			}
+			names = append(names, found...)
 		}
 		for _, name := range names {
 			t, err := template.Must(base.Clone()).ParseFS(files, name)

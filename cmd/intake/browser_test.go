@@ -115,19 +115,20 @@ func newBrowser(t *testing.T) context.Context {
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	// Reduced motion makes scrolling instant, so a click never lands on a
-	// page that is still gliding to the next step.
-	reduceMotion := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
-		})
-		return err
-	})
 	if err := chromedp.Do(ctx, reduceMotion); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
 }
+
+// reduceMotion makes scrolling instant, so a click never lands on a page
+// that is still gliding to the next step.
+var reduceMotion = chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
+	})
+	return err
+})
 
 // viewport sizes a person sees the site at.
 type viewport struct {
@@ -152,6 +153,12 @@ func (v viewport) apply() chromedp.Action[chromedp.Void] {
 // .cache/screenshots) for people to look at.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	saveScreenshot(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+// saveScreenshot saves the PNG shot takes under SCREENSHOT_DIR.
+func saveScreenshot(t *testing.T, ctx context.Context, name string, shot chromedp.Action[[]byte]) {
+	t.Helper()
 	dir := os.Getenv("SCREENSHOT_DIR")
 	if dir == "" {
 		dir = filepath.Join(repoRoot(t), ".cache", "screenshots")
@@ -159,7 +166,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, shot)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}

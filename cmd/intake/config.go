@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stellapop/intake/framing"
 	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/webhook"
 )
@@ -43,7 +44,8 @@ type Config struct {
 	// receivers; nil: each is off.
 	CalComWebhookSecret []byte
 	CalendlySigningKey  []byte
-	ContentDir          string // "": the embedded content only
+	ContentDir          string   // "": the embedded content only
+	EmbedOrigins        []string // sites allowed to frame /embed/diagnostic
 	BodyLimit           string
 	SubmitMinDelay      time.Duration
 	SubmitRateLimit     int
@@ -199,6 +201,13 @@ var options = []option{
 			}
 			c.CalendlySigningKey = []byte(v)
 			return nil
+		}},
+	{Name: "EMBED_ORIGINS", Unset: "unset: no site may frame the diagnostic, and `/embed/diagnostic` answers 404",
+		Help: "Origins allowed to show the diagnostic in a frame with `static/embed.js` (see docs/embedding.md), comma-separated, such as `https://www.stellapop.com, https://blog.stellapop.com`. Each is `https://` and a host (and port), without a path; `http://localhost[:port]` and `http://127.0.0.1[:port]` are allowed for development. Every other page refuses to be framed.",
+		apply: func(c *Config, v string) error {
+			origins, err := framing.ParseOrigins(v)
+			c.EmbedOrigins = origins
+			return err
 		}},
 	{Name: "SMTP_URL", Unset: "unset: each email is written to `INTAKE_DATA_DIR/outbox/` as a `.eml` file", Secret: true,
 		Help: "Mail server. `smtp://[user:pass@]host:port` requires STARTTLS (port 587 by default); `smtps://…` uses TLS from the start (port 465); `smtp://host:port?tls=none` is the explicit opt-out for a local server without TLS. A broken value stops the start.",

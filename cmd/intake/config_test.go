@@ -54,6 +54,9 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"LOG_LEVEL", "chatty", "LOG_LEVEL"},
 		{"LOG_FORMAT", "xml", "text or json"},
 		{"INTAKE_DATA_DIR", " ", "blank"},
+		{"EMBED_ORIGINS", "http://www.example.com", "use https://"},
+		{"EMBED_ORIGINS", "https://www.example.com/page", "remove the path"},
+		{"EMBED_ORIGINS", "https://*.example.com", "no wildcard"},
 	}
 	for _, tc := range cases {
 		_, err := loadConfig(env(tc.name, tc.value))
