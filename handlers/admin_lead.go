@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/models"
 )
 
@@ -24,7 +25,7 @@ type leadPage struct {
 	TeamSize string
 	Band     string
 	Summary  string
-	Chart    barChart
+	Chart    chart.BarChart
 	Scores   []scoreRow
 	Consents []consentRow
 	Emails   []emailRow
@@ -229,7 +230,7 @@ func (h *Handlers) fillResult(p *leadPage, lead *models.Lead) {
 		result.Band = b
 		p.Band, p.Summary = b.Title, b.Summary
 	}
-	p.Chart = scoreChart(h.Diagnostic, result)
+	p.Chart = chart.Scores(h.Diagnostic, result)
 	for _, s := range lead.Scores {
 		name := s.Dimension
 		if d, ok := h.Diagnostic.Dimension(s.Dimension); ok {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/views"
@@ -14,7 +15,7 @@ type resultPage struct {
 	Meta        views.Meta
 	FirstName   string
 	Result      diagnostic.Result
-	Chart       barChart
+	Chart       chart.BarChart
 	ArticlePath string
 	BookingURL  string
 }
@@ -51,7 +52,7 @@ func (h *Handlers) Result(c echo.Context) error {
 			Description: resultDescription},
 		FirstName:   models.FirstName(lead.Name),
 		Result:      result,
-		Chart:       scoreChart(h.Diagnostic, result),
+		Chart:       chart.Scores(h.Diagnostic, result),
 		ArticlePath: ArticlePath,
 		BookingURL:  h.BookingURL,
 	})

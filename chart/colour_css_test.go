@@ -1,4 +1,4 @@
-package mail
+package chart
 
 import (
 	"regexp"
@@ -28,11 +28,11 @@ func TestBarColoursAreTheChartColours(t *testing.T) {
 			t.Errorf("site.css has no `.chart-bar-%s { fill: … }` rule", level)
 			continue
 		}
-		if got := levelColours[level]; got != string(m[1]) {
-			t.Errorf("level %s: the email's colour is %q, the chart's %q", level, got, m[1])
+		if got := LevelColours[level]; got != string(m[1]) {
+			t.Errorf("level %s: the colour here is %q, the chart's %q", level, got, m[1])
 		}
 	}
-	if len(levelColours) != len(levels) {
-		t.Errorf("the email colours %d levels, the chart %d", len(levelColours), len(levels))
+	if len(LevelColours) != len(levels) {
+		t.Errorf("this package colours %d levels, the chart %d", len(LevelColours), len(levels))
 	}
 }
