@@ -223,11 +223,9 @@ func (h *Handlers) renderLeadAgain(c echo.Context, id int64, forms leadForms) er
 // band's title and copy, and the dimensions' names, come from the
 // diagnostic's current definition.
 func (h *Handlers) fillResult(p *leadPage, lead *models.Lead) {
-	result := h.Diagnostic.ResultFrom(lead.ScoreMap())
-	result.Index = lead.OverallIndex
+	result := h.storedResult(lead)
 	p.Band = lead.Band
 	if b, ok := h.Diagnostic.Band(lead.Band); ok {
-		result.Band = b
 		p.Band, p.Summary = b.Title, b.Summary
 	}
 	p.Chart = chart.Scores(h.Diagnostic, result)
@@ -336,6 +334,8 @@ func historyText(a models.Activity) string {
 		return "Released from quarantine (" + strings.ToLower(nameFor(quarantineReasons, a.Detail)) + ")"
 	case models.ActivityViewed:
 		return "Viewed"
+	case models.ActivityBriefViewed:
+		return "Opened the call brief (PDF)"
 	case models.ActivityStatusChanged:
 		return "Status changed: " + a.Detail
 	case models.ActivityAssigned:

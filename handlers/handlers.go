@@ -16,6 +16,7 @@ import (
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/report"
 	"github.com/stellapop/intake/static"
 	"github.com/stellapop/intake/views"
 	"github.com/stellapop/intake/webhook"
@@ -88,7 +89,8 @@ type Handlers struct {
 	emptyForm   *spliced         // the empty diagnostic, rendered once
 	busyForm    *spliced         // the diagnostic refused under load, rendered once
 	shed        *shedder
-	secretFlash *secretFlash // a new webhook secret on its way to be shown once
+	secretFlash *secretFlash  // a new webhook secret on its way to be shown once
+	reports     *report.Maker // the result PDF and the call brief
 	// requests counts each route's requests, found by method and route
 	// pattern; set once by routes, only read after.
 	requests map[routeKey]*metrics.RouteRequests
@@ -144,6 +146,9 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 		return nil, nil, err
 	}
 	h.shed = newShedder(d.InFlightLimit, d.ShedWait)
+	if h.reports, err = report.New(); err != nil {
+		return nil, nil, err
+	}
 
 	e := echo.New()
 	e.HideBanner = true

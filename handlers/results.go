@@ -18,6 +18,7 @@ type resultPage struct {
 	Chart       chart.BarChart
 	ArticlePath string
 	BookingURL  string
+	ReportPath  string // the result as a PDF
 }
 
 // resultDescription says what a result page is, for the browser and for
@@ -28,6 +29,28 @@ const resultDescription = "How your manager leads and manages across the five co
 // only key, so the page is private: never indexed, never cached.
 func (h *Handlers) Result(c echo.Context) error {
 	noStore(c)
+	lead, result, err := h.resultByToken(c)
+	if err != nil {
+		return err
+	}
+	return renderCompressed(c, "result", resultPage{
+		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
+			Description: resultDescription},
+		FirstName:   models.FirstName(lead.Name),
+		Result:      result,
+		Chart:       chart.Scores(h.Diagnostic, result),
+		ArticlePath: ArticlePath,
+		BookingURL:  h.BookingURL,
+		ReportPath:  resultPath(lead.Token) + "/report.pdf",
+	})
+}
+
+// resultPath is the address of a lead's result page.
+func resultPath(token string) string { return "/results/" + token }
+
+// resultByToken finds the lead whose result the address's token opens, and
+// its result as it was stored.
+func (h *Handlers) resultByToken(c echo.Context) (*models.Lead, diagnostic.Result, error) {
 	ctx, token := c.Request().Context(), c.Param("token")
 	lead, err := h.Store.LeadByToken(ctx, token)
 	if errors.Is(err, models.ErrNotFound) {
@@ -39,21 +62,20 @@ func (h *Handlers) Result(c echo.Context) error {
 		}
 	}
 	if err != nil {
-		return err
+		return nil, diagnostic.Result{}, err
 	}
+	return lead, h.storedResult(lead), nil
+}
+
+// storedResult is a lead's result as it was scored when the lead was
+// saved: the stored scores, index and band; only the words (band and
+// dimension copy) come from the diagnostic's current definition.
+func (h *Handlers) storedResult(lead *models.Lead) diagnostic.Result {
 	result := h.Diagnostic.ResultFrom(lead.ScoreMap())
 	// The index was scored when the lead was saved; show that, not a recount.
 	result.Index = lead.OverallIndex
 	if b, ok := h.Diagnostic.Band(lead.Band); ok {
 		result.Band = b
 	}
-	return renderCompressed(c, "result", resultPage{
-		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
-			Description: resultDescription},
-		FirstName:   models.FirstName(lead.Name),
-		Result:      result,
-		Chart:       chart.Scores(h.Diagnostic, result),
-		ArticlePath: ArticlePath,
-		BookingURL:  h.BookingURL,
-	})
+	return result
 }

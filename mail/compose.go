@@ -75,6 +75,7 @@ type emailData struct {
 	TeamSize       string
 	CreatedAt      string
 	ResultURL      string
+	ReportURL      string // the result as a PDF: a link, never an attachment
 	AdminURL       string
 	ArticleURL     string
 	BookingURL     string
@@ -178,6 +179,7 @@ func (c *Composer) data(lead *models.Lead) emailData {
 		Index:      result.Index,
 		CreatedAt:  lead.CreatedAt.UTC().Format("Mon 2 Jan 2006, 15:04 MST"),
 		ResultURL:  base + "/results/" + lead.Token,
+		ReportURL:  base + "/results/" + lead.Token + "/report.pdf",
 		AdminURL:   base + "/admin/leads/" + strconv.FormatInt(lead.ID, 10),
 		ArticleURL: base + c.ArticlePath,
 		BookingURL: c.BookingURL,

@@ -90,10 +90,15 @@ func (m *Maker) WriteBrief(w io.Writer, in Brief) error {
 	for _, s := range r.GrowthAreas {
 		d.style(true, briefBody+1, inkColour)
 		d.MultiCell(textWidth, lineHeight(briefBody+1), fmt.Sprintf("%s · %d/100 · %s", s.Dimension.Name, s.Score, s.Dimension.Contrast), "", "L", false)
+		answered := false
 		for _, a := range lead.Answers {
 			if a.Dimension == s.Dimension.ID {
 				d.row(m, "“"+a.Label+"”", a.QuestionText)
+				answered = true
 			}
+		}
+		if !answered {
+			d.row(m, "Answers", "None stored for this dimension.")
 		}
 		for _, q := range s.Dimension.CallQuestions {
 			d.row(m, "Ask", q)
