@@ -104,6 +104,34 @@ func TestResultPDFLeavesOutANameTheFontCannotPrint(t *testing.T) {
 	}
 }
 
+// Every band, with every pair of dimensions as the growth areas, fits on
+// two pages with the shipped content (WriteResult refuses a third).
+func TestEveryShippedResultFitsTwoPages(t *testing.T) {
+	def := diagnostictest.Shipped(t)
+	m := maker(t)
+	for _, band := range def.Bands {
+		for i := range def.Dimensions {
+			for j := i + 1; j < len(def.Dimensions); j++ {
+				scores := map[string]int{}
+				for k, d := range def.Dimensions {
+					scores[d.ID] = band.Max
+					if k == i || k == j {
+						scores[d.ID] = band.Min
+					}
+				}
+				r := def.ResultFrom(scores)
+				r.Band = band
+				var buf bytes.Buffer
+				err := m.WriteResult(&buf, report.Result{Definition: def, Result: r, Name: "Zoë Ångström-Núñez", FirstName: "Zoë",
+					Taken: time.Now(), ArticleURL: "https://x/a", BookingURL: "https://x/b", ResultURL: "https://x/r"})
+				if err != nil {
+					t.Errorf("band %s, growth areas %s and %s: %v", band.ID, def.Dimensions[i].ID, def.Dimensions[j].ID, err)
+				}
+			}
+		}
+	}
+}
+
 func TestPrintable(t *testing.T) {
 	m := maker(t)
 	for _, tt := range []struct {

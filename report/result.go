@@ -84,8 +84,10 @@ func (m *Maker) WriteResult(w io.Writer, in Result) error {
 	d.keep(40)
 	d.heading("Talk it through with a StellaPop consultant", resultHeading)
 	d.para("In a free 30-minute conversation we will go through your result and what would help your manager lead as well as they manage.", resultBody, inkColour)
-	d.Ln(2)
-	d.button("Book a conversation", in.BookingURL)
+	if in.BookingURL != "" {
+		d.Ln(2)
+		d.button("Book a conversation", in.BookingURL)
+	}
 	if in.ResultURL != "" {
 		d.Ln(4)
 		d.style(false, 9, mutedColour)
