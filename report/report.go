@@ -23,6 +23,9 @@ var (
 	regularTTF []byte
 	//go:embed fonts/DejaVuSans-Bold.ttf
 	boldTTF []byte
+	// fontLicence must go wherever the fonts go: into the binary, beside them.
+	//go:embed fonts/LICENSE
+	fontLicence string
 )
 
 const family = "DejaVu"
@@ -50,6 +53,10 @@ type Maker struct {
 
 // New reads the embedded fonts.
 func New() (*Maker, error) {
+	// Checked here so that the licence stays in the binary with the fonts.
+	if !strings.Contains(fontLicence, "Bitstream Vera") {
+		return nil, fmt.Errorf("report: the fonts' licence is missing")
+	}
 	regular, err := fontRunes(regularTTF)
 	if err != nil {
 		return nil, fmt.Errorf("regular font: %w", err)
