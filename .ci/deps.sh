@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what Intake's tests need, only where it is missing:
 # PostgreSQL running on 127.0.0.1:5432, Debian's Chromium, axe-core, and
-# for the pages benchmark nginx, wrk and Lighthouse.
+# for the pages benchmark nginx, wrk and Lighthouse, and poppler-utils
+# (pdftotext, pdfinfo, pdftoppm) for the PDF tests.
 set -euo pipefail
 axe_version=${1:-4.14.1}
 lighthouse_version=${2:-12.2.3}
@@ -27,10 +28,13 @@ if ! command -v chromium >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-# nginx and wrk: the pages benchmark's reference server and load.
+# nginx and wrk: the pages benchmark's reference server and load;
+# poppler-utils: the PDF tests read and render the PDFs with it. (The PDFs'
+# font is embedded in report/fonts, so no font package is needed.)
 missing=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v wrk >/dev/null || missing+=(wrk)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   as_root apt-get update -qq

@@ -37,6 +37,9 @@ type Dimension struct {
 	Contrast    string `json:"contrast"`
 	Description string `json:"description"`
 	Advice      Advice `json:"advice"`
+	// CallQuestions are what a consultant asks on the first call when this
+	// dimension is one of the lead's weakest (the consultant brief lists them).
+	CallQuestions []string `json:"call_questions"`
 }
 
 // Advice is shown when a dimension is a growth area, linking to the article section that backs it up.

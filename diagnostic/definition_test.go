@@ -10,7 +10,8 @@ const smallJSON = `{
   "version": "t-1", "title": "T", "intro": "",
   "scales": [{"id": "yn", "options": [{"value": 1, "label": "No", "points": 0}, {"value": 2, "label": "Yes", "points": 1}]}],
   "dimensions": [{"id": "a", "name": "A", "contrast": "", "description": "",
-    "advice": {"text": "Do this.", "section": "leaders-coach", "section_title": "Leaders Coach"}}],
+    "advice": {"text": "Do this.", "section": "leaders-coach", "section_title": "Leaders Coach"},
+    "call_questions": ["What does A look like in your team?"]}],
   "questions": [{"id": "q1", "dimension": "a", "scale": "yn", "text": "My manager does A."}],
   "bands": [{"id": "all", "title": "All", "min": 0, "max": 100, "summary": ""}],
   "score_levels": [{"id": "low", "min": 0}]

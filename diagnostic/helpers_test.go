@@ -17,8 +17,8 @@ func small() *Definition {
 			{ID: "rev", Options: append([]Option(nil), testReversed...)},
 		},
 		Dimensions: []Dimension{
-			{ID: "a", Name: "A", Advice: advice},
-			{ID: "b", Name: "B", Advice: advice},
+			{ID: "a", Name: "A", Advice: advice, CallQuestions: []string{"What does A look like?"}},
+			{ID: "b", Name: "B", Advice: advice, CallQuestions: []string{"When did B last happen?"}},
 		},
 		Questions: []Question{
 			{ID: "qa1", Dimension: "a", Scale: "freq", Text: "My manager does A."},

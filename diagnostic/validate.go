@@ -114,8 +114,23 @@ func (d *Definition) validateDimensions(p *problems) {
 		if blank(dim.Advice.SectionTitle) {
 			p.addf("%s: advice section_title is empty", name)
 		}
+		if len(dim.CallQuestions) == 0 {
+			p.addf("%s: no call_questions", name)
+		}
+		if len(dim.CallQuestions) > maxCallQuestions {
+			p.addf("%s: %d call_questions, at most %d fit the consultant brief", name, len(dim.CallQuestions), maxCallQuestions)
+		}
+		for j, q := range dim.CallQuestions {
+			if blank(q) {
+				p.addf("%s: call question %d is empty", name, j+1)
+			}
+		}
 	}
 }
+
+// maxCallQuestions keeps the consultant brief to one page: it lists the
+// call questions of the two weakest dimensions.
+const maxCallQuestions = 3
 
 func (d *Definition) validateQuestions(p *problems) {
 	if len(d.Questions) == 0 {

@@ -55,6 +55,7 @@ var wantAccess = []struct {
 	{"GET /embed/diagnostic", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"POST /embed/diagnostic", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"GET /embed/results/:token", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /results/:token/report.pdf", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"GET /privacy", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"GET /unsubscribe/:token", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"POST /unsubscribe/:token", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
@@ -74,6 +75,7 @@ var wantAccess = []struct {
 	{"GET /admin/leads", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
 	// A lead's page and its follow-up: consultants and admins, not marketing.
 	{"GET /admin/leads/:id", [5]outcome{signIn, signIn, denied, allowed, allowed}},
+	{"GET /admin/leads/:id/brief.pdf", [5]outcome{signIn, signIn, denied, allowed, allowed}},
 	{"POST /admin/leads/:id/status", [5]outcome{signIn, signIn, denied, allowed, allowed}},
 	{"POST /admin/leads/:id/owner", [5]outcome{signIn, signIn, denied, allowed, allowed}},
 	{"POST /admin/leads/:id/follow-up", [5]outcome{signIn, signIn, denied, allowed, allowed}},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/models"
 )
 
@@ -24,7 +25,7 @@ type leadPage struct {
 	TeamSize string
 	Band     string
 	Summary  string
-	Chart    barChart
+	Chart    chart.BarChart
 	Scores   []scoreRow
 	Consents []consentRow
 	Emails   []emailRow
@@ -222,14 +223,12 @@ func (h *Handlers) renderLeadAgain(c echo.Context, id int64, forms leadForms) er
 // band's title and copy, and the dimensions' names, come from the
 // diagnostic's current definition.
 func (h *Handlers) fillResult(p *leadPage, lead *models.Lead) {
-	result := h.Diagnostic.ResultFrom(lead.ScoreMap())
-	result.Index = lead.OverallIndex
+	result := h.storedResult(lead)
 	p.Band = lead.Band
 	if b, ok := h.Diagnostic.Band(lead.Band); ok {
-		result.Band = b
 		p.Band, p.Summary = b.Title, b.Summary
 	}
-	p.Chart = scoreChart(h.Diagnostic, result)
+	p.Chart = chart.Scores(h.Diagnostic, result)
 	for _, s := range lead.Scores {
 		name := s.Dimension
 		if d, ok := h.Diagnostic.Dimension(s.Dimension); ok {
@@ -344,6 +343,8 @@ func historyText(a models.Activity) string {
 		return "Released from quarantine (" + strings.ToLower(nameFor(quarantineReasons, a.Detail)) + ")"
 	case models.ActivityViewed:
 		return "Viewed"
+	case models.ActivityBriefViewed:
+		return "Opened the call brief (PDF)"
 	case models.ActivityStatusChanged:
 		return "Status changed: " + a.Detail
 	case models.ActivityAssigned:

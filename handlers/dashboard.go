@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/models"
 )
 
@@ -24,7 +25,7 @@ type dashboardPage struct {
 	LinkLeads                     bool   // the viewer may open a lead
 	WindowStart                   string
 	WindowLeads, OtherSources     string
-	Bands, Sources, Funnel        barChart
+	Bands, Sources, Funnel        chart.BarChart
 	FunnelFirst, FunnelLast       string
 	EmbedStarts                   []embedStartsRow
 }
@@ -94,7 +95,7 @@ func (h *Handlers) Dashboard(c echo.Context) error {
 
 // bandChart counts leads per band in the diagnostic's order, highest band
 // first, with leads of bands the diagnostic no longer has after them.
-func (h *Handlers) bandChart(d *models.Dashboard) barChart {
+func (h *Handlers) bandChart(d *models.Dashboard) chart.BarChart {
 	counts := map[string]int64{}
 	for _, b := range d.Bands {
 		counts[b.Value] = b.Count
@@ -112,7 +113,7 @@ func (h *Handlers) bandChart(d *models.Dashboard) barChart {
 	return newCountChart("bands", fmt.Sprintf("Leads by result band, last %d days", models.WindowDays), rows)
 }
 
-func sourceChart(d *models.Dashboard) barChart {
+func sourceChart(d *models.Dashboard) chart.BarChart {
 	var rows []countItem
 	for _, s := range d.Sources {
 		label := s.Value
@@ -127,7 +128,7 @@ func sourceChart(d *models.Dashboard) barChart {
 // funnelChart draws the funnel's steps, each with the share of the step
 // before it that went on to it: a short percentage on the chart, where a
 // phone has little room, and in full in its description.
-func funnelChart(f models.Funnel) barChart {
+func funnelChart(f models.Funnel) chart.BarChart {
 	steps := []countItem{
 		{Label: "Article views", Count: f.ArticleViews},
 		{Label: "Diagnostic starts", Count: f.DiagnosticStarts},
@@ -172,8 +173,8 @@ const (
 
 // newCountChart draws counts as bars, the largest the full width; id
 // tells the page's charts apart.
-func newCountChart(id, title string, rows []countItem) barChart {
-	ch := barChart{
+func newCountChart(id, title string, rows []countItem) chart.BarChart {
+	ch := chart.BarChart{
 		ID: "chart-" + id, Title: title, Empty: "No leads yet.",
 		Width: countChartWidth, Height: max(len(rows), 1)*countRow + 4,
 		TrackWidth: countChartWidth - countValueRoom, BarHeight: countBarHeight,
@@ -199,7 +200,7 @@ func newCountChart(id, title string, rows []countItem) barChart {
 				width = max(width, 2)
 			}
 		}
-		ch.Bars = append(ch.Bars, bar{
+		ch.Bars = append(ch.Bars, chart.Bar{
 			Label: label, Value: thousands(r.Count), Level: "count",
 			LabelY: top + 16, BarY: top + 24, BarWidth: width, ValueY: top + 37,
 		})

@@ -86,7 +86,7 @@ func resultPath(c echo.Context, token string) string {
 		}
 		return p
 	}
-	return "/results/" + token
+	return resultPagePath(token)
 }
 
 // EmbedDiagnosticForm shows the diagnostic inside another site's frame.

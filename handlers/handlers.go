@@ -16,6 +16,7 @@ import (
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/report"
 	"github.com/stellapop/intake/static"
 	"github.com/stellapop/intake/views"
 	"github.com/stellapop/intake/webhook"
@@ -98,7 +99,8 @@ type Handlers struct {
 	emptyForm   *spliced         // the empty diagnostic, rendered once
 	busyForm    *spliced         // the diagnostic refused under load, rendered once
 	shed        *shedder
-	secretFlash *secretFlash // a new webhook secret on its way to be shown once
+	secretFlash *secretFlash  // a new webhook secret on its way to be shown once
+	reports     *report.Maker // the result PDF and the call brief
 	// requests counts each route's requests, found by method and route
 	// pattern; set once by routes, only read after.
 	requests map[routeKey]*metrics.RouteRequests
@@ -158,6 +160,9 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	}
 	h.shed = newShedder(d.InFlightLimit, d.ShedWait)
 	h.embedCSP = embedPolicy(d.EmbedOrigins)
+	if h.reports, err = report.New(); err != nil {
+		return nil, nil, err
+	}
 
 	e := echo.New()
 	e.HideBanner = true

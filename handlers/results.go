@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/stellapop/intake/booking"
+	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/views"
@@ -15,11 +17,12 @@ type resultPage struct {
 	Meta        views.Meta
 	FirstName   string
 	Result      diagnostic.Result
-	Chart       barChart
+	Chart       chart.BarChart
 	ArticlePath string
 	BookingURL  string
 	Embed       *embedView // set when the result shows in another site's frame
 	FullResult  string     // in a frame: the full result page's address
+	ReportPath  string     // the result as a PDF
 }
 
 // resultDescription says what a result page is, for the browser and for
@@ -40,7 +43,42 @@ func (h *Handlers) Result(c echo.Context) error {
 // resultView is the result page of the lead (or held submission) token
 // names.
 func (h *Handlers) resultView(c echo.Context, token string) (resultPage, error) {
-	ctx := c.Request().Context()
+	lead, result, err := h.leadByResultToken(c.Request().Context(), token)
+	if err != nil {
+		return resultPage{}, err
+	}
+	return resultPage{
+		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
+			Description: resultDescription},
+		FirstName:   models.FirstName(lead.Name),
+		Result:      result,
+		Chart:       chart.Scores(h.Diagnostic, result),
+		ArticlePath: ArticlePath,
+		BookingURL:  h.bookingLink(lead),
+		ReportPath:  resultPagePath(lead.Token) + "/report.pdf",
+	}, nil
+}
+
+// bookingLink is "Book a conversation" for a lead: BOOKING_URL, filled in
+// with the lead's name, email and result link where the provider takes them.
+func (h *Handlers) bookingLink(lead *models.Lead) string {
+	return booking.Link(h.BookingURL, booking.Prefill{
+		Name: lead.Name, Email: lead.Email, ResultURL: h.absURL(resultPagePath(lead.Token)),
+	})
+}
+
+// resultPagePath is the address of a lead's result page.
+func resultPagePath(token string) string { return "/results/" + token }
+
+// resultByToken finds the lead whose result the address's token opens, and
+// its result as it was stored.
+func (h *Handlers) resultByToken(c echo.Context) (*models.Lead, diagnostic.Result, error) {
+	return h.leadByResultToken(c.Request().Context(), c.Param("token"))
+}
+
+// leadByResultToken finds the lead (or held submission) a result token
+// opens, and its result as it was stored.
+func (h *Handlers) leadByResultToken(ctx context.Context, token string) (*models.Lead, diagnostic.Result, error) {
 	lead, err := h.Store.LeadByToken(ctx, token)
 	if errors.Is(err, models.ErrNotFound) {
 		// A quarantined submission shows its result like any other: a
@@ -51,23 +89,20 @@ func (h *Handlers) resultView(c echo.Context, token string) (resultPage, error) 
 		}
 	}
 	if err != nil {
-		return resultPage{}, err
+		return nil, diagnostic.Result{}, err
 	}
+	return lead, h.storedResult(lead), nil
+}
+
+// storedResult is a lead's result as it was scored when the lead was
+// saved: the stored scores, index and band; only the words (band and
+// dimension copy) come from the diagnostic's current definition.
+func (h *Handlers) storedResult(lead *models.Lead) diagnostic.Result {
 	result := h.Diagnostic.ResultFrom(lead.ScoreMap())
 	// The index was scored when the lead was saved; show that, not a recount.
 	result.Index = lead.OverallIndex
 	if b, ok := h.Diagnostic.Band(lead.Band); ok {
 		result.Band = b
 	}
-	return resultPage{
-		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
-			Description: resultDescription},
-		FirstName:   models.FirstName(lead.Name),
-		Result:      result,
-		Chart:       scoreChart(h.Diagnostic, result),
-		ArticlePath: ArticlePath,
-		BookingURL: booking.Link(h.BookingURL, booking.Prefill{
-			Name: lead.Name, Email: lead.Email, ResultURL: h.BaseURL.String() + "/results/" + lead.Token,
-		}),
-	}, nil
+	return result
 }

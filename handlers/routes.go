@@ -83,6 +83,7 @@ func (h *Handlers) table() []Route {
 		{Method: "GET", Path: "/embed/diagnostic", Access: public, Embed: true, Cheap: true, handler: h.EmbedDiagnosticForm},
 		{Method: "POST", Path: "/embed/diagnostic", Access: public, Embed: true, handler: h.SubmitEmbedDiagnostic},
 		{Method: "GET", Path: "/embed/results/:token", Access: public, Embed: true, handler: h.EmbedResult},
+		{Method: "GET", Path: "/results/:token/report.pdf", Access: public, handler: h.ResultPDF},
 		{Method: "GET", Path: "/privacy", Access: public, Cheap: true, handler: h.Privacy},
 		// Authorised by the link's signature: one-click unsubscribe.
 		{Method: "GET", Path: "/unsubscribe/:token", Access: public, handler: h.UnsubscribeForm},
@@ -101,6 +102,7 @@ func (h *Handlers) table() []Route {
 		{Method: "GET", Path: "/admin", Access: staff, Form: true, handler: h.Dashboard},
 		{Method: "GET", Path: "/admin/leads", Access: staff, Form: true, handler: h.LeadInbox},
 		{Method: "GET", Path: "/admin/leads/:id", Access: leadsTeam, Form: true, handler: h.LeadPage},
+		{Method: "GET", Path: "/admin/leads/:id/brief.pdf", Access: leadsTeam, handler: h.LeadBrief},
 		{Method: "POST", Path: "/admin/leads/:id/status", Access: leadsTeam, Form: true, handler: h.SetLeadStatus},
 		{Method: "POST", Path: "/admin/leads/:id/owner", Access: leadsTeam, Form: true, handler: h.SetLeadOwner},
 		{Method: "POST", Path: "/admin/leads/:id/follow-up", Access: leadsTeam, Form: true, handler: h.SetLeadFollowUp},

@@ -16,6 +16,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/stellapop/intake/booking"
+	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/views"
@@ -75,6 +76,7 @@ type emailData struct {
 	TeamSize       string
 	CreatedAt      string
 	ResultURL      string
+	ReportURL      string // the result as a PDF: a link, never an attachment
 	AdminURL       string
 	ArticleURL     string
 	BookingURL     string
@@ -178,6 +180,7 @@ func (c *Composer) data(lead *models.Lead) emailData {
 		Index:      result.Index,
 		CreatedAt:  lead.CreatedAt.UTC().Format("Mon 2 Jan 2006, 15:04 MST"),
 		ResultURL:  base + "/results/" + lead.Token,
+		ReportURL:  base + "/results/" + lead.Token + "/report.pdf",
 		AdminURL:   base + "/admin/leads/" + strconv.FormatInt(lead.ID, 10),
 		ArticleURL: base + c.ArticlePath,
 		SiteURL:    base,
@@ -190,7 +193,7 @@ func (c *Composer) data(lead *models.Lead) emailData {
 	row := func(s diagnostic.DimensionScore) dimensionRow {
 		return dimensionRow{
 			Name: s.Dimension.Name, Contrast: s.Dimension.Contrast, Description: s.Dimension.Description,
-			Score: s.Score, Rest: 100 - s.Score, Colour: levelColours[def.LevelFor(s.Score)],
+			Score: s.Score, Rest: 100 - s.Score, Colour: chart.LevelColours[def.LevelFor(s.Score)],
 			Advice: s.Dimension.Advice.Text, SectionTitle: s.Dimension.Advice.SectionTitle,
 			SectionURL: base + c.ArticlePath + "#" + s.Dimension.Advice.Section,
 		}
@@ -224,16 +227,6 @@ func (c *Composer) data(lead *models.Lead) emailData {
 		}
 	}
 	return d
-}
-
-// levelColours match the result page's chart (static/css/site.css): green,
-// amber, red. The definition's score levels say which a score is in. An
-// email cannot use the stylesheet, so the colours are written here again;
-// TestBarColoursAreTheChartColours reads site.css and fails when they part.
-var levelColours = map[string]string{
-	diagnostic.LevelHigh: "#2e7d4f",
-	diagnostic.LevelMid:  "#b26a00",
-	diagnostic.LevelLow:  "#b3261e",
 }
 
 // headerText drops control characters, so text from a visitor can never

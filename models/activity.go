@@ -12,6 +12,7 @@ import (
 const (
 	ActivityCreated          = "created"
 	ActivityViewed           = "viewed"
+	ActivityBriefViewed      = "brief_viewed"
 	ActivityStatusChanged    = "status_changed"
 	ActivityAssigned         = "assigned"
 	ActivityFollowUpSet      = "follow_up_set"

@@ -263,10 +263,22 @@ func (s *Store) LeadNotes(ctx context.Context, leadID int64) ([]Note, error) {
 // RecordLeadView notes that userID opened the lead at at, unless they
 // already did within the last ten minutes; it reports whether it did.
 func (s *Store) RecordLeadView(ctx context.Context, leadID, userID int64, at time.Time) (bool, error) {
+	return s.recordView(ctx, leadID, userID, ActivityViewed, at)
+}
+
+// RecordBriefView notes that userID opened the lead's call brief at at,
+// unless they already did within the last ten minutes; it reports whether
+// it did. The brief holds the lead's contact and answers, so who read it
+// belongs in the history as much as who opened the page.
+func (s *Store) RecordBriefView(ctx context.Context, leadID, userID int64, at time.Time) (bool, error) {
+	return s.recordView(ctx, leadID, userID, ActivityBriefViewed, at)
+}
+
+func (s *Store) recordView(ctx context.Context, leadID, userID int64, kind string, at time.Time) (bool, error) {
 	recorded := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var last []Activity
-		err := tx.Where("lead_id = ? AND actor_id = ? AND kind = ?", leadID, userID, ActivityViewed).
+		err := tx.Where("lead_id = ? AND actor_id = ? AND kind = ?", leadID, userID, kind).
 			Order("id DESC").Limit(1).Find(&last).Error
 		if err != nil {
 			return err
@@ -276,10 +288,10 @@ func (s *Store) RecordLeadView(ctx context.Context, leadID, userID int64, at tim
 			return nil
 		}
 		recorded = true
-		return addActivity(tx, leadID, &userID, ActivityViewed, "", at.UTC())
+		return addActivity(tx, leadID, &userID, kind, "", at.UTC())
 	})
 	if err != nil {
-		return false, fmt.Errorf("record view: %w", err)
+		return false, fmt.Errorf("record %s: %w", kind, err)
 	}
 	return recorded, nil
 }

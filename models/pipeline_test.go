@@ -267,6 +267,34 @@ func TestRecordLeadViewOncePerTenMinutes(t *testing.T) {
 	})
 }
 
+// Opening the call brief is its own entry in the history, counted once
+// per person in ten minutes like a view of the page, and apart from it.
+func TestRecordBriefView(t *testing.T) {
+	forEachPipeline(t, func(t *testing.T, r *pipelineRig) {
+		ctx := t.Context()
+		t0 := time.Now().UTC()
+		if _, err := r.store.RecordLeadView(ctx, r.lead.ID, r.consultant.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range []struct {
+			at   time.Time
+			want bool
+		}{{t0, true}, {t0.Add(time.Minute), false}, {t0.Add(11 * time.Minute), true}} {
+			got, err := r.store.RecordBriefView(ctx, r.lead.ID, r.consultant.ID, v.at)
+			if err != nil || got != v.want {
+				t.Errorf("brief view %d: recorded = %v (%v), want %v", i, got, err, v.want)
+			}
+		}
+		counts := map[string]int{}
+		for _, k := range r.kinds() {
+			counts[k]++
+		}
+		if counts["brief_viewed:"] != 2 || counts["viewed:"] != 1 {
+			t.Errorf("history kinds = %v, want 2 brief_viewed and 1 viewed", counts)
+		}
+	})
+}
+
 func TestResendEmail(t *testing.T) {
 	forEachPipeline(t, func(t *testing.T, r *pipelineRig) {
 		ctx := t.Context()

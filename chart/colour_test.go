@@ -1,4 +1,4 @@
-package mail
+package chart
 
 import (
 	"testing"
@@ -22,7 +22,7 @@ func TestBarColourFollowsScoreLevels(t *testing.T) {
 		{100, "#2e7d4f"},
 	}
 	for _, tt := range tests {
-		if got := levelColours[def.LevelFor(tt.score)]; got != tt.want {
+		if got := LevelColours[def.LevelFor(tt.score)]; got != tt.want {
 			t.Errorf("colour for score %d = %q, want %q", tt.score, got, tt.want)
 		}
 	}

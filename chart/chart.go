@@ -1,4 +1,8 @@
-package handlers
+// Package chart lays out horizontal bar charts once, in one unit system,
+// for every place that draws them: the pages' inline SVG
+// (views/partials/chart.html) and the result PDF (report/) draw the same
+// geometry, in the same colours.
+package chart
 
 import (
 	"fmt"
@@ -8,11 +12,11 @@ import (
 	"github.com/stellapop/intake/diagnostic"
 )
 
-// barChart is a horizontal bar chart laid out on the server, drawn as
+// BarChart is a horizontal bar chart laid out on the server, drawn as
 // inline SVG so it shows without JavaScript and in any browser:
 // partials/chart.html draws it, for a result's scores and the dashboard's
-// counts alike.
-type barChart struct {
+// counts alike; the result PDF scales the same units to millimetres.
+type BarChart struct {
 	// ID names the chart's title and description (ID-title, ID-desc), so
 	// that several charts on one page stay apart.
 	ID, Title, Description string
@@ -20,10 +24,11 @@ type barChart struct {
 	Empty                  string // shown instead of bars when there are none
 	Width, Height          int
 	TrackWidth, BarHeight  int
-	Bars                   []bar
+	Bars                   []Bar
 }
 
-type bar struct {
+// Bar is one bar of a BarChart, with its label above it and its value at the end.
+type Bar struct {
 	Label    string
 	Value    string // the number at the bar's end, always shown
 	Level    string // the bar's colour: high, mid or low for scores; count for counts
@@ -33,7 +38,7 @@ type bar struct {
 	ValueY   int
 }
 
-// Chart geometry, in SVG units: a label line above each bar.
+// Score chart geometry, in SVG units: a label line above each bar.
 const (
 	chartWidth     = 400
 	chartValueRoom = 40
@@ -41,10 +46,10 @@ const (
 	chartBar       = 18
 )
 
-// scoreChart draws a result's dimension scores, each bar in its score level.
-func scoreChart(def *diagnostic.Definition, r diagnostic.Result) barChart {
+// Scores lays out a result's dimension scores, each bar in its score level.
+func Scores(def *diagnostic.Definition, r diagnostic.Result) BarChart {
 	track := chartWidth - chartValueRoom
-	ch := barChart{
+	ch := BarChart{
 		ID:         "chart",
 		Title:      "Scores by dimension, out of 100",
 		Caption:    "Each bar is one of the article’s five contrasts between managing and leading; a longer bar means more leading.",
@@ -56,7 +61,7 @@ func scoreChart(def *diagnostic.Definition, r diagnostic.Result) barChart {
 	var desc []string
 	for i, d := range r.Dimensions {
 		top := i * chartRow
-		ch.Bars = append(ch.Bars, bar{
+		ch.Bars = append(ch.Bars, Bar{
 			Label:    d.Dimension.Name,
 			Value:    strconv.Itoa(d.Score),
 			Level:    def.LevelFor(d.Score),
