@@ -165,7 +165,14 @@ func migrateWith[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) e
 
 // Insert adds jobs in tx, through the client that speaks its kind, in one
 // statement: a round trip per job would add to every submission's time.
+// When tx has a Batch (a new lead's hooks), the jobs join those the other
+// hooks queue, all inserted in one statement once the last hook has run.
 func (q *Queue) Insert(ctx context.Context, tx models.Tx, jobs ...river.InsertManyParams) error {
+	if tx.Batch != nil {
+		pending := tx.Batch.Defer(q, func() any { return new([]river.InsertManyParams) }, q.insertPending).(*[]river.InsertManyParams)
+		*pending = append(*pending, jobs...)
+		return nil
+	}
 	var err error
 	switch {
 	case tx.Pgx != nil && q.pgx != nil:
@@ -176,6 +183,18 @@ func (q *Queue) Insert(ctx context.Context, tx models.Tx, jobs ...river.InsertMa
 		err = errors.New("no transaction this queue can join")
 	}
 	return err
+}
+
+// insertPending inserts the jobs a Batch gathered.
+func (q *Queue) insertPending(ctx context.Context, tx models.Tx, pending any) error {
+	jobs := *pending.(*[]river.InsertManyParams)
+	if len(jobs) == 0 {
+		return nil
+	}
+	if err := q.Insert(ctx, tx, jobs...); err != nil {
+		return fmt.Errorf("queue jobs: %w", err)
+	}
+	return nil
 }
 
 // Working says whether this process works jobs, or only inserts them.

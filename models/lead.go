@@ -143,6 +143,9 @@ func newToken() (string, error) {
 type Tx struct {
 	SQL *sql.Tx
 	Pgx pgx.Tx
+	// Batch, when set, gathers work the hooks put off to the end of their
+	// transaction, such as queuing jobs (see Batch); nil means now.
+	Batch *Batch
 }
 
 // gormTx is the database/sql transaction under a GORM transaction.
@@ -280,12 +283,7 @@ func insertLead(ctx context.Context, tx *gorm.DB, lead *Lead, hooks []TxHook) er
 	if err != nil {
 		return fmt.Errorf("save lead: %w", err)
 	}
-	for _, hook := range hooks {
-		if err := hook(ctx, hookTx, lead); err != nil {
-			return err
-		}
-	}
-	return nil
+	return runHooks(ctx, hookTx, lead, hooks)
 }
 
 // ErrDuplicateSubmission means a lead was already saved from the same form.

@@ -96,7 +96,8 @@ func insertLeadPostgres(ctx context.Context, tx pgx.Tx, lead *Lead) error {
 }
 
 // saveLeadPostgres is SaveLead's transaction on PostgreSQL: the lead in one
-// statement, then the hooks, in one pgx transaction. It goes to pgx
+// statement, then the hooks, whose jobs go in one more, in one pgx
+// transaction. It goes to pgx
 // directly because database/sql would turn each of the statement's arrays
 // into text and back, which was a third of a submission's CPU time.
 func (s *Store) saveLeadPostgres(ctx context.Context, lead *Lead, hooks []TxHook) error {
@@ -108,10 +109,8 @@ func (s *Store) saveLeadPostgres(ctx context.Context, lead *Lead, hooks []TxHook
 	if err := insertLeadPostgres(ctx, tx, lead); err != nil {
 		return err
 	}
-	for _, hook := range hooks {
-		if err := hook(ctx, Tx{Pgx: tx}, lead); err != nil {
-			return err
-		}
+	if err := runHooks(ctx, Tx{Pgx: tx}, lead, hooks); err != nil {
+		return err
 	}
 	return tx.Commit(ctx)
 }

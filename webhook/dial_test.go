@@ -25,7 +25,7 @@ func neverConnect(t *testing.T) func(network, address string) error {
 }
 
 // loopbackOnly lets tests reach their own receivers and nothing else.
-func loopbackOnly(t *testing.T) func(network, address string) error {
+func loopbackOnly(t testing.TB) func(network, address string) error {
 	return func(network, address string) error {
 		ap, err := netip.ParseAddrPort(address)
 		if err != nil || !ap.Addr().Unmap().IsLoopback() {

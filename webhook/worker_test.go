@@ -65,7 +65,9 @@ func TestLeadCreatedSignedWithBothSecretsDuringRotation(t *testing.T) {
 					}
 				}
 			}
-			log := r.deliveries(ep.ID)
+			// The worker logs the attempt after the receiver has answered.
+			var log []models.WebhookDelivery
+			waitFor(t, "the delivery log", 10*time.Second, func() bool { log = r.deliveries(ep.ID); return len(log) > 0 })
 			if len(log) != 1 || !log[0].Succeeded || log[0].StatusCode != 204 || log[0].Attempt != 1 || log[0].LeadID == nil || *log[0].LeadID != lead.ID {
 				t.Errorf("delivery log %+v", log)
 			}

@@ -94,13 +94,18 @@ func (e *env) seed(ctx context.Context) (*seededDB, error) {
 
 // intake runs a command of the release binary on dbURL.
 func (e *env) intake(ctx context.Context, dbURL, stdin string, args ...string) ([]byte, error) {
+	return e.intakeWith(ctx, dbURL, nil, stdin, args...)
+}
+
+// intakeWith is intake with further settings (KEY=value) for the command.
+func (e *env) intakeWith(ctx context.Context, dbURL string, env []string, stdin string, args ...string) ([]byte, error) {
 	data, err := os.MkdirTemp(e.work, "cli-")
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, e.bin, args...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+data,
-		"INTAKE_SECRET="+benchSecret, "LOG_LEVEL=warn")
+	cmd.Env = append(append(os.Environ(), "DATABASE_URL="+dbURL, "INTAKE_DATA_DIR="+data,
+		"INTAKE_SECRET="+benchSecret, "LOG_LEVEL=warn"), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	return cmd.CombinedOutput()
 }
