@@ -117,6 +117,21 @@ func (h *Handlers) SubmitEmbedDiagnostic(c echo.Context) error {
 	return h.SubmitDiagnostic(c)
 }
 
+// embedDiagnosticBusy answers a framed submission refused under load: the
+// framed form again, with every answer kept and the busy notice, so that
+// nothing the visitor gave is lost. It renders the template (the site's
+// busy form is put together from pieces instead): framed submissions are
+// the smaller share of a flood.
+func (h *Handlers) embedDiagnosticBusy(c echo.Context) error {
+	values, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
+	}
+	h.embedFor(c, values.Get(parentField))
+	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
+	return h.renderDiagnostic(c, http.StatusServiceUnavailable, f, busyNotice)
+}
+
 // embedCSRF checks that a framed POST carries a form we served: the
 // stamp's signature covers the form's one-time submission key and when it
 // was served, so it cannot be made up or moved to another key, it is

@@ -81,7 +81,7 @@ func (h *Handlers) table() []Route {
 		// a frame from another site often may not keep one, so the POST is
 		// bound to the form's signed stamp instead (see embedCSRF).
 		{Method: "GET", Path: "/embed/diagnostic", Access: public, Embed: true, Cheap: true, handler: h.EmbedDiagnosticForm},
-		{Method: "POST", Path: "/embed/diagnostic", Access: public, Embed: true, handler: h.SubmitEmbedDiagnostic},
+		{Method: "POST", Path: "/embed/diagnostic", Access: public, Embed: true, handler: h.SubmitEmbedDiagnostic, onBusy: h.embedDiagnosticBusy},
 		{Method: "GET", Path: "/embed/results/:token", Access: public, Embed: true, handler: h.EmbedResult},
 		{Method: "GET", Path: "/results/:token/report.pdf", Access: public, handler: h.ResultPDF},
 		{Method: "GET", Path: "/privacy", Access: public, Cheap: true, handler: h.Privacy},

@@ -137,3 +137,70 @@ func newSiteAt(t *testing.T, url string, store *models.Store, deps handlers.Deps
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
+
+// TestFramedSubmissionRefusedUnderLoadKeepsItsAnswers: a submission from
+// the framed diagnostic refused under load comes back as the framed form,
+// 503 with Retry-After, the busy notice and every answer kept, still
+// framable by the embedding sites; sent again once there is room, it is
+// saved.
+func TestFramedSubmissionRefusedUnderLoadKeepsItsAnswers(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			deps := testDeps(t, store)
+			deps.EmbedOrigins = embedOrigins
+			deps.InFlightLimit, deps.ShedWait = 1, 50*time.Millisecond
+			entered, release := make(chan struct{}, 1), make(chan struct{})
+			var once sync.Once
+			deps.OnLeadSaved = func(ctx context.Context, _ models.Tx, _ *models.Lead) error {
+				once.Do(func() { entered <- struct{}{}; <-release })
+				return nil
+			}
+			e, err := handlers.NewServer(deps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(e)
+			t.Cleanup(srv.Close)
+			s := newSiteAt(t, srv.URL, store, deps)
+
+			done := make(chan response, 1)
+			go func() { done <- s.post("/diagnostic", s.validForm(diagnostictest.Value(4))) }()
+			select {
+			case <-entered:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the first submission never reached the database")
+			}
+
+			s.client.Jar = nil // a frame whose cookies the browser blocks
+			form := embedForm(t, s, "parent=https%3A%2F%2Fwww.stellapop.example")
+			r := s.post("/embed/diagnostic", form)
+			if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
+				t.Fatalf("framed submission while busy: status %d, Retry-After %q; want 503 with Retry-After", r.status, r.header.Get("Retry-After"))
+			}
+			if !strings.Contains(r.body, "Nothing is lost") || !strings.Contains(r.body, `value="Cobol Ltd"`) ||
+				!strings.Contains(r.body, `action="/embed/diagnostic"`) || strings.Contains(r.body, "site-header") {
+				t.Errorf("the refused framed form did not come back compact with the visitor's answers")
+			}
+			for _, q := range s.def.Questions {
+				if want := `name="a.` + q.ID + `" value="` + form.Get("a."+q.ID) + `" checked`; !strings.Contains(r.body, want) {
+					t.Errorf("answer to %s not kept (%s)", q.ID, want)
+				}
+			}
+			if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://www.stellapop.example") {
+				t.Errorf("the refused framed form may not be framed by the embedding site: %q", csp)
+			}
+
+			close(release)
+			if r := <-done; r.status != http.StatusSeeOther {
+				t.Fatalf("held submission: status %d, want 303", r.status)
+			}
+			if r := s.post("/embed/diagnostic", form); r.status != http.StatusSeeOther {
+				t.Errorf("refused framed form sent again: status %d, want 303", r.status)
+			}
+			if n := s.leadCount(); n != 2 {
+				t.Errorf("%d leads, want 2", n)
+			}
+		})
+	}
+}
