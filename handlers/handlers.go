@@ -75,6 +75,9 @@ type Deps struct {
 	// SubmitRateLimit is how many diagnostic submissions, and separately how
 	// many sign-in attempts, one client may send a minute; zero: no limit.
 	SubmitRateLimit int
+	// APIRateLimit is how many requests one API token may make a minute;
+	// zero: no limit.
+	APIRateLimit int
 }
 
 // Handlers serves every route; its methods are the handlers.
@@ -84,6 +87,7 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit requestLimiter
 	loginLimit  requestLimiter
+	apiLimit    requestLimiter
 	articlePage *preparedArticle // the article, rendered once
 	emptyForm   *spliced         // the empty diagnostic, rendered once
 	busyForm    *spliced         // the diagnostic refused under load, rendered once
@@ -134,6 +138,7 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h.secretFlash = newSecretFlash(d.Secret, h.https)
 	h.submitLimit = newRequestLimiter(d.Store, limitSubmit, d.SubmitRateLimit)
 	h.loginLimit = newRequestLimiter(d.Store, limitLogin, d.SubmitRateLimit)
+	h.apiLimit = newRequestLimiter(d.Store, limitAPI, d.APIRateLimit)
 	if h.articlePage, err = h.prepareArticle(renderer); err != nil {
 		return nil, nil, err
 	}

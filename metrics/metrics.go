@@ -42,6 +42,7 @@ type Metrics struct {
 	quarantined     prometheus.Counter
 	emailsSent      *prometheus.CounterVec
 	emailsFailed    *prometheus.CounterVec
+	apiRefused      *prometheus.CounterVec
 	handler         http.Handler
 	// series holds each request series once looked up (requestKey →
 	// requestSeries): finding a labelled series hashes its labels under a
@@ -89,13 +90,20 @@ func New(cfg Config) *Metrics {
 			Name: "intake_emails_failed_total",
 			Help: "Attempts to send an email that failed (retried or given up), by kind.",
 		}, []string{"kind"}),
+		apiRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "intake_api_refused_total",
+			Help: "API requests refused before reaching their endpoint, by reason: missing, malformed, unknown, expired or revoked token (401), role or scope (403), rate_limited (429).",
+		}, []string{"reason"}),
+	}
+	for _, reason := range APIRefusalReasons {
+		m.apiRefused.WithLabelValues(reason)
 	}
 	for _, kind := range cfg.EmailKinds {
 		m.emailsSent.WithLabelValues(kind)
 		m.emailsFailed.WithLabelValues(kind)
 	}
 	m.registry.MustRegister(
-		m.requests, m.requestDuration, m.leadsSaved, m.quarantined, m.emailsSent, m.emailsFailed,
+		m.requests, m.requestDuration, m.leadsSaved, m.quarantined, m.emailsSent, m.emailsFailed, m.apiRefused,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -252,4 +260,16 @@ func (m *Metrics) EmailFailed(kind string) {
 		return
 	}
 	m.emailsFailed.WithLabelValues(kind).Inc()
+}
+
+// APIRefusalReasons are the reasons an API request is refused before its
+// endpoint; their counters start at zero.
+var APIRefusalReasons = []string{"missing", "malformed", "unknown", "expired", "revoked", "role", "scope", "rate_limited"}
+
+// APIRefused counts an API request refused for reason.
+func (m *Metrics) APIRefused(reason string) {
+	if m == nil {
+		return
+	}
+	m.apiRefused.WithLabelValues(reason).Inc()
 }

@@ -97,7 +97,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		RetentionDays: cfg.RetentionDays,
 		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
-		SubmitMinDelay: cfg.SubmitMinDelay, SubmitRateLimit: cfg.SubmitRateLimit,
+		SubmitMinDelay: cfg.SubmitMinDelay, SubmitRateLimit: cfg.SubmitRateLimit, APIRateLimit: cfg.APIRateLimit,
 		// As many as there are connections: more would only queue for one,
 		// and compete for the CPU with those being served.
 		InFlightLimit: max(cfg.DatabaseMaxConn, 1),
