@@ -88,6 +88,10 @@ var wantAccess = []struct {
 	{"POST /admin/users", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"POST /admin/users/:id", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"GET /admin/metrics", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	// API tokens: everyone's own (the handler scopes an admin to all).
+	{"GET /admin/tokens", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
+	{"POST /admin/tokens", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
+	{"POST /admin/tokens/:id/revoke", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
 	// Integrations (webhook endpoints): admins only.
 	{"GET /admin/integrations", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"POST /admin/integrations", [5]outcome{signIn, signIn, denied, denied, allowed}},

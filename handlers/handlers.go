@@ -93,6 +93,7 @@ type Handlers struct {
 	busyForm    *spliced         // the diagnostic refused under load, rendered once
 	shed        *shedder
 	secretFlash *secretFlash // a new webhook secret on its way to be shown once
+	tokenFlash  *secretFlash // a new API token on its way to be shown once
 	// requests counts each route's requests, found by method and route
 	// pattern; set once by routes, only read after.
 	requests map[routeKey]*metrics.RouteRequests
@@ -136,6 +137,7 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h.csrf = newCSRFGuard(d.Secret, h.https)
 	h.stamper = newFormStamper(d.Secret)
 	h.secretFlash = newSecretFlash(d.Secret, h.https)
+	h.tokenFlash = newTokenFlash(d.Secret, h.https)
 	h.submitLimit = newRequestLimiter(d.Store, limitSubmit, d.SubmitRateLimit)
 	h.loginLimit = newRequestLimiter(d.Store, limitLogin, d.SubmitRateLimit)
 	h.apiLimit = newRequestLimiter(d.Store, limitAPI, d.APIRateLimit)

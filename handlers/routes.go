@@ -103,6 +103,10 @@ func (h *Handlers) table() []Route {
 		{Method: "GET", Path: "/admin/users", Access: admins, Form: true, handler: h.UserList},
 		{Method: "POST", Path: "/admin/users", Access: admins, Form: true, handler: h.AddUser},
 		{Method: "POST", Path: "/admin/users/:id", Access: admins, Form: true, handler: h.UpdateUser},
+		// Everyone's own API tokens; admins see and revoke everyone's.
+		{Method: "GET", Path: "/admin/tokens", Access: staff, Form: true, handler: h.TokenList},
+		{Method: "POST", Path: "/admin/tokens", Access: staff, Form: true, handler: h.AddToken},
+		{Method: "POST", Path: "/admin/tokens/:id/revoke", Access: staff, Form: true, handler: h.RevokeToken},
 		{Method: "GET", Path: "/admin/integrations", Access: admins, Form: true, handler: h.IntegrationList},
 		{Method: "POST", Path: "/admin/integrations", Access: admins, Form: true, handler: h.AddIntegration},
 		{Method: "GET", Path: "/admin/integrations/:id", Access: admins, Form: true, handler: h.IntegrationPage},
