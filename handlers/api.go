@@ -148,7 +148,7 @@ func (h *Handlers) requireToken(rule Access, scope string) echo.MiddlewareFunc {
 			}
 			if !rule.Allows(tok.User.Role) {
 				h.Metrics.APIRefused("role")
-				return &apiProblem{Status: http.StatusForbidden, Detail: fmt.Sprintf("A %s's token may not use this endpoint.", tok.User.Role)}
+				return &apiProblem{Status: http.StatusForbidden, Detail: fmt.Sprintf("Tokens of %s users may not use this endpoint.", tok.User.Role)}
 			}
 			if !tok.HasScope(scope) {
 				h.Metrics.APIRefused("scope")

@@ -3,6 +3,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,18 +30,20 @@ func (h *Handlers) APIContacts(c echo.Context) error {
 		return &apiProblem{Status: http.StatusNotAcceptable, Detail: "Contacts come as application/jsonl or text/csv."}
 	}
 	q := c.QueryParams()
-	if q.Has("excel") {
-		return unprocessable(invalidParam{"excel", "is not a parameter of this endpoint"})
+	var bad []invalidParam
+	for name := range q {
+		if name == "excel" || !export.IsParam(name) {
+			bad = append(bad, invalidParam{name, "is not a parameter of this endpoint"})
+		}
 	}
 	filter, problems := export.ParseFilter(q, h.Diagnostic)
-	if len(problems) > 0 {
-		bad := make([]invalidParam, len(problems))
-		for i, p := range problems {
-			bad[i] = invalidParam{p.Field, p.Message}
-			if p.Field == "" {
-				bad[i].Name = "query"
-			}
+	for _, p := range problems {
+		if p.Field != "" { // an unknown parameter is named above
+			bad = append(bad, invalidParam{p.Field, p.Message})
 		}
+	}
+	if len(bad) > 0 {
+		slices.SortFunc(bad, func(a, b invalidParam) int { return strings.Compare(a.Name, b.Name) })
 		return unprocessable(bad...)
 	}
 	u := currentUser(c)

@@ -19,9 +19,13 @@ const (
 	apiMaxLimit     = 100
 )
 
+// inboxParams are the inbox's filters and search, which the lead list
+// takes under the same names.
+var inboxParams = []string{"q", "status", "band", "from", "to", "campaign", "source", "consent"}
+
 // leadListParams are the only query parameters GET /api/v1/leads takes:
-// the inbox's filters and search, and the page.
-var leadListParams = []string{"q", "status", "band", "from", "to", "campaign", "source", "consent", "cursor", "limit"}
+// the inbox's, and the page.
+var leadListParams = append(slices.Clone(inboxParams), "cursor", "limit")
 
 // leadListReasons say why the inbox's parser set a value aside, by the
 // API's name for it.
@@ -90,7 +94,7 @@ func (h *Handlers) APILeads(c echo.Context) error {
 		limit = n
 	}
 	inbox := url.Values{}
-	for _, name := range leadListParams[:8] {
+	for _, name := range inboxParams {
 		if v := q.Get(name); v != "" {
 			inbox.Set(name, v)
 		}

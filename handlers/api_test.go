@@ -396,6 +396,9 @@ func TestAPIContacts(t *testing.T) {
 		if r := s.api(apiCall{method: "GET", path: "/api/v1/contacts?band=nope", token: marketing}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"band"`) {
 			t.Errorf("a bad band = %d %s", r.status, r.body)
 		}
+		if r := s.api(apiCall{method: "GET", path: "/api/v1/contacts?colour=red&excel=1", token: marketing, bad: true}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"name":"colour"`) || !strings.Contains(r.body, `"name":"excel"`) {
+			t.Errorf("unknown parameters = %d %s", r.status, r.body)
+		}
 		if r := s.api(apiCall{method: "GET", path: "/api/v1/contacts", token: marketing, header: []string{"Accept", "image/png"}}); r.status != http.StatusNotAcceptable {
 			t.Errorf("Accept image/png = %d, want 406", r.status)
 		}
