@@ -93,8 +93,13 @@ func (h *Handlers) renderTokens(c echo.Context, status int, f tokenForm, checked
 		p.Meta.Title = "Error: " + p.Meta.Title
 	}
 	if status == http.StatusOK {
-		if len(toks) > 0 {
-			p.NewToken = h.tokenFlash.take(c, toks[0].ID)
+		// The token just made is the user's newest; an admin's list holds
+		// everyone's, and another user may have made one since.
+		for _, t := range toks {
+			if t.UserID == u.ID {
+				p.NewToken = h.tokenFlash.take(c, t.ID)
+				break
+			}
 		}
 	}
 	now := time.Now()

@@ -71,5 +71,13 @@ func TestTokensPage(t *testing.T) {
 		if r := s.api(apiCall{method: "GET", path: "/api/v1/leads", token: m[1]}); r.status != http.StatusUnauthorized {
 			t.Errorf("the revoked token: %d, want 401", r.status)
 		}
+
+		// An admin's new token is shown even when someone else made one
+		// between the form and the page.
+		r = s.post("/admin/tokens", url.Values{"_csrf": {s.formToken("/admin/tokens")}, "days": {"90"}, "scope": {"contacts:read"}})
+		s.newToken(me, models.ScopeLeadsRead)
+		if page := s.get(r.header.Get("Location")); newTokenCode.FindStringSubmatch(page.body) == nil {
+			t.Error("the admin's new token is not shown after another user made one")
+		}
 	})
 }
