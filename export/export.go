@@ -53,6 +53,8 @@ func Write(ctx context.Context, store *models.Store, def *diagnostic.Definition,
 	case CSV:
 	case XLSX:
 		write = writeXLSX
+	case JSONL:
+		write = writeJSONL
 	default:
 		return 0, fmt.Errorf("export: unknown format %q", req.Format)
 	}

@@ -22,6 +22,9 @@ type Problem struct {
 // only means something to a CSV.
 var params = []string{"from", "to", "band", "status", "campaign", "source", "contacts", "excel"}
 
+// IsParam reports whether name is a parameter an export request may carry.
+func IsParam(name string) bool { return slices.Contains(params, name) }
+
 // ParseFilter checks an export request, as the workspace's query or the
 // command line's flags, against allow-lists and formats; the filter is
 // only for use when there are no problems. Unlike the inbox it refuses

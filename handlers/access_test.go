@@ -23,10 +23,11 @@ const (
 	allowed outcome = iota // let through to the handler
 	signIn                 // sent to sign in (303 to /admin/login?next=…)
 	denied                 // signed in without the right: 403
+	noToken                // an API route, which no cookie opens: 401
 )
 
 func (o outcome) String() string {
-	return [...]string{"let through", "a redirect to sign in", "403"}[o]
+	return [...]string{"let through", "a redirect to sign in", "403", "401"}[o]
 }
 
 // personas are the columns of wantAccess, in order.
@@ -97,6 +98,10 @@ var wantAccess = []struct {
 	{"POST /admin/users", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"POST /admin/users/:id", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"GET /admin/metrics", [5]outcome{signIn, signIn, denied, denied, allowed}},
+	// API tokens: everyone's own (the handler scopes an admin to all).
+	{"GET /admin/tokens", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
+	{"POST /admin/tokens", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
+	{"POST /admin/tokens/:id/revoke", [5]outcome{signIn, signIn, allowed, allowed, allowed}},
 	// Integrations (webhook endpoints): admins only.
 	{"GET /admin/integrations", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"POST /admin/integrations", [5]outcome{signIn, signIn, denied, denied, allowed}},
@@ -107,6 +112,15 @@ var wantAccess = []struct {
 	{"POST /admin/integrations/:id/rotate-secret", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"POST /admin/integrations/:id/test", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"POST /admin/integrations/:id/deliveries/:delivery/send-again", [5]outcome{signIn, signIn, denied, denied, allowed}},
+
+	// The JSON API: bearer tokens only, so a session opens none of it
+	// (api_test.go's wantAPIAccess has what each token gets).
+	{"GET /api/v1/openapi.json", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"GET /api/v1/leads", [5]outcome{noToken, noToken, noToken, noToken, noToken}},
+	{"GET /api/v1/leads/:id", [5]outcome{noToken, noToken, noToken, noToken, noToken}},
+	{"PATCH /api/v1/leads/:id", [5]outcome{noToken, noToken, noToken, noToken, noToken}},
+	{"POST /api/v1/leads/:id/notes", [5]outcome{noToken, noToken, noToken, noToken, noToken}},
+	{"GET /api/v1/contacts", [5]outcome{noToken, noToken, noToken, noToken, noToken}},
 
 	// Assets and operations.
 	{"GET /static/*", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
@@ -212,7 +226,7 @@ func TestAccessTable(t *testing.T) {
 			want := row.want[i]
 			t.Run(row.route+" as "+p.name, func(t *testing.T) {
 				body := strings.NewReader("")
-				if method == http.MethodPost {
+				if method == http.MethodPost || method == http.MethodPatch {
 					body = strings.NewReader(url.Values{"_csrf": {token[1]}}.Encode())
 				}
 				req, _ := http.NewRequest(method, s.url+path, body)
@@ -233,6 +247,8 @@ func TestAccessTable(t *testing.T) {
 					got = signIn
 				case res.StatusCode == http.StatusForbidden:
 					got = denied
+				case res.StatusCode == http.StatusUnauthorized:
+					got = noToken
 				}
 				if got != want {
 					t.Errorf("got %v (%d %q), want %v", got, res.StatusCode, res.Header.Get("Location"), want)

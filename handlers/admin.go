@@ -32,6 +32,7 @@ var workspaceNav = []struct {
 	{"Quarantine", "/admin/quarantine", admins},
 	{"Users", "/admin/users", admins},
 	{"Integrations", "/admin/integrations", admins},
+	{"API tokens", "/admin/tokens", staff},
 }
 
 // notices are the confirmations a redirect after a change may show; the
@@ -51,6 +52,8 @@ var notices = map[string]string{
 	"webhook-test":        "A test event is on its way: it appears in the delivery log below.",
 	"webhook-resent":      "The delivery is queued to be sent again, with its original webhook-id.",
 	"webhook-unavailable": "Sending is unavailable on this instance: it was started without webhook delivery.",
+	"token-added":         "Token made. Copy it now: it is not shown again.",
+	"token-revoked":       "Token revoked: requests with it are refused from now on.",
 	"signedout":           "You are signed out.",
 	"stale":               "Someone else changed this lead while you had it open, so your change was not saved. Here is the lead as it is now: please make your change again.",
 }

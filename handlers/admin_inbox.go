@@ -56,7 +56,13 @@ var inboxSortLabels = map[models.InboxSort]string{
 type inboxQuery struct {
 	Filter  models.InboxFilter
 	Form    inboxForm
-	Ignored []string
+	Ignored []ignoredValue
+}
+
+// ignoredValue is a parameter whose value could not be used: the page
+// says so in Text, and the API refuses the request naming Param.
+type ignoredValue struct {
+	Param, Text string
 }
 
 // parseInboxQuery checks every parameter against its allow-list or format.
@@ -66,7 +72,7 @@ func parseInboxQuery(q url.Values, bands []diagnostic.Band) inboxQuery {
 	var r inboxQuery
 	f := &r.Filter
 	unknown := func(what, v string) {
-		r.Ignored = append(r.Ignored, fmt.Sprintf("Ignored an unknown %s “%s”.", what, inboxText(v, 40)))
+		r.Ignored = append(r.Ignored, ignoredValue{what, fmt.Sprintf("Ignored an unknown %s “%s”.", what, inboxText(v, 40))})
 	}
 	f.Search, f.Campaign, f.Source = inboxText(q.Get("q"), 100), inboxText(q.Get("campaign"), 200), inboxText(q.Get("source"), 200)
 	r.Form.Q, r.Form.Campaign, r.Form.Source = f.Search, f.Campaign, f.Source
@@ -108,7 +114,7 @@ func parseInboxQuery(q url.Values, bands []diagnostic.Band) inboxQuery {
 		}
 		day, err := time.Parse(time.DateOnly, v)
 		if err != nil {
-			r.Ignored = append(r.Ignored, fmt.Sprintf("Ignored a malformed date “%s”: please use YYYY-MM-DD.", inboxText(v, 40)))
+			r.Ignored = append(r.Ignored, ignoredValue{d.name, fmt.Sprintf("Ignored a malformed date “%s”: please use YYYY-MM-DD.", inboxText(v, 40))})
 			continue
 		}
 		*d.form = v
@@ -117,7 +123,7 @@ func parseInboxQuery(q url.Values, bands []diagnostic.Band) inboxQuery {
 	if v := q.Get("after"); v != "" {
 		c, err := models.ParseInboxCursor(v)
 		if err != nil || c.Sort != f.Sort {
-			r.Ignored = append(r.Ignored, "Ignored a page link that was not valid: showing the first page.")
+			r.Ignored = append(r.Ignored, ignoredValue{"after", "Ignored a page link that was not valid: showing the first page."})
 		} else {
 			f.After = &c
 		}
@@ -155,8 +161,8 @@ func (h *Handlers) LeadInbox(c echo.Context) error {
 		return err
 	}
 	p := inboxPage{adminPage: h.newAdminPage(c, "Leads", "/admin/leads"), Form: r.Form, From: res.Start}
-	if len(r.Ignored) > 0 {
-		p.Notice = strings.TrimSpace(p.Notice + " " + strings.Join(r.Ignored, " "))
+	for _, ig := range r.Ignored {
+		p.Notice = strings.TrimSpace(p.Notice + " " + ig.Text)
 	}
 	for _, s := range models.Statuses {
 		p.Statuses = append(p.Statuses, inboxOption{s, inboxStatusLabel(s), s == r.Filter.Status})

@@ -31,18 +31,24 @@ var friendly = map[int][2]string{
 }
 
 // handleError is the one place that turns errors into responses: it logs
-// server faults with the request id and shows a friendly page.
+// server faults with the request id and shows a friendly page, or, for
+// the JSON API, a problem document (RFC 9457).
 func (h *Handlers) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
 	code := http.StatusInternalServerError
-	var he *echo.HTTPError
+	var (
+		he      *echo.HTTPError
+		problem *apiProblem
+	)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		code = http.StatusNotFound
 	case errors.As(err, &he):
 		code = he.Code
+	case errors.As(err, &problem):
+		code = problem.Status
 	}
 	if code >= 500 && err != errBusy {
 		h.Logger.Error("request failed",
@@ -50,15 +56,19 @@ func (h *Handlers) handleError(err error, c echo.Context) {
 			slog.String("route", c.Path()),
 			slog.Any("error", err))
 	}
+	if (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && c.Response().Header().Get("Retry-After") == "" {
+		c.Response().Header().Set("Retry-After", "60")
+	}
+	if isAPI(c.Request().URL.Path) {
+		h.writeProblem(c, code, err)
+		return
+	}
 	text, ok := friendly[code]
 	if !ok {
 		text = [2]string{"Something went wrong on our side", "We have been told about it. Please try again in a few minutes."}
 		if code < 500 {
 			text = [2]string{"We couldn’t do that", http.StatusText(code)}
 		}
-	}
-	if (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && c.Response().Header().Get("Retry-After") == "" {
-		c.Response().Header().Set("Retry-After", "60")
 	}
 	noStore(c)
 	if c.Request().Method == http.MethodHead {

@@ -86,6 +86,9 @@ type Deps struct {
 	// SubmitRateLimit is how many diagnostic submissions, and separately how
 	// many sign-in attempts, one client may send a minute; zero: no limit.
 	SubmitRateLimit int
+	// APIRateLimit is how many requests one API token may make a minute;
+	// zero: no limit.
+	APIRateLimit int
 }
 
 // Handlers serves every route; its methods are the handlers.
@@ -95,12 +98,14 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit requestLimiter
 	loginLimit  requestLimiter
+	apiLimit    requestLimiter
 	articlePage *preparedArticle // the article, rendered once
 	emptyForm   *spliced         // the empty diagnostic, rendered once
 	busyForm    *spliced         // the diagnostic refused under load, rendered once
 	shed        *shedder
 	secretFlash *secretFlash  // a new webhook secret on its way to be shown once
 	reports     *report.Maker // the result PDF and the call brief
+	tokenFlash  *secretFlash  // a new API token on its way to be shown once
 	// requests counts each route's requests, found by method and route
 	// pattern; set once by routes, only read after.
 	requests map[routeKey]*metrics.RouteRequests
@@ -147,8 +152,10 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h.csrf = newCSRFGuard(d.Secret, h.https)
 	h.stamper = newFormStamper(d.Secret)
 	h.secretFlash = newSecretFlash(d.Secret, h.https)
+	h.tokenFlash = newTokenFlash(d.Secret, h.https)
 	h.submitLimit = newRequestLimiter(d.Store, limitSubmit, d.SubmitRateLimit)
 	h.loginLimit = newRequestLimiter(d.Store, limitLogin, d.SubmitRateLimit)
+	h.apiLimit = newRequestLimiter(d.Store, limitAPI, d.APIRateLimit)
 	if h.articlePage, err = h.prepareArticle(renderer); err != nil {
 		return nil, nil, err
 	}

@@ -12,6 +12,7 @@ import (
 const (
 	limitSubmit = "submit"
 	limitLogin  = "login"
+	// limitAPI (api.go) counts by token id rather than client address.
 )
 
 // requestLimiter allows each client address a number of requests per clock

@@ -51,6 +51,10 @@ var (
 type Route struct {
 	Method, Path string
 	Access       Access
+	// Scope is the scope an API token needs, besides a role Access
+	// allows. API routes (under /api/) authenticate by bearer token only,
+	// never by the session cookie, and carry no CSRF token.
+	Scope string
 	// Form routes carry a CSRF token: GET issues it, other methods check it.
 	Form bool
 	// Cheap routes are served from memory and never refused under load;
@@ -120,6 +124,10 @@ func (h *Handlers) table() []Route {
 		{Method: "GET", Path: "/admin/users", Access: admins, Form: true, handler: h.UserList},
 		{Method: "POST", Path: "/admin/users", Access: admins, Form: true, handler: h.AddUser},
 		{Method: "POST", Path: "/admin/users/:id", Access: admins, Form: true, handler: h.UpdateUser},
+		// Everyone's own API tokens; admins see and revoke everyone's.
+		{Method: "GET", Path: "/admin/tokens", Access: staff, Form: true, handler: h.TokenList},
+		{Method: "POST", Path: "/admin/tokens", Access: staff, Form: true, handler: h.AddToken},
+		{Method: "POST", Path: "/admin/tokens/:id/revoke", Access: staff, Form: true, handler: h.RevokeToken},
 		{Method: "GET", Path: "/admin/integrations", Access: admins, Form: true, handler: h.IntegrationList},
 		{Method: "POST", Path: "/admin/integrations", Access: admins, Form: true, handler: h.AddIntegration},
 		{Method: "GET", Path: "/admin/integrations/:id", Access: admins, Form: true, handler: h.IntegrationPage},
@@ -129,6 +137,14 @@ func (h *Handlers) table() []Route {
 		{Method: "POST", Path: "/admin/integrations/:id/rotate-secret", Access: admins, Form: true, handler: h.RotateIntegrationSecret},
 		{Method: "POST", Path: "/admin/integrations/:id/test", Access: admins, Form: true, handler: h.SendTestEvent},
 		{Method: "POST", Path: "/admin/integrations/:id/deliveries/:delivery/send-again", Access: admins, Form: true, handler: h.SendDeliveryAgain},
+
+		// The JSON API: a token's user's role, narrowed by its scopes.
+		{Method: "GET", Path: "/api/v1/openapi.json", Access: public, Cheap: true, handler: h.OpenAPIDocument},
+		{Method: "GET", Path: "/api/v1/leads", Access: staff, Scope: models.ScopeLeadsRead, handler: h.APILeads},
+		{Method: "GET", Path: "/api/v1/leads/:id", Access: leadsTeam, Scope: models.ScopeLeadsRead, handler: h.APILead},
+		{Method: "PATCH", Path: "/api/v1/leads/:id", Access: leadsTeam, Scope: models.ScopeLeadsWrite, handler: h.APIChangeLead},
+		{Method: "POST", Path: "/api/v1/leads/:id/notes", Access: leadsTeam, Scope: models.ScopeLeadsWrite, handler: h.APIAddNote},
+		{Method: "GET", Path: "/api/v1/contacts", Access: exporters, Scope: models.ScopeContactsRead, handler: h.APIContacts},
 
 		// Assets and operations.
 		{Method: "GET", Path: "/static/*", Access: public, Cheap: true, handler: h.Static},
@@ -165,7 +181,11 @@ func (h *Handlers) routes(e *echo.Echo) {
 		if r.Embed {
 			mw = append(mw, h.embeddable)
 		}
-		if !r.Access.Public {
+		switch {
+		case r.Access.Public:
+		case isAPI(r.Path):
+			mw = append(mw, h.requireToken(r.Access, r.Scope))
+		default:
 			mw = append(mw, h.requireRole(r.Access))
 		}
 		if r.Form {

@@ -27,13 +27,24 @@ const (
 )
 
 type secretFlash struct {
-	aead   cipher.AEAD
-	secure bool
+	aead       cipher.AEAD
+	secure     bool
+	name, path string // the cookie's
 }
 
 func newSecretFlash(secret []byte, secure bool) *secretFlash {
+	return newSealedFlash(secret, secure, secretFlashCookie, secretFlashPath, secretFlashLabel)
+}
+
+// newTokenFlash carries a new API token to the tokens page the same way,
+// in its own cookie under /admin/tokens, sealed with a key of its own.
+func newTokenFlash(secret []byte, secure bool) *secretFlash {
+	return newSealedFlash(secret, secure, "intake_api_token", "/admin/tokens", "intake: one-time API token, v1")
+}
+
+func newSealedFlash(secret []byte, secure bool, name, path, label string) *secretFlash {
 	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(secretFlashLabel))
+	mac.Write([]byte(label))
 	block, err := aes.NewCipher(mac.Sum(nil)) // 32 bytes: AES-256
 	if err != nil {
 		panic(err) // unreachable: the key's length is fixed
@@ -42,7 +53,7 @@ func newSecretFlash(secret []byte, secure bool) *secretFlash {
 	if err != nil {
 		panic(err) // unreachable: AES has a 16-byte block
 	}
-	return &secretFlash{aead: aead, secure: secure}
+	return &secretFlash{aead: aead, secure: secure, name: name, path: path}
 }
 
 // set leaves the endpoint's new secret for the next page to show.
@@ -52,14 +63,14 @@ func (f *secretFlash) set(c echo.Context, endpointID int64, secret string) {
 	plain = append(plain, secret...)
 	nonce := make([]byte, f.aead.NonceSize())
 	_, _ = rand.Read(nonce) // never fails (crypto/rand)
-	sealed := f.aead.Seal(nonce, nonce, plain, []byte(secretFlashCookie))
+	sealed := f.aead.Seal(nonce, nonce, plain, []byte(f.name))
 	f.cookie(c, base64.RawURLEncoding.EncodeToString(sealed), int(secretFlashTTL/time.Second))
 }
 
 // take returns the secret left for this endpoint, if any, and clears it
 // whatever it held: it is shown once.
 func (f *secretFlash) take(c echo.Context, endpointID int64) string {
-	ck, err := c.Cookie(secretFlashCookie)
+	ck, err := c.Cookie(f.name)
 	if err != nil {
 		return ""
 	}
@@ -69,7 +80,7 @@ func (f *secretFlash) take(c echo.Context, endpointID int64) string {
 	if err != nil || len(sealed) < n {
 		return ""
 	}
-	plain, err := f.aead.Open(nil, sealed[:n], sealed[n:], []byte(secretFlashCookie))
+	plain, err := f.aead.Open(nil, sealed[:n], sealed[n:], []byte(f.name))
 	if err != nil || len(plain) < 16 {
 		return ""
 	}
@@ -82,7 +93,7 @@ func (f *secretFlash) take(c echo.Context, endpointID int64) string {
 
 func (f *secretFlash) cookie(c echo.Context, value string, maxAge int) {
 	c.SetCookie(&http.Cookie{
-		Name: secretFlashCookie, Value: value, Path: secretFlashPath, MaxAge: maxAge,
+		Name: f.name, Value: value, Path: f.path, MaxAge: maxAge,
 		HttpOnly: true, Secure: f.secure, SameSite: http.SameSiteStrictMode,
 	})
 }

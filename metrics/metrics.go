@@ -43,6 +43,7 @@ type Metrics struct {
 	emailsSent      *prometheus.CounterVec
 	emailsFailed    *prometheus.CounterVec
 	bookings        *prometheus.CounterVec
+	apiRefused      *prometheus.CounterVec
 	handler         http.Handler
 	// series holds each request series once looked up (requestKey →
 	// requestSeries): finding a labelled series hashes its labels under a
@@ -94,13 +95,20 @@ func New(cfg Config) *Metrics {
 			Name: "intake_booking_events_total",
 			Help: "Scheduling services' webhooks received, by provider (cal, calendly) and outcome: recorded on a lead, duplicate, no_lead (no lead has the address; nothing kept), ignored, rejected (signature), malformed.",
 		}, []string{"provider", "outcome"}),
+		apiRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "intake_api_refused_total",
+			Help: "API requests refused before reaching their endpoint, by reason: missing, malformed, unknown, expired or revoked token (401), role or scope (403), rate_limited (429).",
+		}, []string{"reason"}),
+	}
+	for _, reason := range APIRefusalReasons {
+		m.apiRefused.WithLabelValues(reason)
 	}
 	for _, kind := range cfg.EmailKinds {
 		m.emailsSent.WithLabelValues(kind)
 		m.emailsFailed.WithLabelValues(kind)
 	}
 	m.registry.MustRegister(
-		m.requests, m.requestDuration, m.leadsSaved, m.quarantined, m.emailsSent, m.emailsFailed, m.bookings,
+		m.requests, m.requestDuration, m.leadsSaved, m.quarantined, m.emailsSent, m.emailsFailed, m.bookings, m.apiRefused,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -265,4 +273,16 @@ func (m *Metrics) BookingReceived(provider, outcome string) {
 		return
 	}
 	m.bookings.WithLabelValues(provider, outcome).Inc()
+}
+
+// APIRefusalReasons are the reasons an API request is refused before its
+// endpoint; their counters start at zero.
+var APIRefusalReasons = []string{"missing", "malformed", "unknown", "expired", "revoked", "role", "scope", "rate_limited"}
+
+// APIRefused counts an API request refused for reason.
+func (m *Metrics) APIRefused(reason string) {
+	if m == nil {
+		return
+	}
+	m.apiRefused.WithLabelValues(reason).Inc()
 }

@@ -125,6 +125,7 @@ type InboxFilter struct {
 	After         *InboxCursor // the previous page's Next; nil for the first page
 	PageSize      int          // 0 means InboxPageSize
 	CountLimit    int          // 0 means InboxCountLimit
+	NoCount       bool         // leave Total at zero: the API pages without a count
 }
 
 // InboxPage is one page of the inbox.
@@ -224,7 +225,7 @@ func (s *Store) LeadInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 		countErr error
 		counted  sync.WaitGroup
 	)
-	if s.dialect == Postgres {
+	if s.dialect == Postgres && !f.NoCount {
 		counted.Go(func() { n, countErr = s.countInbox(ctx, f, limit) })
 	}
 	err = s.withValuePlans(ctx, func(db *gorm.DB) error {
@@ -246,6 +247,8 @@ func (s *Store) LeadInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 	}
 
 	switch {
+	case f.NoCount:
+		return page, nil
 	case f.After == nil && page.Next == nil:
 		// A first page that is not full is every match.
 		page.Total = len(page.Leads)

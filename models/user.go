@@ -256,7 +256,8 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, password string) 
 	})
 }
 
-// SetUserDisabled disables (ending their sessions at once) or re-enables a user.
+// SetUserDisabled disables (ending their sessions and revoking their API
+// tokens at once) or re-enables a user.
 func (s *Store) SetUserDisabled(ctx context.Context, userID int64, disabled bool) error {
 	var at *time.Time
 	if disabled {
@@ -272,23 +273,38 @@ func (s *Store) SetUserDisabled(ctx context.Context, userID int64, disabled bool
 			return ErrNotFound
 		}
 		if disabled {
+			if err := revokeUserAPITokens(tx, userID, time.Now().UTC()); err != nil {
+				return err
+			}
 			return tx.Where("user_id = ?", userID).Delete(&Session{}).Error
 		}
 		return nil
 	})
 }
 
-// SetUserRole changes a user's role.
+// SetUserRole changes a user's role. A changed role revokes the user's API
+// tokens in the same transaction: a token is made for what its user may do
+// when it is made, and must not outlive that.
 func (s *Store) SetUserRole(ctx context.Context, userID int64, role string) error {
 	if !ValidRole(role) {
 		return fmt.Errorf("unknown role %q", role)
 	}
-	res := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"role": role, "updated_at": time.Now().UTC()})
-	if res.Error != nil {
-		return fmt.Errorf("set role: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur User
+		err := tx.Where("id = ?", userID).Take(&cur).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("find user: %w", err)
+		}
+		if cur.Role == role {
+			return nil
+		}
+		now := time.Now().UTC()
+		if err := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"role": role, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("set role: %w", err)
+		}
+		return revokeUserAPITokens(tx, userID, now)
+	})
 }

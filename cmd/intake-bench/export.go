@@ -56,22 +56,9 @@ func benchExport(ctx context.Context, e *env) ([]row, error) {
 	query := referenceExportSQL(def)
 	reference := func() (float64, error) {
 		start := time.Now()
-		cmd := exec.CommandContext(ctx, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", d.url, "-c", `\copy (`+query+`) TO STDOUT CSV HEADER`)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			return 0, err
-		}
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			return 0, err
-		}
-		lines, _, _ := countLines(out)
-		if err := cmd.Wait(); err != nil {
-			return 0, fmt.Errorf("psql: %v: %s", err, stderr.String())
-		}
-		refRows = lines - 1
-		return float64(refRows) / time.Since(start).Seconds(), nil
+		n, err := psqlCopyRows(ctx, psql, d.url, query)
+		refRows = n
+		return float64(n) / time.Since(start).Seconds(), err
 	}
 	pr, rr, err := alternate(e.rounds, portal, reference)
 	p.stop()
@@ -138,6 +125,26 @@ func benchExport(ctx context.Context, e *env) ([]row, error) {
 		Portal: fmt.Sprintf("%+.1f MiB", growth/(1<<20)), Target: "flat (≤ 8 MiB more)", Pass: growth <= 8<<20,
 	})
 	return measuredWith(loadTest, rows), nil
+}
+
+// psqlCopyRows runs psql's \copy of query as CSV with a header, reading
+// it as fast as it comes, and returns its rows.
+func psqlCopyRows(ctx context.Context, psql, dbURL, query string) (int64, error) {
+	cmd := exec.CommandContext(ctx, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dbURL, "-c", `\copy (`+query+`) TO STDOUT CSV HEADER`)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, err
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	lines, _, _ := countLines(out)
+	if err := cmd.Wait(); err != nil {
+		return 0, fmt.Errorf("psql: %v: %s", err, stderr.String())
+	}
+	return lines - 1, nil
 }
 
 // resetPeak sets the portal's VmHWM back to its RSS now, so that the peak

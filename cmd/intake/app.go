@@ -85,7 +85,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		SessionIdle:   cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
 		CalComSecret: cfg.CalComWebhookSecret, CalendlySigningKey: cfg.CalendlySigningKey,
-		SubmitMinDelay: cfg.SubmitMinDelay, SubmitRateLimit: cfg.SubmitRateLimit,
+		SubmitMinDelay: cfg.SubmitMinDelay, SubmitRateLimit: cfg.SubmitRateLimit, APIRateLimit: cfg.APIRateLimit,
 		EmbedOrigins: cfg.EmbedOrigins,
 		// As many as there are connections: more would only queue for one,
 		// and compete for the CPU with those being served.

@@ -49,6 +49,7 @@ type Config struct {
 	BodyLimit           string
 	SubmitMinDelay      time.Duration
 	SubmitRateLimit     int
+	APIRateLimit        int
 	// WebhookAllowPrivate lets webhook endpoints be on loopback and
 	// private networks, and plain http:// there.
 	WebhookAllowPrivate bool
@@ -338,6 +339,15 @@ var options = []option{
 				return errors.New("want a whole number from 0 to 100000")
 			}
 			c.SubmitRateLimit = n
+			return nil
+		}},
+	{Name: "API_RATE_LIMIT", Default: "600", Help: "Requests one API token may make per clock minute; more get a 429 problem with `Retry-After` set to the seconds left in that minute. Counted in the database on PostgreSQL, so it holds across instances, and in memory on SQLite. `0` turns the limit off.",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 100000 {
+				return errors.New("want a whole number from 0 to 100000")
+			}
+			c.APIRateLimit = n
 			return nil
 		}},
 	{Name: "BODY_LIMIT", Default: "64K", Help: "Largest request body accepted; larger ones get a 413 page.",

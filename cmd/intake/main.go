@@ -5,6 +5,7 @@
 //	intake worker    send queued emails without serving the site
 //	intake migrate   apply database migrations and exit
 //	intake user …    manage workspace users
+//	intake token …   make API tokens
 //	intake webhooks … manage webhook endpoints
 //	intake seed …    fill the database with made-up leads
 //	intake version   print the version
@@ -47,6 +48,7 @@ Commands:
   worker    send queued emails without serving the site
   migrate   apply database migrations and exit
   user      manage workspace users: add, list, passwd, disable, enable
+  token     make an API token: token add EMAIL --scope leads:read [--expires 30d]
   webhooks  manage webhook endpoints: add, list, disable, enable, rotate-secret
   export    write consented contacts as CSV or XLSX to standard output
   retention anonymise leads older than RETENTION_DAYS (--dry-run to preview)
@@ -90,6 +92,8 @@ func runWithInput(args []string, getenv func(string) string, stdin io.Reader, st
 		return runRetention(args[1:], getenv, stdout, stderr)
 	case "user":
 		return runUser(args[1:], getenv, stdin, stdout, stderr)
+	case "token":
+		return runToken(args[1:], getenv, stdout, stderr)
 	case "webhooks":
 		return runWebhooks(args[1:], getenv, stdout, stderr)
 	case "seed":
