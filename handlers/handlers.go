@@ -86,6 +86,16 @@ type Deps struct {
 	// SubmitRateLimit is how many diagnostic submissions, and separately how
 	// many sign-in attempts, one client may send a minute; zero: no limit.
 	SubmitRateLimit int
+
+	// The team view. OnInvited queues new invitations' emails and
+	// OnTeamUnlocked the inviter's email, each in the transaction that
+	// causes it. TeamMinAnswers is the TEAM_MIN_ANSWERS setting (never
+	// below team.MinAnswers); InviteRateLimit is how many invitation
+	// lists a client address, and separately a lead, may send a minute.
+	OnInvited       models.InviteHook
+	OnTeamUnlocked  models.UnlockHook
+	TeamMinAnswers  int
+	InviteRateLimit int
 }
 
 // Handlers serves every route; its methods are the handlers.
@@ -95,12 +105,16 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit requestLimiter
 	loginLimit  requestLimiter
-	articlePage *preparedArticle // the article, rendered once
-	emptyForm   *spliced         // the empty diagnostic, rendered once
-	busyForm    *spliced         // the diagnostic refused under load, rendered once
-	shed        *shedder
-	secretFlash *secretFlash  // a new webhook secret on its way to be shown once
-	reports     *report.Maker // the result PDF and the call brief
+	// inviteClientLimit and inviteLeadLimit limit invitation lists per
+	// client address and per inviting lead.
+	inviteClientLimit requestLimiter
+	inviteLeadLimit   requestLimiter
+	articlePage       *preparedArticle // the article, rendered once
+	emptyForm         *spliced         // the empty diagnostic, rendered once
+	busyForm          *spliced         // the diagnostic refused under load, rendered once
+	shed              *shedder
+	secretFlash       *secretFlash  // a new webhook secret on its way to be shown once
+	reports           *report.Maker // the result PDF and the call brief
 	// requests counts each route's requests, found by method and route
 	// pattern; set once by routes, only read after.
 	requests map[routeKey]*metrics.RouteRequests
@@ -148,6 +162,8 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h.stamper = newFormStamper(d.Secret)
 	h.secretFlash = newSecretFlash(d.Secret, h.https)
 	h.submitLimit = newRequestLimiter(d.Store, limitSubmit, d.SubmitRateLimit)
+	h.inviteClientLimit = newRequestLimiter(d.Store, limitInviteClient, d.InviteRateLimit)
+	h.inviteLeadLimit = newRequestLimiter(d.Store, limitInviteLead, d.InviteRateLimit)
 	h.loginLimit = newRequestLimiter(d.Store, limitLogin, d.SubmitRateLimit)
 	if h.articlePage, err = h.prepareArticle(renderer); err != nil {
 		return nil, nil, err

@@ -12,6 +12,9 @@ import (
 const (
 	limitSubmit = "submit"
 	limitLogin  = "login"
+	// Invitation lists, counted per client address and per inviting lead.
+	limitInviteClient = "invite"
+	limitInviteLead   = "invite-lead"
 )
 
 // requestLimiter allows each client address a number of requests per clock

@@ -20,9 +20,10 @@ type resultPage struct {
 	Chart       chart.BarChart
 	ArticlePath string
 	BookingURL  string
-	Embed       *embedView // set when the result shows in another site's frame
-	FullResult  string     // in a frame: the full result page's address
-	ReportPath  string     // the result as a PDF
+	Embed       *embedView   // set when the result shows in another site's frame
+	FullResult  string       // in a frame: the full result page's address
+	ReportPath  string       // the result as a PDF
+	Team        *teamSection // inviting colleagues; nil in a frame
 }
 
 // resultDescription says what a result page is, for the browser and for
@@ -33,10 +34,27 @@ const resultDescription = "How your manager leads and manages across the five co
 // only key, so the page is private: never indexed, never cached.
 func (h *Handlers) Result(c echo.Context) error {
 	noStore(c)
-	page, err := h.resultView(c, c.Param("token"))
+	token := c.Param("token")
+	page, err := h.resultView(c, token)
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
+	lead, err := h.Store.LeadByToken(ctx, token)
+	held := errors.Is(err, models.ErrNotFound)
+	if held {
+		var q *models.Quarantined
+		if q, err = h.Store.QuarantinedByToken(ctx, token); err == nil {
+			lead = &q.Lead
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if page.Team, err = h.teamSectionFor(ctx, c, lead, held); err != nil {
+		return err
+	}
+	page.Team.Notice = inviteNotice(c)
 	return renderCompressed(c, "result", page)
 }
 
