@@ -265,8 +265,8 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 
 			// Nothing links an answer to an invitation or a person.
 			for _, row := range modelstest.AllRows(t, s.store) {
-				if strings.HasPrefix(row, "team_answers:") && (strings.Contains(row, ":") && regexp.MustCompile(`\d{2}:\d{2}:\d{2}`).MatchString(row)) {
-					t.Errorf("a team answer holds a time of day: %s", row)
+				if strings.HasPrefix(row, "team_answers:") && regexp.MustCompile(`\d{4}-\d{2}-\d{2}|\d{2}:\d{2}`).MatchString(row) {
+					t.Errorf("a team answer holds a date or time: %s", row)
 				}
 			}
 			if found := modelstest.FindText(t, s.store, invitees...); len(found) > 0 {
@@ -402,7 +402,7 @@ func TestInvitationListProblems(t *testing.T) {
 	}
 }
 
-func TestInvitationsRateLimitedAndQuarantineRefused(t *testing.T) {
+func TestInvitationsAreRateLimited(t *testing.T) {
 	s := newTeamSite(t, models.SQLite, func(d *handlers.Deps) { d.InviteRateLimit = 2 })
 	token := s.newLead("ada@example.com")
 	for i := range 3 {
@@ -410,6 +410,23 @@ func TestInvitationsRateLimitedAndQuarantineRefused(t *testing.T) {
 		if want := map[bool]int{true: 429, false: 422}[i == 2]; r.status != want {
 			t.Errorf("list %d = %d, want %d", i+1, r.status, want)
 		}
+	}
+}
+
+func TestQuarantinedResultCannotInvite(t *testing.T) {
+	// Every submission is too quick, so it is held in quarantine.
+	s := newTeamSite(t, models.SQLite, func(d *handlers.Deps) { d.SubmitMinDelay = time.Hour })
+	token := s.newLead("ada@example.com")
+	page := s.get("/results/" + token)
+	if page.status != 200 || strings.Contains(page.body, `name="emails"`) || !strings.Contains(teamSection(page.body), "not available for this result yet") {
+		t.Fatalf("a held result = %d, offers inviting:\n%s", page.status, teamSection(page.body))
+	}
+	r := s.post("/results/"+token+"/team/invite", url.Values{"_csrf": {s.csrf()}, "emails": {"grace@navy.example"}, "confirm": {"yes"}})
+	if r.status != 409 {
+		t.Errorf("inviting from a held result = %d, want 409", r.status)
+	}
+	if found := modelstest.FindText(t, s.store, "grace@navy.example"); len(found) != 0 {
+		t.Errorf("a held result's invitation was stored: %v", found)
 	}
 }
 

@@ -43,12 +43,12 @@ type teamInviteOutbox struct {
 func (teamInviteOutbox) TableName() string { return "team_invite_outbox" }
 
 // TeamAnswer is one colleague's answers, stored with the team (the lead)
-// and nothing else: no invitation, no address, no time finer than a day.
+// and nothing else: no invitation, no address, and no date, which could be
+// matched to the day an invitation was used.
 type TeamAnswer struct {
 	ID                string
 	LeadID            int64
 	DiagnosticVersion string
-	AnsweredOn        string // YYYY-MM-DD
 	Answers           string // JSON: question id → option value
 	Scores            string // JSON: dimension id → score
 	OverallIndex      int
@@ -262,7 +262,7 @@ func (s *Store) SaveTeamAnswer(ctx context.Context, token string, answer TeamAns
 		if err != nil {
 			return err
 		}
-		answer.ID, answer.LeadID, answer.AnsweredOn = id, inv.LeadID, day
+		answer.ID, answer.LeadID = id, inv.LeadID
 		if err := tx.Create(&answer).Error; err != nil {
 			return err
 		}

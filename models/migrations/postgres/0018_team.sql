@@ -5,7 +5,8 @@
 -- the address itself waits in team_invite_outbox until its email is sent,
 -- and the worker deletes that row when it is. Answers belong to the team
 -- (the lead), never to an invitation: no column links one to the other,
--- the key is random so it keeps no order, and the date has no time.
+-- the key is random so it keeps no order, and an answer has no date at all
+-- (an invitation's used_on day could otherwise be matched to it).
 CREATE TABLE team_invitations (
     id          BIGSERIAL   PRIMARY KEY,
     lead_id     BIGINT      NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
@@ -26,7 +27,6 @@ CREATE TABLE team_answers (
     id                 TEXT    PRIMARY KEY,
     lead_id            BIGINT  NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
     diagnostic_version TEXT    NOT NULL,
-    answered_on        TEXT    NOT NULL,
     answers            TEXT    NOT NULL,
     scores             TEXT    NOT NULL,
     overall_index      INTEGER NOT NULL
