@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -95,21 +94,11 @@ func (h *Handlers) InviteTeam(c echo.Context) error {
 	noStore(c)
 	ctx := c.Request().Context()
 	token := c.Param("token")
-	lead, err := h.Store.LeadByToken(ctx, token)
-	held := false
-	if errors.Is(err, models.ErrNotFound) {
-		var q *models.Quarantined
-		if q, err = h.Store.QuarantinedByToken(ctx, token); err == nil {
-			lead, held = &q.Lead, true
-		}
-	}
+	lead, held, err := h.resultLead(ctx, token)
 	if err != nil {
 		return err
 	}
-	page, err := h.resultView(c, token)
-	if err != nil {
-		return err
-	}
+	page := h.resultPageOf(lead, h.storedResult(lead))
 	sec, err := h.teamSectionFor(ctx, c, lead, held)
 	if err != nil {
 		return err
