@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -54,6 +55,7 @@ func TestTeamInvitedAndAnsweredOnAPhone(t *testing.T) {
 
 	msgs := smtp.WaitForMessages(t, 4, 20*time.Second) // the summary, the team notice, 3 invitations
 	var link string
+	var invitation mailtest.Message
 	var others []string
 	for _, m := range msgs {
 		msg, err := m.Parse()
@@ -65,12 +67,29 @@ func TestTeamInvitedAndAnsweredOnAPhone(t *testing.T) {
 			if link != "" {
 				others = append(others, link)
 			}
-			link = string(l)
+			link, invitation = string(l), m
 		}
 	}
 	if link == "" {
 		t.Fatal("no invitation link arrived")
 	}
+
+	// The invitation as the colleague reads it on a phone.
+	parsed, err := invitation.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, htmlPart := emailParts(t, "invitation", parsed)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, htmlPart)
+	}))
+	t.Cleanup(srv.Close)
+	must(t, "read the invitation", chromedp.Do(ctx, chromedp.Navigate(srv.URL), chromedp.WaitVisible(chromedp.CSS("a"))))
+	if overflow := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); overflow > 0 {
+		t.Errorf("the invitation is %d px wider than a phone", overflow)
+	}
+	screenshot(t, ctx, "email-team-invite-phone")
 
 	must(t, "open the invitation", chromedp.Do(ctx,
 		chromedp.Navigate(base+link), chromedp.WaitVisible(chromedp.CSS("#diagnostic-form .step.is-current"))))
