@@ -269,21 +269,7 @@ func (h *Handlers) diagnosticView(csrf string, status int, f *diagnosticForm, no
 	if status != http.StatusOK {
 		page.Meta.Title = "Please check your answers — " + def.Title
 	}
-	for i, q := range def.Questions {
-		if i%questionsPerStep == 0 {
-			n := len(page.Steps) + 1
-			page.Steps = append(page.Steps, stepView{Number: n, Title: fmt.Sprintf("About your manager (part %d)", n)})
-		}
-		qv := questionView{ID: q.ID, Field: diagnostic.AnswerField(q.ID), Text: q.Text, Number: i + 1, Error: f.Errors["q-"+q.ID]}
-		for _, o := range q.Options {
-			qv.Options = append(qv.Options, optionView{Value: o.Value, Label: o.Label, Checked: f.Raw[q.ID] == strconv.Itoa(o.Value)})
-		}
-		if qv.Error != "" {
-			page.ErrorList = append(page.ErrorList, errorLink{"q-" + q.ID, qv.Error})
-		}
-		step := &page.Steps[len(page.Steps)-1]
-		step.Questions = append(step.Questions, qv)
-	}
+	page.Steps, page.ErrorList = questionSteps(def, f)
 	page.TotalSteps = len(page.Steps) + 1
 
 	field := func(name, label, typ, value, autocomplete string, max int, required bool) fieldView {
@@ -328,4 +314,25 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// questionSteps are the diagnostic's questions in steps of
+// questionsPerStep, with what f already holds and its errors.
+func questionSteps(def *diagnostic.Definition, f *diagnosticForm) (steps []stepView, errs []errorLink) {
+	for i, q := range def.Questions {
+		if i%questionsPerStep == 0 {
+			n := len(steps) + 1
+			steps = append(steps, stepView{Number: n, Title: fmt.Sprintf("About your manager (part %d)", n)})
+		}
+		qv := questionView{ID: q.ID, Field: diagnostic.AnswerField(q.ID), Text: q.Text, Number: i + 1, Error: f.Errors["q-"+q.ID]}
+		for _, o := range q.Options {
+			qv.Options = append(qv.Options, optionView{Value: o.Value, Label: o.Label, Checked: f.Raw[q.ID] == strconv.Itoa(o.Value)})
+		}
+		if qv.Error != "" {
+			errs = append(errs, errorLink{"q-" + q.ID, qv.Error})
+		}
+		step := &steps[len(steps)-1]
+		step.Questions = append(step.Questions, qv)
+	}
+	return steps, errs
 }

@@ -83,46 +83,7 @@ func parseDiagnosticForm(v url.Values, def *diagnostic.Definition, consent *diag
 		Stamp:         v.Get(stampField),
 	}
 
-	values := 0
-	for _, vs := range v {
-		values += len(vs)
-	}
-	if values > maxFormValues {
-		f.FormError = "The form arrived with far more fields than it has, so nothing was saved. Please check your answers below and send them again."
-	}
-	for key := range v {
-		if id, ok := strings.CutPrefix(key, diagnostic.AnswerFieldPrefix); ok {
-			if _, known := def.Question(id); !known {
-				f.FormError = "The form included answers to questions we don’t ask, so nothing was saved. Please check your answers below and send them again."
-			}
-		}
-	}
-
-	for _, q := range def.Questions {
-		anchor := "q-" + q.ID
-		values := v[diagnostic.AnswerField(q.ID)]
-		switch {
-		case len(values) == 0 || values[0] == "":
-			f.fail(anchor, fmt.Sprintf("Question %s: choose how often this happens.", questionNumber(def, q.ID)))
-			continue
-		case len(values) > 1:
-			f.fail(anchor, fmt.Sprintf("Question %s was answered more than once: choose one answer.", questionNumber(def, q.ID)))
-			continue
-		}
-		f.Raw[q.ID] = values[0]
-		n, err := strconv.Atoi(values[0])
-		// Only an option's value exactly as the form sends it: "+3", "03"
-		// and " 3" are no answer a visitor could have chosen.
-		if err != nil || strconv.Itoa(n) != values[0] {
-			f.fail(anchor, fmt.Sprintf("Question %s: choose one of the options given.", questionNumber(def, q.ID)))
-			continue
-		}
-		if _, ok := q.Option(n); !ok {
-			f.fail(anchor, fmt.Sprintf("Question %s: choose one of the options given.", questionNumber(def, q.ID)))
-			continue
-		}
-		f.Answers[q.ID] = n
-	}
+	f.readAnswers(v, def)
 
 	f.Name = f.text(v, "name", "Your name", maxNameLen, "Enter your name.")
 	f.Email = f.text(v, "email", "Your work email", maxEmailLen, "Enter your work email address.")
@@ -233,4 +194,49 @@ func cleanSubmissionKey(k string) string {
 		return ""
 	}
 	return k
+}
+
+// readAnswers reads and checks the answer to every question of def: the
+// diagnostic's form and a colleague's team answer share it.
+func (f *diagnosticForm) readAnswers(v url.Values, def *diagnostic.Definition) {
+	values := 0
+	for _, vs := range v {
+		values += len(vs)
+	}
+	if values > maxFormValues {
+		f.FormError = "The form arrived with far more fields than it has, so nothing was saved. Please check your answers below and send them again."
+	}
+	for key := range v {
+		if id, ok := strings.CutPrefix(key, diagnostic.AnswerFieldPrefix); ok {
+			if _, known := def.Question(id); !known {
+				f.FormError = "The form included answers to questions we don’t ask, so nothing was saved. Please check your answers below and send them again."
+			}
+		}
+	}
+
+	for _, q := range def.Questions {
+		anchor := "q-" + q.ID
+		values := v[diagnostic.AnswerField(q.ID)]
+		switch {
+		case len(values) == 0 || values[0] == "":
+			f.fail(anchor, fmt.Sprintf("Question %s: choose how often this happens.", questionNumber(def, q.ID)))
+			continue
+		case len(values) > 1:
+			f.fail(anchor, fmt.Sprintf("Question %s was answered more than once: choose one answer.", questionNumber(def, q.ID)))
+			continue
+		}
+		f.Raw[q.ID] = values[0]
+		n, err := strconv.Atoi(values[0])
+		// Only an option's value exactly as the form sends it: "+3", "03"
+		// and " 3" are no answer a visitor could have chosen.
+		if err != nil || strconv.Itoa(n) != values[0] {
+			f.fail(anchor, fmt.Sprintf("Question %s: choose one of the options given.", questionNumber(def, q.ID)))
+			continue
+		}
+		if _, ok := q.Option(n); !ok {
+			f.fail(anchor, fmt.Sprintf("Question %s: choose one of the options given.", questionNumber(def, q.ID)))
+			continue
+		}
+		f.Answers[q.ID] = n
+	}
 }

@@ -89,6 +89,16 @@ type Deps struct {
 	// APIRateLimit is how many requests one API token may make a minute;
 	// zero: no limit.
 	APIRateLimit int
+
+	// The team view. OnInvited queues new invitations' emails and
+	// OnTeamUnlocked the inviter's email, each in the transaction that
+	// causes it. TeamMinAnswers is the TEAM_MIN_ANSWERS setting (never
+	// below team.MinAnswers); InviteRateLimit is how many invitation
+	// lists a client address, and separately a lead, may send a minute.
+	OnInvited       models.InviteHook
+	OnTeamUnlocked  models.UnlockHook
+	TeamMinAnswers  int
+	InviteRateLimit int
 }
 
 // Handlers serves every route; its methods are the handlers.
@@ -98,14 +108,18 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit requestLimiter
 	loginLimit  requestLimiter
-	apiLimit    requestLimiter
-	articlePage *preparedArticle // the article, rendered once
-	emptyForm   *spliced         // the empty diagnostic, rendered once
-	busyForm    *spliced         // the diagnostic refused under load, rendered once
-	shed        *shedder
-	secretFlash *secretFlash  // a new webhook secret on its way to be shown once
-	reports     *report.Maker // the result PDF and the call brief
-	tokenFlash  *secretFlash  // a new API token on its way to be shown once
+	// inviteClientLimit and inviteLeadLimit limit invitation lists per
+	// client address and per inviting lead.
+	inviteClientLimit requestLimiter
+	inviteLeadLimit   requestLimiter
+	articlePage       *preparedArticle // the article, rendered once
+	emptyForm         *spliced         // the empty diagnostic, rendered once
+	busyForm          *spliced         // the diagnostic refused under load, rendered once
+	shed              *shedder
+	secretFlash       *secretFlash  // a new webhook secret on its way to be shown once
+	reports           *report.Maker // the result PDF and the call brief
+	apiLimit          requestLimiter
+	tokenFlash        *secretFlash // a new API token on its way to be shown once
 	// requests counts each route's requests, found by method and route
 	// pattern; set once by routes, only read after.
 	requests map[routeKey]*metrics.RouteRequests
@@ -154,6 +168,8 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h.secretFlash = newSecretFlash(d.Secret, h.https)
 	h.tokenFlash = newTokenFlash(d.Secret, h.https)
 	h.submitLimit = newRequestLimiter(d.Store, limitSubmit, d.SubmitRateLimit)
+	h.inviteClientLimit = newRequestLimiter(d.Store, limitInviteClient, d.InviteRateLimit)
+	h.inviteLeadLimit = newRequestLimiter(d.Store, limitInviteLead, d.InviteRateLimit)
 	h.loginLimit = newRequestLimiter(d.Store, limitLogin, d.SubmitRateLimit)
 	h.apiLimit = newRequestLimiter(d.Store, limitAPI, d.APIRateLimit)
 	if h.articlePage, err = h.prepareArticle(renderer); err != nil {

@@ -13,6 +13,9 @@ const (
 	limitSubmit = "submit"
 	limitLogin  = "login"
 	// limitAPI (api.go) counts by token id rather than client address.
+	// Invitation lists, counted per client address and per inviting lead.
+	limitInviteClient = "invite"
+	limitInviteLead   = "invite-lead"
 )
 
 // requestLimiter allows each client address a number of requests per clock

@@ -20,9 +20,10 @@ type resultPage struct {
 	Chart       chart.BarChart
 	ArticlePath string
 	BookingURL  string
-	Embed       *embedView // set when the result shows in another site's frame
-	FullResult  string     // in a frame: the full result page's address
-	ReportPath  string     // the result as a PDF
+	Embed       *embedView   // set when the result shows in another site's frame
+	FullResult  string       // in a frame: the full result page's address
+	ReportPath  string       // the result as a PDF
+	Team        *teamSection // inviting colleagues; nil in a frame
 }
 
 // resultDescription says what a result page is, for the browser and for
@@ -33,10 +34,15 @@ const resultDescription = "How your manager leads and manages across the five co
 // only key, so the page is private: never indexed, never cached.
 func (h *Handlers) Result(c echo.Context) error {
 	noStore(c)
-	page, err := h.resultView(c, c.Param("token"))
+	lead, held, err := h.resultLead(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}
+	page := h.resultPageOf(lead, h.storedResult(lead))
+	if page.Team, err = h.teamSectionFor(c.Request().Context(), c, lead, held); err != nil {
+		return err
+	}
+	page.Team.Notice = inviteNotice(c)
 	return renderCompressed(c, "result", page)
 }
 
@@ -47,6 +53,11 @@ func (h *Handlers) resultView(c echo.Context, token string) (resultPage, error) 
 	if err != nil {
 		return resultPage{}, err
 	}
+	return h.resultPageOf(lead, result), nil
+}
+
+// resultPageOf is the result page of lead, scored as result.
+func (h *Handlers) resultPageOf(lead *models.Lead, result diagnostic.Result) resultPage {
 	return resultPage{
 		Meta: views.Meta{Title: "Your result: " + result.Band.Title + " — StellaPop", NoIndex: true,
 			Description: resultDescription},
@@ -56,7 +67,7 @@ func (h *Handlers) resultView(c echo.Context, token string) (resultPage, error) 
 		ArticlePath: ArticlePath,
 		BookingURL:  h.bookingLink(lead),
 		ReportPath:  resultPagePath(lead.Token) + "/report.pdf",
-	}, nil
+	}
 }
 
 // bookingLink is "Book a conversation" for a lead: BOOKING_URL, filled in
@@ -79,19 +90,26 @@ func (h *Handlers) resultByToken(c echo.Context) (*models.Lead, diagnostic.Resul
 // leadByResultToken finds the lead (or held submission) a result token
 // opens, and its result as it was stored.
 func (h *Handlers) leadByResultToken(ctx context.Context, token string) (*models.Lead, diagnostic.Result, error) {
-	lead, err := h.Store.LeadByToken(ctx, token)
+	lead, _, err := h.resultLead(ctx, token)
+	if err != nil {
+		return nil, diagnostic.Result{}, err
+	}
+	return lead, h.storedResult(lead), nil
+}
+
+// resultLead finds the lead a result token opens, or the submission held
+// in quarantine it opens (held).
+func (h *Handlers) resultLead(ctx context.Context, token string) (lead *models.Lead, held bool, err error) {
+	lead, err = h.Store.LeadByToken(ctx, token)
 	if errors.Is(err, models.ErrNotFound) {
 		// A quarantined submission shows its result like any other: a
 		// person wrongly suspected must not be told they look like a bot.
 		var q *models.Quarantined
 		if q, err = h.Store.QuarantinedByToken(ctx, token); err == nil {
-			lead = &q.Lead
+			return &q.Lead, true, nil
 		}
 	}
-	if err != nil {
-		return nil, diagnostic.Result{}, err
-	}
-	return lead, h.storedResult(lead), nil
+	return lead, false, err
 }
 
 // storedResult is a lead's result as it was scored when the lead was

@@ -80,7 +80,17 @@ func (h *Handlers) table() []Route {
 		{Method: "HEAD", Path: ArticlePath, Access: public, Cheap: true, handler: h.ShowArticle},
 		{Method: "GET", Path: "/diagnostic", Access: public, Form: true, Cheap: true, handler: h.DiagnosticForm, onCSRF: h.diagnosticExpired},
 		{Method: "POST", Path: "/diagnostic", Access: public, Form: true, handler: h.SubmitDiagnostic, onCSRF: h.diagnosticExpired, onBusy: h.diagnosticBusy},
-		{Method: "GET", Path: "/results/:token", Access: public, handler: h.Result},
+		{Method: "GET", Path: "/results/:token", Access: public, Form: true, handler: h.Result},
+		// The team view: the inviter invites colleagues from the result
+		// page; each answers at their own link; the team's pooled report.
+		{Method: "POST", Path: "/results/:token/team/invite", Access: public, Form: true, handler: h.InviteTeam},
+		{Method: "GET", Path: "/results/:token/team", Access: public, handler: h.TeamReport},
+		{Method: "GET", Path: "/team/thanks", Access: public, Cheap: true, handler: h.TeamThanks},
+		{Method: "GET", Path: "/team/:token", Access: public, Form: true, handler: h.TeamAnswerForm},
+		{Method: "POST", Path: "/team/:token", Access: public, Form: true, handler: h.SubmitTeamAnswer},
+		// Authorised by the link's unguessable token: "never email me again".
+		{Method: "GET", Path: "/team/:token/never-email", Access: public, handler: h.NeverEmailForm},
+		{Method: "POST", Path: "/team/:token/never-email", Access: public, handler: h.NeverEmail},
 		// The diagnostic framed on the firm's other sites. No CSRF cookie:
 		// a frame from another site often may not keep one, so the POST is
 		// bound to the form's signed stamp instead (see embedCSRF).

@@ -22,7 +22,9 @@ import (
 // worker that finds no state cancels its job); the lead's pending email
 // jobs (deleted); quarantined submissions sent with the same address
 // (deleted); the answers webhook receivers gave to deliveries about the
-// lead (cleared: one may echo what it was sent); the detail of history entries that may hold a name or words
+// lead (cleared: one may echo what it was sent); the team view's
+// invitations, waiting invitee addresses and colleagues' answers
+// (deleted); the detail of history entries that may hold a name or words
 // someone typed (replaced by ErasedDetail); and the result page's token,
 // replaced so links in emails already sent stop working.
 //
@@ -187,6 +189,7 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 			// A receiver's answer may echo the details it was sent.
 			return tx.Model(&WebhookDelivery{}).Where("lead_id IN ? AND response <> ''", ids).Update("response", "").Error
 		}},
+		{"delete team data", func() error { return eraseTeam(tx, ids) }},
 		{"delete quarantined submissions", func() error { return s.deleteQuarantinedFrom(tx, leads, e.quarantinedBefore) }},
 		{"record erasure", func() error {
 			if len(history) == 0 {

@@ -23,6 +23,7 @@ import (
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/static"
+	"github.com/stellapop/intake/team"
 	"github.com/stellapop/intake/webhook"
 )
 
@@ -68,6 +69,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	emails := mail.Enqueuer{Queue: queue}
+	teamEmails := team.Enqueuer{Queue: queue}
 	// The store emits every lead event itself, in the change's transaction
 	// (saving, releasing, the pipeline, consent, erasure, retention), so
 	// no handler or job needs to know that webhooks exist.
@@ -86,6 +88,8 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		BaseURL: cfg.BaseURL, BookingURL: cfg.BookingURL, Secret: cfg.Secret, BodyLimit: cfg.BodyLimit,
 		CalComSecret: cfg.CalComWebhookSecret, CalendlySigningKey: cfg.CalendlySigningKey,
 		SubmitMinDelay: cfg.SubmitMinDelay, SubmitRateLimit: cfg.SubmitRateLimit, APIRateLimit: cfg.APIRateLimit,
+		TeamMinAnswers: cfg.TeamMinAnswers, InviteRateLimit: cfg.InviteRateLimit,
+		OnInvited: teamEmails.EnqueueInvites, OnTeamUnlocked: teamEmails.EnqueueUnlocked,
 		EmbedOrigins: cfg.EmbedOrigins,
 		// As many as there are connections: more would only queue for one,
 		// and compete for the CPU with those being served.
@@ -164,6 +168,12 @@ func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, cons
 	err = mail.AddWorker(workers, store, mail.WorkerConfig{
 		Composer: composer, Transport: transport, RetryBase: cfg.mailRetryBase, Metrics: m,
 	}, log)
+	if err != nil {
+		return nil, err
+	}
+	err = team.AddWorkers(workers, store, team.MailConfig{
+		BaseURL: cfg.BaseURL, From: cfg.MailFrom, Transport: transport, Questions: len(def.Questions), Log: log,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stellapop/intake/framing"
 	"github.com/stellapop/intake/mail"
+	"github.com/stellapop/intake/team"
 	"github.com/stellapop/intake/webhook"
 )
 
@@ -50,6 +51,8 @@ type Config struct {
 	SubmitMinDelay      time.Duration
 	SubmitRateLimit     int
 	APIRateLimit        int
+	TeamMinAnswers      int // answers a team view unlocks at, never below team.MinAnswers
+	InviteRateLimit     int // invitation lists a client address may send a minute
 	// WebhookAllowPrivate lets webhook endpoints be on loopback and
 	// private networks, and plain http:// there.
 	WebhookAllowPrivate bool
@@ -348,6 +351,24 @@ var options = []option{
 				return errors.New("want a whole number from 0 to 100000")
 			}
 			c.APIRateLimit = n
+			return nil
+		}},
+	{Name: "TEAM_MIN_ANSWERS", Default: "3", Help: "How many invited colleagues must answer before a lead's team view unlocks (the result page's team section, `/results/{token}/team` and the inviter's email). Never less than 3, so no answer can be worked out from the averages.",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < team.MinAnswers || n > team.MaxPerLead {
+				return fmt.Errorf("want a whole number from %d to %d", team.MinAnswers, team.MaxPerLead)
+			}
+			c.TeamMinAnswers = n
+			return nil
+		}},
+	{Name: "INVITE_RATE_LIMIT", Default: "5", Help: "Invitation lists (of up to 20 colleagues each) one client address, and separately one lead, may send per clock minute; more get a 429 with the addresses kept. Counted like `SUBMIT_RATE_LIMIT`. `0` turns the limit off.",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 100000 {
+				return errors.New("want a whole number from 0 to 100000")
+			}
+			c.InviteRateLimit = n
 			return nil
 		}},
 	{Name: "BODY_LIMIT", Default: "64K", Help: "Largest request body accepted; larger ones get a 413 page.",

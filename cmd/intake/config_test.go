@@ -57,6 +57,8 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"EMBED_ORIGINS", "http://www.example.com", "use https://"},
 		{"EMBED_ORIGINS", "https://www.example.com/page", "remove the path"},
 		{"EMBED_ORIGINS", "https://*.example.com", "no wildcard"},
+		{"TEAM_MIN_ANSWERS", "2", "from 3 to 50"},
+		{"INVITE_RATE_LIMIT", "-1", "from 0 to 100000"},
 	}
 	for _, tc := range cases {
 		_, err := loadConfig(env(tc.name, tc.value))

@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/team"
+	"github.com/stellapop/intake/views"
+)
+
+// teamReportPage is the inviter's team view: locked, only how many
+// answers are in; unlocked, the team's pooled scores beside the inviter's.
+type teamReportPage struct {
+	Meta       views.Meta
+	FirstName  string
+	ResultPath string
+	Answers    int64
+	Needed     int
+	Unlocked   bool
+	Report     team.Report
+}
+
+// TeamReport shows the inviter's team view. Before enough colleagues have
+// answered it shows how many have, and nothing else.
+func (h *Handlers) TeamReport(c echo.Context) error {
+	noStore(c)
+	ctx := c.Request().Context()
+	lead, err := h.Store.LeadByToken(ctx, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	page := teamReportPage{
+		Meta:       views.Meta{Title: "Your team’s view of your manager — StellaPop", NoIndex: true},
+		FirstName:  models.FirstName(lead.Name),
+		ResultPath: resultPagePath(lead.Token),
+		Needed:     team.UnlockAt(h.TeamMinAnswers),
+	}
+	counts, err := h.Store.TeamCounts(ctx, lead.ID, lead.DiagnosticVersion)
+	if err != nil {
+		return err
+	}
+	page.Answers = counts.Answers
+	if page.Answers >= int64(page.Needed) {
+		answers, err := h.Store.TeamAnswers(ctx, lead.ID, lead.DiagnosticVersion)
+		if err != nil {
+			return err
+		}
+		scores := make([]map[string]int, len(answers))
+		for i, a := range answers {
+			scores[i] = a.ScoreMap()
+		}
+		page.Unlocked = true
+		page.Report = team.BuildReport(h.Diagnostic, lead.ScoreMap(), scores)
+	}
+	return c.Render(http.StatusOK, "team_report", page)
+}

@@ -1,0 +1,103 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+)
+
+// teamRows is every row of the team's tables.
+func teamRows(t *testing.T, store *models.Store) []string {
+	var rows []string
+	for _, r := range modelstest.AllRows(t, store) {
+		if strings.HasPrefix(r, "team_") {
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+// teamOf saves a lead, invites two colleagues and stores one answer; the
+// invitations' emails stay unsent, so one address waits in the outbox.
+func teamOf(t *testing.T, store *models.Store, created time.Time) *models.Lead {
+	t.Helper()
+	ctx := context.Background()
+	l := sampleLead(t)
+	l.CreatedAt = created
+	if err := store.SaveLead(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	n, err := store.CreateInvitations(ctx, l.ID, []string{"grace@navy.example", "mary@nasa.example", "grace@navy.example"}, time.Now(),
+		func(_ context.Context, _ models.Tx, got []int64) error { ids = got; return nil })
+	if err != nil || n != 2 || len(ids) != 2 {
+		t.Fatalf("created %d (%v), ids %v", n, err, ids)
+	}
+	if err := store.InviteSent(ctx, ids[0], time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	p, err := store.PendingInvite(ctx, ids[1])
+	if err != nil || p.Email != "mary@nasa.example" {
+		t.Fatalf("pending invite = %+v, %v", p, err)
+	}
+	inv := p.Invitation
+	err = store.SaveTeamAnswer(ctx, inv.Token, models.TeamAnswer{DiagnosticVersion: l.DiagnosticVersion, Answers: `{}`, Scores: `{}`}, 3, time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SaveTeamAnswer(ctx, inv.Token, models.TeamAnswer{DiagnosticVersion: l.DiagnosticVersion, Answers: `{}`, Scores: `{}`}, 3, time.Now(), nil); !errors.Is(err, models.ErrInvitationUsed) {
+		t.Errorf("a second answer = %v, want ErrInvitationUsed", err)
+	}
+	return l
+}
+
+func TestEraseLeadDeletesItsTeam(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			l := teamOf(t, store, time.Now())
+			if found := modelstest.FindText(t, store, "grace@navy.example"); len(found) != 0 {
+				t.Errorf("a sent invitation's address is kept: %v", found)
+			}
+			if len(teamRows(t, store)) == 0 {
+				t.Fatal("no team rows to erase")
+			}
+			ctx := context.Background()
+			admin, err := store.CreateUser(ctx, "dana@stellapop.example", "Dana Scully", models.RoleAdmin, "correct horse battery staple")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.EraseLead(ctx, l.ID, admin.ID); err != nil {
+				t.Fatal(err)
+			}
+			if rows := teamRows(t, store); len(rows) != 0 {
+				t.Errorf("left after erasure: %v", rows)
+			}
+		})
+	}
+}
+
+func TestRetentionDeletesTeams(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			store := modelstest.Open(t, dialect)
+			now := time.Now().UTC()
+			teamOf(t, store, now.Add(-800*24*time.Hour))
+			if _, err := store.ApplyRetention(ctx, models.Retention{Days: 730, Now: now}); err != nil {
+				t.Fatal(err)
+			}
+			if rows := teamRows(t, store); len(rows) != 0 {
+				t.Errorf("left after retention: %v", rows)
+			}
+			if found := modelstest.FindText(t, store, "mary@nasa.example"); len(found) != 0 {
+				t.Errorf("a waiting address survived retention: %v", found)
+			}
+		})
+	}
+}
