@@ -118,20 +118,30 @@ type historyRow struct {
 	At          moment
 }
 
-// LeadPage shows one lead: who they are, what they answered and how they
-// scored, their emails, and the forms that move them along the pipeline.
-// Opening it is recorded in the lead's history.
-func (h *Handlers) LeadPage(c echo.Context) error {
+// viewLead reads the lead the address names for the signed-in user and
+// records that they viewed it, as the lead page and the API both do.
+func (h *Handlers) viewLead(c echo.Context) (*models.Lead, error) {
 	id, err := parseLeadID(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ctx := c.Request().Context()
 	lead, err := h.Store.LeadByID(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := h.Store.RecordLeadView(ctx, id, currentUser(c).ID, time.Now()); err != nil {
+		return nil, err
+	}
+	return lead, nil
+}
+
+// LeadPage shows one lead: who they are, what they answered and how they
+// scored, their emails, and the forms that move them along the pipeline.
+// Opening it is recorded in the lead's history.
+func (h *Handlers) LeadPage(c echo.Context) error {
+	lead, err := h.viewLead(c)
+	if err != nil {
 		return err
 	}
 	return h.renderLead(c, http.StatusOK, lead, leadForms{})

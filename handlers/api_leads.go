@@ -228,16 +228,8 @@ type apiHistory struct {
 // APILead is one lead with everything its page shows. Reading it is
 // recorded in the lead's history, as opening the page is.
 func (h *Handlers) APILead(c echo.Context) error {
-	id, err := parseLeadID(c)
+	lead, err := h.viewLead(c)
 	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	lead, err := h.Store.LeadByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if _, err := h.Store.RecordLeadView(ctx, id, currentUser(c).ID, time.Now()); err != nil {
 		return err
 	}
 	return h.writeLead(c, lead)
