@@ -110,12 +110,9 @@ func (s *Store) RecordBooking(ctx context.Context, b Booking) (BookingOutcome, e
 		for k, v := range changed {
 			updates[k] = v
 		}
-		res = tx.Model(&Lead{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(updates)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrStale // only on SQLite's unlocked read, and SQLite has one writer
+		// ErrStale only on SQLite's unlocked read, and SQLite has one writer.
+		if err := updateLead(tx, &cur, updates, now); err != nil {
+			return err
 		}
 		return s.emitGORM(tx, LeadEvent{Type: EventLeadUpdated, LeadID: cur.ID, At: now, Data: changed})
 	})

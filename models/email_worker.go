@@ -17,7 +17,7 @@ import (
 const leadForEmailSQL = `SELECT l.id, l.token, l.submission_key, l.name, l.email, l.company, l.role, l.team_size,
 	l.diagnostic_version, l.overall_index, l.band, l.status, l.landing_page, l.referrer, l.utm_source, l.utm_medium,
 	l.utm_campaign, l.utm_term, l.utm_content, l.created_at, l.owner_id, l.follow_up_on, l.version, l.touched_at,
-	l.marketing_opt_in, l.erased_at,
+	l.marketing_opt_in, l.erased_at, l.stage_reached,
 	(SELECT coalesce(json_agg(json_build_object('LeadID', a.lead_id, 'QuestionID', a.question_id, 'Position', a.position,
 		'Dimension', a.dimension, 'QuestionText', a.question_text, 'Value', a.value, 'Label', a.label, 'Points', a.points)
 		ORDER BY a.position), '[]') FROM lead_answers a WHERE a.lead_id = l.id),
@@ -48,7 +48,7 @@ func (s *Store) LeadForEmail(ctx context.Context, id int64) (*Lead, error) {
 		&l.ID, &l.Token, &l.SubmissionKey, &l.Name, &l.Email, &l.Company, &l.Role, &teamSize,
 		&l.DiagnosticVersion, &l.OverallIndex, &l.Band, &l.Status, &l.Source.LandingPage, &l.Source.Referrer,
 		&l.Source.UTMSource, &l.Source.UTMMedium, &l.Source.UTMCampaign, &l.Source.UTMTerm, &l.Source.UTMContent,
-		&l.CreatedAt, &l.OwnerID, &l.FollowUpOn, &l.Version, &l.TouchedAt, &l.MarketingOptIn, &l.ErasedAt,
+		&l.CreatedAt, &l.OwnerID, &l.FollowUpOn, &l.Version, &l.TouchedAt, &l.MarketingOptIn, &l.ErasedAt, &l.StageReached,
 		&answers, &scores, &consents, &emails)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound

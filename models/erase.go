@@ -152,23 +152,10 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 			return fmt.Errorf("replace unkeyed suppressions: %w", err)
 		}
 	}
-	for _, l := range leads {
-		// A fresh token for each: the old one unlocks the result page.
-		token, err := newToken()
-		if err != nil {
-			return err
-		}
-		src := erasedSource(l.Source, l.Email)
-		err = tx.Model(&Lead{}).Where("id = ?", l.ID).Updates(map[string]any{
-			"token": token, "name": ErasedName, "email": "", "company": "", "role": "", "team_size": nil,
-			"landing_page": src.LandingPage, "referrer": src.Referrer, "utm_source": src.UTMSource,
-			"utm_medium": src.UTMMedium, "utm_campaign": src.UTMCampaign, "utm_term": src.UTMTerm,
-			"utm_content": src.UTMContent, "marketing_opt_in": false, "version": gorm.Expr("version + 1"),
-			"erased_at": gorm.Expr("COALESCE(erased_at, ?)", e.at),
-		}).Error
-		if err != nil {
-			return fmt.Errorf("clear contact details: %w", err)
-		}
+	// Erasure clears the source and team size the summaries group by.
+	clearDetails := func() error { return e.clearContactDetails(tx, leads) }
+	if err := moveStats(tx, ids, clearDetails); err != nil {
+		return err
 	}
 	steps := []struct {
 		what string
@@ -202,6 +189,30 @@ func (s *Store) eraseLeads(tx *gorm.DB, leads []Lead, e erasure) error {
 	for _, step := range steps {
 		if err := step.run(); err != nil {
 			return fmt.Errorf("%s: %w", step.what, err)
+		}
+	}
+	return nil
+}
+
+// clearContactDetails clears each lead's contact details and the parts of
+// its source that could name the person, giving it a fresh result token.
+func (e erasure) clearContactDetails(tx *gorm.DB, leads []Lead) error {
+	for _, l := range leads {
+		// A fresh token for each: the old one unlocks the result page.
+		token, err := newToken()
+		if err != nil {
+			return err
+		}
+		src := erasedSource(l.Source, l.Email)
+		err = tx.Model(&Lead{}).Where("id = ?", l.ID).Updates(map[string]any{
+			"token": token, "name": ErasedName, "email": "", "company": "", "role": "", "team_size": nil,
+			"landing_page": src.LandingPage, "referrer": src.Referrer, "utm_source": src.UTMSource,
+			"utm_medium": src.UTMMedium, "utm_campaign": src.UTMCampaign, "utm_term": src.UTMTerm,
+			"utm_content": src.UTMContent, "marketing_opt_in": false, "version": gorm.Expr("version + 1"),
+			"erased_at": gorm.Expr("COALESCE(erased_at, ?)", e.at),
+		}).Error
+		if err != nil {
+			return fmt.Errorf("clear contact details: %w", err)
 		}
 	}
 	return nil

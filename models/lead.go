@@ -28,8 +28,11 @@ type Lead struct {
 	OverallIndex      int
 	Band              string
 	Status            string
-	Source            Source `gorm:"embedded"`
-	CreatedAt         time.Time
+	// StageReached is the furthest pipeline stage the lead has reached
+	// (never lost): see StageAfter.
+	StageReached string
+	Source       Source `gorm:"embedded"`
+	CreatedAt    time.Time
 
 	// The workspace's pipeline.
 	OwnerID        *int64
@@ -223,6 +226,7 @@ func prepareLead(lead *Lead) error {
 	if lead.Status == "" {
 		lead.Status = StatusNew
 	}
+	lead.StageReached = StageAfter(lead.StageReached, lead.Status)
 	lead.Version = 1
 	if c, ok := lead.Consent(PurposeMarketing); ok {
 		lead.MarketingOptIn = c.Active()
@@ -275,6 +279,9 @@ func insertLead(ctx context.Context, tx *gorm.DB, lead *Lead, hooks []TxHook) er
 	}
 	if err := addActivity(tx, lead.ID, nil, ActivityCreated, "", lead.CreatedAt); err != nil {
 		return fmt.Errorf("insert activity: %w", err)
+	}
+	if err := addStats(tx, []int64{lead.ID}, +1, true); err != nil {
+		return err
 	}
 	if len(hooks) == 0 {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,11 +16,11 @@ import (
 // its form already waits in quarantine), its answers, scores and consents
 // (passed as parallel arrays), its two email delivery rows and its first
 // history entry. No row back means the form is in quarantine.
-const insertLeadSQL = `WITH lead AS (
+var insertLeadSQL = `WITH lead AS (
 	INSERT INTO leads (token, submission_key, name, email, company, role, team_size, diagnostic_version,
 		overall_index, band, status, landing_page, referrer, utm_source, utm_medium, utm_campaign, utm_term,
-		utm_content, created_at, owner_id, follow_up_on, version, touched_at, marketing_opt_in, erased_at)
-	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, NULL, '', $20, NULL, $21, NULL
+		utm_content, created_at, owner_id, follow_up_on, version, touched_at, marketing_opt_in, erased_at, stage_reached)
+	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, NULL, '', $20, NULL, $21, NULL, $42
 	WHERE $2::text IS NULL OR NOT EXISTS (SELECT 1 FROM quarantined_submissions WHERE submission_key = $2)
 	RETURNING id
 ), answers AS (
@@ -40,8 +41,33 @@ const insertLeadSQL = `WITH lead AS (
 ), activity AS (
 	INSERT INTO lead_activity (lead_id, actor_id, kind, detail, created_at)
 	SELECT lead.id, NULL, $41, '', $19 FROM lead
+), lead_stats_up AS (
+	INSERT INTO lead_stats (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot, leads)
+	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, $14, $16, $10, $11, $42, lead.id % ` + statsSlotsSQL + `, 1 FROM lead
+	ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot)
+	DO UPDATE SET leads = lead_stats.leads + 1
+), score_stats_up AS (
+	INSERT INTO score_stats (diagnostic_version, team_bracket, dimension, score, status, slot, leads)
+	SELECT $8, ` + teamBracketOfParam + `, s.dimension, s.score, $11, lead.id % ` + statsSlotsSQL + `, 1
+	FROM lead, (SELECT * FROM unnest($29::text[], $31::int[]) UNION ALL SELECT '', $9::int) AS s (dimension, score)
+	ON CONFLICT (diagnostic_version, dimension, team_bracket, score, status, slot)
+	DO UPDATE SET leads = score_stats.leads + 1
+), answer_stats_up AS (
+	INSERT INTO answer_stats (day, diagnostic_version, question_id, value, slot, answers)
+	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, a.question_id, a.value, lead.id % ` + statsSlotsSQL + `, 1
+	FROM lead, unnest($22::text[], $26::int[]) AS a (question_id, value)
+	ON CONFLICT (diagnostic_version, day, question_id, value, slot)
+	DO UPDATE SET answers = answer_stats.answers + 1
 )
 SELECT id FROM lead`
+
+// statsSlotsSQL and teamBracketOfParam put the summaries' rules into
+// insertLeadSQL: the lead's new rows in lead_stats, score_stats and
+// answer_stats (see stats.go) go in with the lead itself.
+var (
+	statsSlotsSQL      = strconv.Itoa(statsSlots)
+	teamBracketOfParam = teamBracketSQL("$7::int")
+)
 
 // insertLeadPostgres is insertLead for PostgreSQL, in one statement: see
 // insertLeadSQL. A form already in quarantine, or already saved as a lead,
@@ -79,7 +105,7 @@ func insertLeadPostgres(ctx context.Context, tx pgx.Tx, lead *Lead) error {
 		qIDs, qPos, qDim, qText, qVal, qLabel, qPoints,
 		sDim, sPos, sScore,
 		cPurpose, cGranted, cAt, cVersion, cSHA, cWording, cWithdrawn,
-		eKinds, eIDs, ActivityCreated,
+		eKinds, eIDs, ActivityCreated, lead.StageReached,
 	).Scan(&lead.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrDuplicateSubmission

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -126,6 +127,12 @@ func migrateOn(db *gorm.DB, migrations []migration, also []func(context.Context)
 		}
 		if done {
 			applied = append(applied, m.Name)
+		}
+	}
+	if slices.Contains(applied, statsMigration) {
+		// The summaries start from the leads already there.
+		if err := db.Transaction(func(tx *gorm.DB) error { return rebuildStats(tx) }); err != nil {
+			return applied, fmt.Errorf("fill the summary tables: %w", err)
 		}
 	}
 	for _, step := range also {

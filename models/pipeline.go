@@ -205,14 +205,32 @@ func (s *Store) changeLead(ctx context.Context, leadID int64, version int, chang
 func bumpLead(tx *gorm.DB, cur *Lead, updates map[string]any, now time.Time) error {
 	updates["version"] = gorm.Expr("version + 1")
 	updates["touched_at"] = gorm.Expr("COALESCE(touched_at, ?)", now)
-	res := tx.Model(&Lead{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(updates)
-	if res.Error != nil {
-		return res.Error
+	return updateLead(tx, cur, updates, now)
+}
+
+// updateLead writes updates to the lead cur if it is still at cur's
+// version. A status change also moves the lead's furthest stage on, its
+// counts in the summary tables and the day's won count.
+func updateLead(tx *gorm.DB, cur *Lead, updates map[string]any, now time.Time) error {
+	write := func() error {
+		res := tx.Model(&Lead{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(updates)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrStale // a concurrent change won the race after we read cur
+		}
+		return nil
 	}
-	if res.RowsAffected == 0 {
-		return ErrStale // a concurrent change won the race after we read cur
+	status, ok := updates["status"].(string)
+	if !ok || status == cur.Status {
+		return write()
 	}
-	return nil
+	updates["stage_reached"] = stageReachedSQL(status)
+	if err := moveStats(tx, []int64{cur.ID}, write); err != nil {
+		return err
+	}
+	return countWon(tx, cur.Status, status, now)
 }
 
 func sameID(a, b *int64) bool {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -46,6 +47,13 @@ func (s *Store) InsertLeadsBatch(ctx context.Context, batch []LeadWithHistory) e
 		if l.Version == 0 {
 			l.Version = 1
 		}
+		l.StageReached = StageAfter(l.StageReached, StatusNew)
+		for _, a := range b.History {
+			if from, to, ok := strings.Cut(a.Detail, " → "); ok && a.Kind == ActivityStatusChanged {
+				l.StageReached = StageAfter(StageAfter(l.StageReached, from), to)
+			}
+		}
+		l.StageReached = StageAfter(l.StageReached, l.Status)
 		if c, ok := l.Consent(PurposeMarketing); ok {
 			l.MarketingOptIn = c.Active()
 		}
@@ -114,7 +122,11 @@ func (s *Store) InsertLeadsBatch(ctx context.Context, batch []LeadWithHistory) e
 				return fmt.Errorf("insert %s: %w", rows.name, err)
 			}
 		}
-		return nil
+		ids := make([]int64, len(leads))
+		for i, l := range leads {
+			ids[i] = l.ID
+		}
+		return addStats(tx, ids, +1, true)
 	})
 	if err != nil {
 		for _, l := range leads {

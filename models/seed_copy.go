@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -38,7 +40,7 @@ func (s *Store) copyLeadsBatch(ctx context.Context, batch []LeadWithHistory, lea
 			leadRows[i] = []any{l.ID, l.Token, l.SubmissionKey, l.Name, l.Email, l.Company, l.Role, l.TeamSize,
 				l.DiagnosticVersion, l.OverallIndex, l.Band, l.Status, src.LandingPage, src.Referrer,
 				src.UTMSource, src.UTMMedium, src.UTMCampaign, src.UTMTerm, src.UTMContent, l.CreatedAt,
-				l.OwnerID, l.FollowUpOn, l.Version, l.TouchedAt, l.MarketingOptIn, l.ErasedAt}
+				l.OwnerID, l.FollowUpOn, l.Version, l.TouchedAt, l.MarketingOptIn, l.ErasedAt, l.StageReached}
 			for _, a := range l.Answers {
 				answers = append(answers, []any{l.ID, a.QuestionID, a.Position, a.Dimension, a.QuestionText, a.Value, a.Label, a.Points})
 			}
@@ -67,7 +69,7 @@ func (s *Store) copyLeadsBatch(ctx context.Context, batch []LeadWithHistory, lea
 			{"leads", []string{"id", "token", "submission_key", "name", "email", "company", "role", "team_size",
 				"diagnostic_version", "overall_index", "band", "status", "landing_page", "referrer",
 				"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "created_at",
-				"owner_id", "follow_up_on", "version", "touched_at", "marketing_opt_in", "erased_at"}, leadRows},
+				"owner_id", "follow_up_on", "version", "touched_at", "marketing_opt_in", "erased_at", "stage_reached"}, leadRows},
 			{"lead_answers", []string{"lead_id", "question_id", "position", "dimension", "question_text", "value", "label", "points"}, answers},
 			{"lead_scores", []string{"lead_id", "dimension", "position", "score"}, scores},
 			{"lead_consents", []string{"lead_id", "purpose", "granted", "decided_at", "wording_version", "wording_sha256", "wording", "withdrawn_at"}, consents},
@@ -81,6 +83,32 @@ func (s *Store) copyLeadsBatch(ctx context.Context, batch []LeadWithHistory, lea
 				return fmt.Errorf("copy %s: %w", t.table, err)
 			}
 		}
+		for i, stmt := range statsUpserts(Postgres) {
+			args := []any{1, ids}
+			if i == 1 {
+				args = []any{1, ids, 1, ids}
+			}
+			if _, err := tx.Exec(ctx, pgxPlaceholders(stmt), args...); err != nil {
+				return fmt.Errorf("summaries: %w", err)
+			}
+		}
 		return nil
 	})
+}
+
+// pgxPlaceholders turns a GORM statement's ? placeholders into pgx's $n,
+// and "IN ?" over a list into "= ANY($n)" over an array.
+func pgxPlaceholders(stmt string) string {
+	stmt = strings.ReplaceAll(stmt, "IN ?", "= ANY(?)")
+	var b strings.Builder
+	n := 0
+	for _, r := range stmt {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -1,0 +1,358 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// The insight tables (lead_stats, score_stats, answer_stats) are summaries
+// of the leads kept up in the same transaction as every change they count:
+// a new lead adds itself, a status change or an erasure moves the lead from
+// its old rows to its new ones. Each table is therefore exactly a GROUP BY
+// over the leads at every commit, which RebuildStats recomputes and a test
+// compares against. Kept up in the transaction rather than by a periodic
+// job, the figures are never behind: a consultant who marks a lead won sees
+// it in the campaign report at once, and no job has to find what changed.
+// On PostgreSQL a new lead's rows go in with the statement that inserts the
+// lead (see insertLeadSQL), so they cost no extra round trip.
+
+// statsSlots is how many rows share each group (by lead id modulo it), so
+// concurrent submissions of the same kind on the same day rarely wait on
+// one row's lock. Readers sum over the slots.
+const statsSlots = 4
+
+// TeamBracket is a range of team sizes the peer benchmark may compare
+// within: sizes from Min to Max inclusive (Max 0: no upper end).
+type TeamBracket struct {
+	Label    string
+	Min, Max int
+}
+
+// TeamBrackets are the team-size brackets, smallest first. A lead who gave
+// no team size is in the bracket "".
+var TeamBrackets = []TeamBracket{
+	{Label: "1–5", Min: 1, Max: 5},
+	{Label: "6–10", Min: 6, Max: 10},
+	{Label: "11–25", Min: 11, Max: 25},
+	{Label: "26+", Min: 26},
+}
+
+// TeamBracketOf is the bracket of a team size, "" for none.
+func TeamBracketOf(size *int) string {
+	if size == nil {
+		return ""
+	}
+	for _, b := range TeamBrackets {
+		if *size >= b.Min && (b.Max == 0 || *size <= b.Max) {
+			return b.Label
+		}
+	}
+	return ""
+}
+
+// teamBracketSQL is TeamBracketOf as an SQL expression over expr, built
+// from TeamBrackets so the two cannot disagree.
+func teamBracketSQL(expr string) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, br := range TeamBrackets {
+		cond := expr + " >= " + strconv.Itoa(br.Min)
+		if br.Max != 0 {
+			cond += " AND " + expr + " <= " + strconv.Itoa(br.Max)
+		}
+		b.WriteString(" WHEN " + cond + " THEN '" + br.Label + "'")
+	}
+	b.WriteString(" ELSE '' END")
+	return b.String()
+}
+
+// stageRank is a status's place on the way to won; lost reaches nothing.
+func stageRank(status string) int {
+	for i, s := range pipelineStages {
+		if s == status {
+			return i
+		}
+	}
+	return -1
+}
+
+// pipelineStages are the statuses a lead passes on its way to won, in
+// order: the values of stage_reached.
+var pipelineStages = []string{StatusNew, StatusContacted, StatusQualified, StatusProposal, StatusWon}
+
+// PipelineStages lists the stages a lead can reach, first to last.
+func PipelineStages() []string { return append([]string(nil), pipelineStages...) }
+
+// StageAfter is the furthest stage reached once a lead that had reached
+// reached moves to status.
+func StageAfter(reached, status string) string {
+	if stageRank(status) > stageRank(reached) {
+		return status
+	}
+	if reached == "" {
+		return StatusNew
+	}
+	return reached
+}
+
+// stageReachedSQL sets stage_reached for a move to status, in SQL, so an
+// update needs no read of the lead first.
+func stageReachedSQL(status string) clause.Expr {
+	r := stageRank(status)
+	if r < 0 {
+		return gorm.Expr("stage_reached")
+	}
+	var lower []string
+	for _, s := range pipelineStages[:r] {
+		lower = append(lower, "'"+s+"'")
+	}
+	if len(lower) == 0 {
+		return gorm.Expr("stage_reached")
+	}
+	return gorm.Expr("CASE WHEN stage_reached IN ("+strings.Join(lower, ", ")+") THEN ? ELSE stage_reached END", status)
+}
+
+// dayOfSQL is the UTC day (YYYY-MM-DD) of a timestamp column.
+func dayOfSQL(dialect, column string) string {
+	if dialect == Postgres {
+		return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	// SQLite keeps times as text, in UTC here, starting with the date.
+	return "substr(" + column + ", 1, 10)"
+}
+
+// statsUpserts are the statements that add sign times each lead in ids to
+// the summary tables, read from the leads as they are in the transaction.
+func statsUpserts(dialect string) [3]string {
+	day := dayOfSQL(dialect, "l.created_at")
+	slot := "l.id % " + strconv.Itoa(statsSlots)
+	// "WHERE true" and a subquery keep SQLite from reading ON CONFLICT as
+	// part of a join.
+	return [3]string{
+		`INSERT INTO lead_stats (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot, leads)
+		SELECT * FROM (SELECT ` + day + ` AS day, l.diagnostic_version, l.utm_source, l.utm_campaign, l.band, l.status,
+			l.stage_reached, ` + slot + ` AS slot, ? * count(*) AS leads
+		FROM leads l WHERE l.id IN ? GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS t WHERE true
+		ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot)
+		DO UPDATE SET leads = lead_stats.leads + excluded.leads`,
+		`INSERT INTO score_stats (diagnostic_version, team_bracket, dimension, score, status, slot, leads)
+		SELECT * FROM (
+			SELECT l.diagnostic_version, ` + teamBracketSQL("l.team_size") + ` AS team_bracket, s.dimension, s.score,
+				l.status, ` + slot + ` AS slot, ? * count(*) AS leads
+			FROM leads l JOIN lead_scores s ON s.lead_id = l.id WHERE l.id IN ? GROUP BY 1, 2, 3, 4, 5, 6
+			UNION ALL
+			SELECT l.diagnostic_version, ` + teamBracketSQL("l.team_size") + `, '', l.overall_index,
+				l.status, ` + slot + `, ? * count(*)
+			FROM leads l WHERE l.id IN ? GROUP BY 1, 2, 3, 4, 5, 6) AS t WHERE true
+		ON CONFLICT (diagnostic_version, dimension, team_bracket, score, status, slot)
+		DO UPDATE SET leads = score_stats.leads + excluded.leads`,
+		`INSERT INTO answer_stats (day, diagnostic_version, question_id, value, slot, answers)
+		SELECT * FROM (SELECT ` + day + ` AS day, l.diagnostic_version, a.question_id, a.value, ` + slot + ` AS slot,
+			? * count(*) AS answers
+		FROM leads l JOIN lead_answers a ON a.lead_id = l.id WHERE l.id IN ? GROUP BY 1, 2, 3, 4, 5) AS t WHERE true
+		ON CONFLICT (diagnostic_version, day, question_id, value, slot)
+		DO UPDATE SET answers = answer_stats.answers + excluded.answers`,
+	}
+}
+
+// addStats adds sign (+1 or -1) times the leads ids, as they are now in
+// tx, to the summary tables; withAnswers also counts their answers, which
+// never change after a lead is saved.
+func addStats(tx *gorm.DB, ids []int64, sign int, withAnswers bool) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q := statsUpserts(tx.Dialector.Name())
+	for start := 0; start < len(ids); start += insertChunk {
+		chunk := ids[start:min(start+insertChunk, len(ids))]
+		if err := tx.Exec(q[0], sign, chunk).Error; err != nil {
+			return fmt.Errorf("lead stats: %w", err)
+		}
+		if err := tx.Exec(q[1], sign, chunk, sign, chunk).Error; err != nil {
+			return fmt.Errorf("score stats: %w", err)
+		}
+		if withAnswers {
+			if err := tx.Exec(q[2], sign, chunk).Error; err != nil {
+				return fmt.Errorf("answer stats: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// moveStats runs change, which alters what the summaries group the leads
+// ids by (status, source, team size), and moves their counts from their
+// old rows to their new ones, all in tx.
+func moveStats(tx *gorm.DB, ids []int64, change func() error) error {
+	if err := addStats(tx, ids, -1, false); err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	if err := addStats(tx, ids, +1, false); err != nil {
+		return err
+	}
+	for _, table := range []string{"lead_stats", "score_stats"} {
+		if err := tx.Exec("DELETE FROM " + table + " WHERE leads = 0").Error; err != nil {
+			return fmt.Errorf("drop emptied %s rows: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// MetricLeadsWon counts, on the day it happens, a lead becoming won (and
+// takes one off when a won lead's status changes again): the dashboard's
+// "won" in a period.
+const MetricLeadsWon = "leads_won"
+
+// countWon records a status change from from to to in the won count of
+// the day of now.
+func countWon(tx *gorm.DB, from, to string, now time.Time) error {
+	n := 0
+	switch {
+	case to == StatusWon && from != StatusWon:
+		n = 1
+	case from == StatusWon && to != StatusWon:
+		n = -1
+	default:
+		return nil
+	}
+	return tx.Exec(`INSERT INTO daily_counts (day, metric, count) VALUES (?, ?, ?)
+		ON CONFLICT (day, metric) DO UPDATE SET count = daily_counts.count + excluded.count`,
+		now.UTC().Format(DayLayout), MetricLeadsWon, n).Error
+}
+
+// RebuildStats recomputes every summary table from the leads, in one
+// transaction: after a restore, or to check the kept-up figures. `intake
+// stats rebuild` runs it; migrating to the summaries runs it once.
+func (s *Store) RebuildStats(ctx context.Context) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return rebuildStats(tx) })
+}
+
+// rebuildStats is RebuildStats in tx. The won counts, being events rather
+// than a summary of the leads, are filled from the history.
+func rebuildStats(tx *gorm.DB) error {
+	for _, table := range []string{"lead_stats", "score_stats", "answer_stats"} {
+		if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
+			return fmt.Errorf("rebuild %s: %w", table, err)
+		}
+	}
+	dialect := tx.Dialector.Name()
+	q := statsUpserts(dialect)
+	all := "SELECT id FROM leads"
+	for i, stmt := range q {
+		stmt = strings.ReplaceAll(stmt, "l.id IN ?", "l.id IN ("+all+")")
+		args := []any{1}
+		if i == 1 {
+			args = []any{1, 1}
+		}
+		if err := tx.Exec(stmt, args...).Error; err != nil {
+			return fmt.Errorf("rebuild stats: %w", err)
+		}
+	}
+	if err := tx.Exec("DELETE FROM daily_counts WHERE metric = ?", MetricLeadsWon).Error; err != nil {
+		return fmt.Errorf("rebuild won counts: %w", err)
+	}
+	// A win is an entry "<from> → won"; leaving won is "won → <to>".
+	err := tx.Exec(`INSERT INTO daily_counts (day, metric, count)
+		SELECT day, ?, sum(n) FROM (
+			SELECT `+dayOfSQL(dialect, "created_at")+` AS day,
+				CASE WHEN detail LIKE ? THEN 1 ELSE -1 END AS n
+			FROM lead_activity WHERE kind = ? AND (detail LIKE ? OR detail LIKE ?)
+		) AS t GROUP BY day`,
+		MetricLeadsWon, "%→ won", ActivityStatusChanged, "%→ won", "won →%").Error
+	if err != nil {
+		return fmt.Errorf("rebuild won counts: %w", err)
+	}
+	return nil
+}
+
+// statsMigration is the migration that creates the summary tables: the
+// start that applies it fills them.
+const statsMigration = "0020_insights.sql"
+
+// LeadStat is how many leads share one day and one of each grouping.
+type LeadStat struct {
+	Day               string
+	DiagnosticVersion string
+	UTMSource         string `gorm:"column:utm_source"`
+	UTMCampaign       string `gorm:"column:utm_campaign"`
+	Band              string
+	Status            string
+	StageReached      string
+	Leads             int64
+}
+
+// LeadStats lists the summary of leads created from first to last
+// (YYYY-MM-DD, inclusive), one row per day and grouping, groups without a
+// lead left out; version "" means every version.
+func (s *Store) LeadStats(ctx context.Context, version, first, last string) ([]LeadStat, error) {
+	db := s.db.WithContext(ctx).Table("lead_stats").
+		Select("day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, sum(leads) AS leads").
+		Where("day >= ? AND day <= ?", first, last)
+	if version != "" {
+		db = db.Where("diagnostic_version = ?", version)
+	}
+	var out []LeadStat
+	err := db.Group("day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached").
+		Having("sum(leads) <> 0").
+		Order("day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("read lead stats: %w", err)
+	}
+	return out, nil
+}
+
+// ScoreStat is how many leads of one diagnostic version, team bracket and
+// status scored Score on Dimension ("" is the overall index).
+type ScoreStat struct {
+	DiagnosticVersion string
+	TeamBracket       string
+	Dimension         string
+	Score             int
+	Status            string
+	Leads             int64
+}
+
+// ScoreStats lists the score summary of one diagnostic version.
+func (s *Store) ScoreStats(ctx context.Context, version string) ([]ScoreStat, error) {
+	var out []ScoreStat
+	err := s.db.WithContext(ctx).Table("score_stats").
+		Select("diagnostic_version, team_bracket, dimension, score, status, sum(leads) AS leads").
+		Where("diagnostic_version = ?", version).
+		Group("diagnostic_version, team_bracket, dimension, score, status").Having("sum(leads) <> 0").
+		Order("dimension, team_bracket, score, status").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("read score stats: %w", err)
+	}
+	return out, nil
+}
+
+// AnswerStat is how many leads chose option Value of a question.
+type AnswerStat struct {
+	QuestionID string
+	Value      int
+	Answers    int64
+}
+
+// AnswerStats sums the answers of one diagnostic version given by leads
+// created from first to last (YYYY-MM-DD, inclusive).
+func (s *Store) AnswerStats(ctx context.Context, version, first, last string) ([]AnswerStat, error) {
+	var out []AnswerStat
+	err := s.db.WithContext(ctx).Table("answer_stats").
+		Select("question_id, value, sum(answers) AS answers").
+		Where("diagnostic_version = ? AND day >= ? AND day <= ?", version, first, last).
+		Group("question_id, value").Having("sum(answers) <> 0").
+		Order("question_id, value").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("read answer stats: %w", err)
+	}
+	return out, nil
+}

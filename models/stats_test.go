@@ -1,0 +1,152 @@
+package models_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
+)
+
+// statsLead is a lead for the summary tests: sampleLead (answers 4 and 2
+// to the first two questions; develops 75, trust 50, index 63; team of 12)
+// with its own source, band and day.
+func statsLead(t *testing.T, email, source, campaign, band string, size *int, created time.Time) *models.Lead {
+	t.Helper()
+	l := sampleLead(t)
+	l.Email, l.Band, l.TeamSize, l.CreatedAt = email, band, size, created
+	l.Source = models.Source{UTMSource: source, UTMCampaign: campaign}
+	return l
+}
+
+func TestSummariesFollowEveryChange(t *testing.T) {
+	day1 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	day2 := time.Date(2026, 11, 3, 23, 30, 0, 0, time.UTC)
+	three, forty := 3, 40
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			ctx := t.Context()
+			admin, err := store.CreateUser(ctx, "ana@stellapop.example", "Ana Admin", models.RoleAdmin, "a long enough password")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := statsLead(t, "a@example.com", "linkedin", "spring", "emerging", &three, day1)
+			b := statsLead(t, "b@example.com", "linkedin", "spring", "emerging", &three, day1)
+			c := statsLead(t, "c@example.com", "newsletter", "", "strong", &forty, day2)
+			d := statsLead(t, "d@example.com", "", "", "strong", nil, day2)
+			for _, l := range []*models.Lead{a, b, c, d} {
+				if err := store.SaveLead(ctx, l); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// b goes to proposal and is lost: it reached proposal.
+			for _, s := range []string{models.StatusContacted, models.StatusProposal, models.StatusLost} {
+				l, err := store.LeadByID(ctx, b.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := store.SetLeadStatus(ctx, b.ID, l.Version, s, admin.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// c is won; d is erased, which clears nothing d's rows group by
+			// but its (absent) team size and source.
+			l, err := store.LeadByID(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := store.SetLeadStatus(ctx, c.ID, l.Version, models.StatusWon, admin.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.EraseLead(ctx, a.ID, admin.ID); err != nil {
+				t.Fatal(err)
+			}
+
+			leads, err := store.LeadStats(ctx, "", "2026-11-01", "2026-11-30")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// a was erased: its source and campaign hold no address, so
+			// erasure keeps them and a stays in its rows.
+			wantLeads := []models.LeadStat{
+				{Day: "2026-11-02", DiagnosticVersion: "v1", UTMSource: "linkedin", UTMCampaign: "spring", Band: "emerging", Status: "lost", StageReached: "proposal", Leads: 1},
+				{Day: "2026-11-02", DiagnosticVersion: "v1", UTMSource: "linkedin", UTMCampaign: "spring", Band: "emerging", Status: "new", StageReached: "new", Leads: 1},
+				{Day: "2026-11-03", DiagnosticVersion: "v1", UTMSource: "", UTMCampaign: "", Band: "strong", Status: "new", StageReached: "new", Leads: 1},
+				{Day: "2026-11-03", DiagnosticVersion: "v1", UTMSource: "newsletter", UTMCampaign: "", Band: "strong", Status: "won", StageReached: "won", Leads: 1},
+			}
+			if !reflect.DeepEqual(leads, wantLeads) {
+				t.Errorf("lead stats =\n%+v\nwant\n%+v", leads, wantLeads)
+			}
+
+			scores, err := store.ScoreStats(ctx, "v1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Every lead scored develops 75, trust 50, index 63. a's team
+			// size went with its erasure; d gave none.
+			var wantScores []models.ScoreStat
+			for _, dim := range []struct {
+				id    string
+				score int
+			}{{"", 63}, {"develops", 75}, {"trust", 50}} {
+				wantScores = append(wantScores,
+					models.ScoreStat{DiagnosticVersion: "v1", TeamBracket: "", Dimension: dim.id, Score: dim.score, Status: "new", Leads: 2},
+					models.ScoreStat{DiagnosticVersion: "v1", TeamBracket: "1–5", Dimension: dim.id, Score: dim.score, Status: "lost", Leads: 1},
+					models.ScoreStat{DiagnosticVersion: "v1", TeamBracket: "26+", Dimension: dim.id, Score: dim.score, Status: "won", Leads: 1},
+				)
+			}
+			if !reflect.DeepEqual(scores, wantScores) {
+				t.Errorf("score stats =\n%+v\nwant\n%+v", scores, wantScores)
+			}
+
+			answers, err := store.AnswerStats(ctx, "v1", "2026-11-03", "2026-11-03")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(answers) != 2 || answers[0].Answers != 2 || answers[1].Answers != 2 {
+				t.Errorf("answers on 3 November = %+v, want both questions answered by c and d", answers)
+			}
+
+			// The kept-up tables are exactly what a rebuild from the leads gives.
+			scoresBefore, answersBefore := scores, answers
+			if err := store.RebuildStats(ctx); err != nil {
+				t.Fatal(err)
+			}
+			leads2, _ := store.LeadStats(ctx, "", "2026-11-01", "2026-11-30")
+			scores2, _ := store.ScoreStats(ctx, "v1")
+			answers2, _ := store.AnswerStats(ctx, "v1", "2026-11-03", "2026-11-03")
+			if !reflect.DeepEqual(leads2, leads) || !reflect.DeepEqual(scores2, scoresBefore) || !reflect.DeepEqual(answers2, answersBefore) {
+				t.Errorf("rebuilt summaries differ from the kept-up ones:\n%+v\n%+v\n%+v", leads2, scores2, answers2)
+			}
+		})
+	}
+}
+
+func TestStageAfter(t *testing.T) {
+	for _, tc := range []struct{ reached, status, want string }{
+		{"", "new", "new"},
+		{"new", "contacted", "contacted"},
+		{"proposal", "contacted", "proposal"},
+		{"proposal", "lost", "proposal"},
+		{"won", "new", "won"},
+		{"qualified", "won", "won"},
+	} {
+		if got := models.StageAfter(tc.reached, tc.status); got != tc.want {
+			t.Errorf("StageAfter(%q, %q) = %q, want %q", tc.reached, tc.status, got, tc.want)
+		}
+	}
+}
+
+func TestTeamBracketOf(t *testing.T) {
+	n := func(v int) *int { return &v }
+	for _, tc := range []struct {
+		size *int
+		want string
+	}{{nil, ""}, {n(0), ""}, {n(1), "1–5"}, {n(5), "1–5"}, {n(6), "6–10"}, {n(25), "11–25"}, {n(26), "26+"}, {n(500), "26+"}} {
+		if got := models.TeamBracketOf(tc.size); got != tc.want {
+			t.Errorf("TeamBracketOf(%v) = %q, want %q", tc.size, got, tc.want)
+		}
+	}
+}
