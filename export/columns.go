@@ -47,14 +47,16 @@ type cell struct {
 type cellKind uint8
 
 const (
-	plainKind  cellKind = iota // our own text: a time, or a number the database wrote
-	textKind                   // text a person typed, which SafeCell guards
-	numberKind                 // n
+	plainKind   cellKind = iota // our own text: a time, or a number the database wrote
+	textKind                    // text a person typed, which SafeCell guards
+	numberKind                  // n
+	numeralKind                 // s: a number the database wrote as text, "" for none
 )
 
 func plain(s string) cell      { return cell{s: s} }
 func text(s string) cell       { return cell{s: s, kind: textKind} }
 func number(n int64) cell      { return cell{n: n, kind: numberKind} }
+func numeral(s string) cell    { return cell{s: s, kind: numeralKind} }
 func rfc3339(t time.Time) cell { return plain(t.UTC().Format(time.RFC3339)) }
 
 // xlsx is the cell's value for excelize: a number stays a number, and an
@@ -105,11 +107,11 @@ func contactCells(c *models.ExportContact, cells []cell) []cell {
 // the database having written the numbers and times already.
 func copyCells(f []string, dims int, cells []cell) []cell {
 	first, last := models.SplitName(f[models.CopyName])
-	cells = append(cells, plain(f[models.CopyID]), text(f[models.CopyEmail]), text(first), text(last),
-		text(f[models.CopyCompany]), text(f[models.CopyRole]), plain(f[models.CopyTeamSize]),
-		text(f[models.CopyBand]), plain(f[models.CopyIndex]))
+	cells = append(cells, numeral(f[models.CopyID]), text(f[models.CopyEmail]), text(first), text(last),
+		text(f[models.CopyCompany]), text(f[models.CopyRole]), numeral(f[models.CopyTeamSize]),
+		text(f[models.CopyBand]), numeral(f[models.CopyIndex]))
 	for _, s := range f[models.CopyIndex+1 : models.CopyIndex+1+dims] {
-		cells = append(cells, plain(s))
+		cells = append(cells, numeral(s))
 	}
 	after := f[models.CopyIndex+1+dims:]
 	return append(cells, plain(after[models.CopyConsentAt]), text(after[models.CopyConsentVersion]),
