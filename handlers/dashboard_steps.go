@@ -118,51 +118,50 @@ func lostSince(before, now int64) string {
 	return fmt.Sprintf("%s (%s)", thousands(before-now), percent(before-now, before))
 }
 
-// stepDays are the first and last day (UTC) the address asks for, or the
-// last FunnelDays days; each problem found is added to problems.
+// stepDays are the first and last day (UTC) the address asks for: from
+// and to, or FunnelDays days from one of them, or the last FunnelDays
+// days. A range it cannot use is added to problems, and the last
+// FunnelDays days are shown instead.
 func stepDays(q url.Values, now time.Time, problems *[]string) (first, last time.Time) {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	last = today
-	first = today.AddDate(0, 0, -(models.FunnelDays - 1))
-	from, to, ok := readDay(q, "from", "From", problems), readDay(q, "to", "To", problems), true
-	if len(*problems) > 0 {
-		ok = false
-	}
+	span := models.FunnelDays - 1
+	from, fromOK := readDay(q, "from", "From", problems)
+	to, toOK := readDay(q, "to", "To", problems)
+	first, last = today.AddDate(0, 0, -span), today
 	switch {
-	case !ok:
-	case from != nil && to != nil && from.After(*to):
-		*problems = append(*problems, fmt.Sprintf("The first day, %s, is after the last, %s.", from.Format("2 January 2006"), to.Format("2 January 2006")))
-		ok = false
+	case !fromOK || !toOK:
 	case from != nil && to != nil:
 		first, last = *from, *to
 	case from != nil:
-		first = *from
-		if first.After(last) {
-			last = first
-		}
+		first, last = *from, from.AddDate(0, 0, span)
 	case to != nil:
-		last = *to
-		first = last.AddDate(0, 0, -(models.FunnelDays - 1))
+		first, last = to.AddDate(0, 0, -span), *to
 	}
-	if !ok {
+	if fromOK && toOK && first.After(last) {
+		*problems = append(*problems, fmt.Sprintf("The first day, %s, is after the last, %s.",
+			first.Format("2 January 2006"), last.Format("2 January 2006")))
+	}
+	if len(*problems) > 0 {
 		*problems = append(*problems, fmt.Sprintf("Showing the last %d days instead.", models.FunnelDays))
+		return today.AddDate(0, 0, -span), today
 	}
 	return first, last
 }
 
-// readDay reads the day in q's name, nil when it is not given.
-func readDay(q url.Values, name, title string, problems *[]string) *time.Time {
+// readDay reads the day named name in q: nil when it is not given, and
+// not ok, with a problem added, when it is not a YYYY-MM-DD date.
+func readDay(q url.Values, name, title string, problems *[]string) (day *time.Time, ok bool) {
 	v := strings.TrimSpace(q.Get(name))
 	if v == "" {
-		return nil
+		return nil, true
 	}
-	day, err := time.Parse(models.DayLayout, v)
+	t, err := time.Parse(models.DayLayout, v)
 	if err != nil {
 		*problems = append(*problems, fmt.Sprintf("%s “%s” is not a date: please write it as YYYY-MM-DD, for example 2026-11-30.", title, shorten(v, 40)))
-		return nil
+		return nil, false
 	}
-	return &day
+	return &t, true
 }
 
 // versionOptions are the versions to choose from: the current one first,

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stellapop/intake/models"
 )
@@ -121,5 +122,24 @@ func TestDashboardSaysWhichDaysItCannotShow(t *testing.T) {
 	r := s.get("/admin?from=2020-01-01&to=2020-01-31")
 	if !strings.Contains(r.body, "No steps were counted for this version in these days.") || strings.Contains(r.body, "These days can’t be shown") {
 		t.Errorf("an empty range is not said plainly")
+	}
+}
+
+func TestDashboardStepRangeFromTheAddress(t *testing.T) {
+	s := newSite(t, models.SQLite)
+	s.signIn(models.RoleConsultant)
+	today := time.Now().UTC()
+	day := func(t time.Time) string { return t.Format("2 January 2006") }
+	for query, want := range map[string]string{
+		"":                              day(today.AddDate(0, 0, -29)) + " to " + day(today),
+		"from=2026-11-02":               "2 November 2026 to 1 December 2026",
+		"to=2026-11-30":                 "1 November 2026 to 30 November 2026",
+		"from=2026-11-02&to=2026-11-02": "2 November 2026 to 2 November 2026",
+		"from=2025-01-01&to=2026-12-31": "1 January 2025 to 31 December 2026",
+	} {
+		r := s.get("/admin?" + query)
+		if !strings.Contains(r.body, "From "+want+", UTC, version "+s.def.Version+".") {
+			t.Errorf("?%s: the section does not say it shows %s", query, want)
+		}
 	}
 }
