@@ -62,7 +62,9 @@ func (h *Handlers) stepDropOff(c echo.Context, now time.Time) (stepDropOffView, 
 	v.Versions = versionOptions(current, v.Version, sc.Versions())
 	reached := sc.Reached[v.Version]
 	v.Counted = len(reached) > 0
-	steps := len(reached)
+	// An older version shows as many steps as it has counted: its
+	// definition is gone, and with it how many steps it had.
+	steps := 0
 	for n := range reached {
 		steps = max(steps, n)
 	}
