@@ -108,6 +108,7 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit requestLimiter
 	loginLimit  requestLimiter
+	stepLimit   requestLimiter // beacons of the steps reached (diagnostic_steps.go)
 	// inviteClientLimit and inviteLeadLimit limit invitation lists per
 	// client address and per inviting lead.
 	inviteClientLimit requestLimiter
@@ -171,6 +172,7 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h.inviteClientLimit = newRequestLimiter(d.Store, limitInviteClient, d.InviteRateLimit)
 	h.inviteLeadLimit = newRequestLimiter(d.Store, limitInviteLead, d.InviteRateLimit)
 	h.loginLimit = newRequestLimiter(d.Store, limitLogin, d.SubmitRateLimit)
+	h.stepLimit = newRequestLimiter(d.Store, limitSteps, stepLimitPerMinute(d.Diagnostic, d.SubmitRateLimit))
 	h.apiLimit = newRequestLimiter(d.Store, limitAPI, d.APIRateLimit)
 	if h.articlePage, err = h.prepareArticle(renderer); err != nil {
 		return nil, nil, err

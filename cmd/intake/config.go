@@ -335,7 +335,7 @@ var options = []option{
 			c.SubmitMinDelay = time.Duration(n) * time.Second
 			return nil
 		}},
-	{Name: "SUBMIT_RATE_LIMIT", Default: "10", Help: "Diagnostic submissions, and separately sign-in attempts, one client address may send per clock minute; more get a 429 with `Retry-After` set to the seconds left in that minute (the diagnostic comes back with every answer kept). The count starts again as each minute begins, so a burst across a minute's end can reach twice the limit. It is counted in the database on PostgreSQL, so it holds across instances, and in memory on SQLite, by the same rule. `0` turns the limit off, for load tests.",
+	{Name: "SUBMIT_RATE_LIMIT", Default: "10", Help: "Diagnostic submissions, and separately sign-in attempts, one client address may send per clock minute; more get a 429 with `Retry-After` set to the seconds left in that minute (the diagnostic comes back with every answer kept). The count starts again as each minute begins, so a burst across a minute's end can reach twice the limit. It is counted in the database on PostgreSQL, so it holds across instances, and in memory on SQLite, by the same rule. It also caps the diagnostic's step beacons (`POST /diagnostic/steps`, for the dashboard's \"Where visitors stop\") at 2 × the number of steps × this number a minute per address. `0` turns the limit off, for load tests.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100000 {
