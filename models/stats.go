@@ -356,3 +356,29 @@ func (s *Store) AnswerStats(ctx context.Context, version, first, last string) ([
 	}
 	return out, nil
 }
+
+// ScoreCount is how many leads of one diagnostic version and team bracket
+// scored Score on Dimension ("" is the overall index), whatever their
+// status.
+type ScoreCount struct {
+	TeamBracket string
+	Dimension   string
+	Score       int
+	Leads       int64
+}
+
+// ScoreCounts lists the score summary of one diagnostic version summed
+// over status, in one query along score_stats' primary key: what the peer
+// benchmark compares a result with.
+func (s *Store) ScoreCounts(ctx context.Context, version string) ([]ScoreCount, error) {
+	var out []ScoreCount
+	err := s.db.WithContext(ctx).Table("score_stats").
+		Select("team_bracket, dimension, score, sum(leads) AS leads").
+		Where("diagnostic_version = ?", version).
+		Group("dimension, team_bracket, score").Having("sum(leads) <> 0").
+		Order("dimension, team_bracket, score").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("read score counts: %w", err)
+	}
+	return out, nil
+}
