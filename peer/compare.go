@@ -11,12 +11,12 @@ import (
 
 // Counter reads a diagnostic version's score summary; *models.Store is one.
 type Counter interface {
-	ScoreCounts(ctx context.Context, version string) ([]models.ScoreCount, error)
+	ScoreCounts(ctx context.Context, version string) (counts []models.ScoreCount, lastLead int64, err error)
 }
 
 // Comparer works out benchmarks from the score summary. It keeps each
-// version's summary in memory for up to a minute (see fresh), so a result
-// page viewed again costs no query; it is safe for concurrent use.
+// version's summary in memory for up to a minute, so that most views of
+// a result cost no query (see counts); it is safe for concurrent use.
 type Comparer struct {
 	store Counter
 	min   int64
@@ -55,13 +55,9 @@ func (c *Comparer) Compare(ctx context.Context, lead *models.Lead, result diagno
 	if c == nil {
 		return nil, nil
 	}
-	all, err := c.counts(ctx, lead, counted)
+	all, self, err := c.counts(ctx, lead, counted)
 	if err != nil {
 		return nil, err
-	}
-	self := int64(0)
-	if counted {
-		self = 1
 	}
 	// The team's bracket when it alone has enough others, else everyone.
 	bracket := models.TeamBracketOf(lead.TeamSize)
@@ -91,8 +87,9 @@ func (c *Comparer) Compare(ctx context.Context, lead *models.Lead, result diagno
 // counts is a version's summary read at one moment: per dimension and
 // bracket ("" under every bracket too), how many scored each score.
 type counts struct {
-	at    time.Time
-	hists map[[2]string]*histogram // by dimension, bracket
+	at       time.Time
+	lastLead int64                     // the highest lead id the read saw
+	hists    map[[2]string]*histogram // by dimension, bracket
 }
 
 // histogram counts results per score, 0 to 100.
@@ -126,23 +123,32 @@ func (c *counts) of(dimension, bracket string) *histogram {
 // gave no team size, which counts only under every bracket).
 const allBrackets = ""
 
-// counts is the summary of lead's version: the one read within the last
-// cacheFor if it surely counts lead (or lead is not counted), else a new
-// read.
-func (c *Comparer) counts(ctx context.Context, lead *models.Lead, counted bool) (*counts, error) {
+// counts is the summary of lead's version, and self: 1 if lead is among
+// its counts, else 0, so that the lead is never compared with itself. The
+// summary read within the last cacheFor serves when it surely says
+// whether it counts lead: not if lead is held (not counted) or newer than
+// every lead it saw, as a lead is on the first view after submitting;
+// surely if lead was saved more than settle before it. Otherwise (a lead
+// saved around the read) it is read again, and then counts lead.
+func (c *Comparer) counts(ctx context.Context, lead *models.Lead, counted bool) (*counts, int64, error) {
 	version := lead.DiagnosticVersion
 	now := c.now()
 	c.mu.Lock()
 	cached := c.read[version]
 	c.mu.Unlock()
-	if cached != nil && now.Sub(cached.at) < cacheFor && (!counted || lead.CreatedAt.Before(cached.at.Add(-settle))) {
-		return cached, nil
+	if cached != nil && now.Sub(cached.at) < cacheFor {
+		switch {
+		case !counted || lead.ID > cached.lastLead:
+			return cached, 0, nil
+		case lead.CreatedAt.Before(cached.at.Add(-settle)):
+			return cached, 1, nil
+		}
 	}
-	rows, err := c.store.ScoreCounts(ctx, version)
+	rows, lastLead, err := c.store.ScoreCounts(ctx, version)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	read := &counts{at: now, hists: map[[2]string]*histogram{}}
+	read := &counts{at: now, lastLead: lastLead, hists: map[[2]string]*histogram{}}
 	add := func(dimension, bracket string, score int, n int64) {
 		key := [2]string{dimension, bracket}
 		h := read.hists[key]
@@ -166,5 +172,9 @@ func (c *Comparer) counts(ctx context.Context, lead *models.Lead, counted bool) 
 		c.read[version] = read
 	}
 	c.mu.Unlock()
-	return read, nil
+	// Read after lead was: it counts lead, if lead is counted at all.
+	if counted {
+		return read, 1, nil
+	}
+	return read, 0, nil
 }
