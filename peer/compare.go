@@ -88,7 +88,7 @@ func (c *Comparer) Compare(ctx context.Context, lead *models.Lead, result diagno
 // bracket ("" under every bracket too), how many scored each score.
 type counts struct {
 	at       time.Time
-	lastLead int64                     // the highest lead id the read saw
+	lastLead int64                    // the highest lead id the read saw
 	hists    map[[2]string]*histogram // by dimension, bracket
 }
 
