@@ -16,6 +16,7 @@ import (
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/peer"
 	"github.com/stellapop/intake/report"
 	"github.com/stellapop/intake/static"
 	"github.com/stellapop/intake/views"
@@ -99,6 +100,10 @@ type Deps struct {
 	OnTeamUnlocked  models.UnlockHook
 	TeamMinAnswers  int
 	InviteRateLimit int
+
+	// Peers compares a result with the others of its version, for the
+	// result page and its PDF; nil shows no benchmark.
+	Peers *peer.Comparer
 }
 
 // Handlers serves every route; its methods are the handlers.

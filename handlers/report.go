@@ -15,12 +15,19 @@ import (
 // ResultPDF serves a lead's result as a PDF, opened by the same token as
 // the result page and as private: never cached, never indexed.
 func (h *Handlers) ResultPDF(c echo.Context) error {
-	lead, result, err := h.resultByToken(c)
+	ctx := c.Request().Context()
+	lead, held, err := h.resultLead(ctx, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	result := h.storedResult(lead)
+	bench, err := h.Peers.Compare(ctx, lead, result, !held)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
 	err = h.reports.WriteResult(&buf, report.Result{
+		Benchmark:  bench,
 		Definition: h.Diagnostic,
 		Result:     result,
 		Name:       lead.Name,

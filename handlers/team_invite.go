@@ -99,6 +99,9 @@ func (h *Handlers) InviteTeam(c echo.Context) error {
 		return err
 	}
 	page := h.resultPageOf(lead, h.storedResult(lead))
+	if err := h.addBenchmark(ctx, &page, lead, held); err != nil {
+		return err
+	}
 	sec, err := h.teamSectionFor(ctx, c, lead, held)
 	if err != nil {
 		return err

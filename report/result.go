@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/peer"
 )
 
 // Result is what the result PDF shows: a lead's result as the result page
@@ -21,7 +23,8 @@ type Result struct {
 	Taken           time.Time // when the diagnostic was taken
 	ArticleURL      string    // the article's absolute address, without a #section
 	BookingURL      string
-	ResultURL       string // the result page's absolute address
+	ResultURL       string          // the result page's absolute address
+	Benchmark       *peer.Benchmark // compared with other managers; nil: not shown
 }
 
 // Text sizes of the result PDF, in points.
@@ -63,6 +66,22 @@ func (m *Maker) WriteResult(w io.Writer, in Result) error {
 	ch := chart.Scores(in.Definition, r)
 	d.drawChart(ch)
 	d.para(ch.Caption, 9, mutedColour)
+
+	if b := in.Benchmark; b != nil {
+		d.keep(30)
+		d.heading("Compared with other managers", resultHeading)
+		d.style(true, resultBody+0.5, inkColour)
+		d.MultiCell(textWidth, lineHeight(resultBody+0.5), b.Sentence(), "", "L", false)
+		if len(b.Dimensions) > 0 {
+			var each []string
+			for _, dim := range b.Dimensions {
+				each = append(each, fmt.Sprintf("%s %d%%", dim.Name, dim.Percent))
+			}
+			d.para("On each contrast, higher than: "+strings.Join(each, " · ")+".", resultBody, inkColour)
+		}
+		d.Ln(1)
+		d.para(b.Basis(), 9, mutedColour)
+	}
 
 	d.heading("Where your manager leads", resultHeading)
 	for _, s := range r.Strengths {
