@@ -37,22 +37,10 @@ func (h *Handlers) TeamReport(c echo.Context) error {
 		ResultPath: resultPagePath(lead.Token),
 		Needed:     team.UnlockAt(h.TeamMinAnswers),
 	}
-	counts, err := h.Store.TeamCounts(ctx, lead.ID, lead.DiagnosticVersion)
+	report, unlocked, err := team.LeadReport(ctx, h.Store, h.Diagnostic, lead, h.TeamMinAnswers)
 	if err != nil {
 		return err
 	}
-	page.Answers = counts.Answers
-	if page.Answers >= int64(page.Needed) {
-		answers, err := h.Store.TeamAnswers(ctx, lead.ID, lead.DiagnosticVersion)
-		if err != nil {
-			return err
-		}
-		scores := make([]map[string]int, len(answers))
-		for i, a := range answers {
-			scores[i] = a.ScoreMap()
-		}
-		page.Unlocked = true
-		page.Report = team.BuildReport(h.Diagnostic, lead.ScoreMap(), scores)
-	}
+	page.Answers, page.Unlocked, page.Report = int64(lead.TeamAnswers), unlocked, report
 	return c.Render(http.StatusOK, "team_report", page)
 }

@@ -48,7 +48,8 @@ func newTeamSite(t *testing.T, dialect string, change func(*handlers.Deps)) *tea
 	deps := testDeps(t, store)
 	err = team.AddWorkers(workers, store, team.MailConfig{
 		BaseURL: deps.BaseURL, From: &netmail.Address{Name: "StellaPop", Address: "hello@stellapop.example"},
-		Transport: transport, Questions: len(deps.Diagnostic.Questions), Log: log,
+		Transport: transport, Questions: len(deps.Diagnostic.Questions),
+		Diagnostic: deps.Diagnostic, Firm: []*netmail.Address{{Name: "Consulting", Address: "consulting@stellapop.example"}}, Log: log,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -150,6 +151,34 @@ func (s *teamSite) inviteLinks(n int) map[string]string {
 	return links
 }
 
+// firmMail is the consulting team's email about a team view.
+type firmMail struct{ subject, text string }
+
+// firmEmail waits for the consulting team's email that a team view unlocked.
+func (s *teamSite) firmEmail() firmMail {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range s.smtp.Messages() {
+			if !strings.EqualFold(m.To[0], "consulting@stellapop.example") {
+				continue
+			}
+			subject, err := m.Subject()
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			text, _, err := m.Parts()
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			return firmMail{subject: subject, text: text}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatal("the consulting team's email did not arrive when the team view unlocked")
+	return firmMail{}
+}
+
 // waitForNoAddress waits until no table holds any of addrs in clear.
 func (s *teamSite) waitForNoAddress(addrs ...string) {
 	s.t.Helper()
@@ -215,6 +244,12 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 			if !unlocked {
 				t.Fatal("the inviter's email did not arrive when the team view unlocked")
 			}
+			// So does the consulting team's, with the pooled figures and the
+			// lead page's link.
+			firm := s.firmEmail()
+			if firm.subject != "Analytical Engines Ltd: 3 colleagues rated the same manager" {
+				t.Errorf("the consulting team's subject = %q", firm.subject)
+			}
 
 			report := s.get("/results/" + token + "/team")
 			if report.status != 200 || !strings.Contains(report.body, "the team’s leadership index") || !strings.Contains(report.body, "What your team sees differently") {
@@ -236,6 +271,20 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 				all = append(all, res.Scores())
 			}
 			rep := team.BuildReport(s.def, own, all)
+			for _, want := range []string{
+				fmt.Sprintf("Open the lead: https://intake.example.com/admin/leads/%d", lead.ID),
+				fmt.Sprintf("Team index %d/100: %s", rep.Index, rep.Band.Title),
+				"pooled from 3 answers; never one person's",
+			} {
+				if !strings.Contains(firm.text, want) {
+					t.Errorf("the consulting team's email does not say %q:\n%s", want, firm.text)
+				}
+			}
+			for _, d := range rep.Dimensions {
+				if row := fmt.Sprintf("%-20s %4d %4d  %s", d.Dimension.Name, d.Own, d.Average, d.Agreement); !strings.Contains(firm.text, row) {
+					t.Errorf("the consulting team's email has no row %q", row)
+				}
+			}
 			for _, d := range rep.Dimensions {
 				row := fmt.Sprintf(`<th scope="row">%s</th><td class="num">%d</td><td class="num">%d</td>`, d.Dimension.Name, d.Own, d.Average)
 				if !strings.Contains(report.body, row) {
