@@ -19,7 +19,14 @@ type teamReportPage struct {
 	Answers    int64
 	Needed     int
 	Unlocked   bool
+	View       teamReportView
+}
+
+// teamReportView is what the shared team-report partial shows: an
+// unlocked team view, worded for the inviter or for the firm.
+type teamReportView struct {
 	Report     team.Report
+	ForInviter bool
 }
 
 // TeamReport shows the inviter's team view. Before enough colleagues have
@@ -41,6 +48,6 @@ func (h *Handlers) TeamReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page.Answers, page.Unlocked, page.Report = int64(lead.TeamAnswers), unlocked, report
+	page.Answers, page.Unlocked, page.View = int64(lead.TeamAnswers), unlocked, teamReportView{Report: report, ForInviter: true}
 	return c.Render(http.StatusOK, "team_report", page)
 }

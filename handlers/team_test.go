@@ -226,6 +226,21 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 			if strings.Contains(s.get("/results/"+token).body, "index is ready") {
 				t.Errorf("the result page says the team view is ready at two answers")
 			}
+			// The firm sees how far it has come, and nothing more.
+			lead, err := s.store.LeadByToken(context.Background(), token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.signIn(models.RoleConsultant)
+			panel := leadTeamPanel(s.get(fmt.Sprintf("/admin/leads/%d", lead.ID)).body)
+			for _, want := range []string{"<dt>Invitations sent</dt><dd>4</dd>", "<dt>Answers received</dt><dd>2 of the 3 it opens at</dd>", "opens when 3 colleagues have answered"} {
+				if !strings.Contains(panel, want) {
+					t.Errorf("the lead page's team view before three answers lacks %q:\n%s", want, panel)
+				}
+			}
+			if strings.Contains(panel, `class="num"`) || strings.Contains(panel, "index-value") {
+				t.Errorf("the lead page shows team scores at two answers:\n%s", panel)
+			}
 			if r := s.answer(links[strings.ToLower(invitees[2])], picks[2]); r.status != 303 {
 				t.Fatalf("third answer = %d", r.status)
 			}
@@ -256,12 +271,15 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 				t.Fatalf("team page after three answers = %d:\n%s", report.status, report.body)
 			}
 			// Never an individual answer: no colleague's own score that is
-			// neither the inviter's nor the team's average shows in a cell.
-			lead, err := s.store.LeadByToken(context.Background(), token)
-			if err != nil {
-				t.Fatal(err)
-			}
+			// neither the inviter's nor the team's average shows in a cell,
+			// on the inviter's page or on the lead page.
 			own := lead.ScoreMap()
+			panel = leadTeamPanel(s.get(fmt.Sprintf("/admin/leads/%d", lead.ID)).body)
+			for _, want := range []string{"<dt>Invitations sent</dt><dd>4</dd>", "<dt>Answers received</dt><dd>3</dd>", "the team’s leadership index", "What the team sees differently"} {
+				if !strings.Contains(panel, want) {
+					t.Errorf("the lead page's unlocked team view lacks %q:\n%s", want, panel)
+				}
+			}
 			var all []map[string]int
 			for _, p := range picks {
 				res, err := s.def.Score(diagnostictest.Answers(s.def, p))
@@ -285,14 +303,16 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 					t.Errorf("the consulting team's email has no row %q", row)
 				}
 			}
-			for _, d := range rep.Dimensions {
-				row := fmt.Sprintf(`<th scope="row">%s</th><td class="num">%d</td><td class="num">%d</td>`, d.Dimension.Name, d.Own, d.Average)
-				if !strings.Contains(report.body, row) {
-					t.Errorf("no row %s", row)
-				}
-				for _, a := range all {
-					if v := a[d.Dimension.ID]; v != d.Own && v != d.Average && strings.Contains(report.body, fmt.Sprintf(`<td class="num">%d</td>`, v)) {
-						t.Errorf("an individual score (%s %d) shows on the team page", d.Dimension.Name, v)
+			for _, page := range []struct{ name, body string }{{"the team page", report.body}, {"the lead page", panel}} {
+				for _, d := range rep.Dimensions {
+					row := fmt.Sprintf(`<th scope="row">%s</th><td class="num">%d</td><td class="num">%d</td>`, d.Dimension.Name, d.Own, d.Average)
+					if !strings.Contains(page.body, row) {
+						t.Errorf("%s has no row %s", page.name, row)
+					}
+					for _, a := range all {
+						if v := a[d.Dimension.ID]; v != d.Own && v != d.Average && strings.Contains(page.body, fmt.Sprintf(`<td class="num">%d</td>`, v)) {
+							t.Errorf("an individual score (%s %d) shows on %s", d.Dimension.Name, v, page.name)
+						}
 					}
 				}
 			}
@@ -477,6 +497,16 @@ func TestQuarantinedResultCannotInvite(t *testing.T) {
 	if found := modelstest.FindText(t, s.store, "grace@navy.example"); len(found) != 0 {
 		t.Errorf("a held result's invitation was stored: %v", found)
 	}
+}
+
+// leadTeamPanel is the lead page's team view panel.
+func leadTeamPanel(body string) string {
+	start := strings.Index(body, `id="team-title"`)
+	end := strings.Index(body, `id="answers-title"`)
+	if start < 0 || end < start {
+		return ""
+	}
+	return body[start:end]
 }
 
 // teamSection is the result page's team section.
