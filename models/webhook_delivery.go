@@ -251,6 +251,7 @@ func ExportContactOf(l *Lead, dims []string) ExportContact {
 	c := ExportContact{
 		ID: l.ID, Email: l.Email, Name: l.Name, Company: l.Company, Role: l.Role, TeamSize: l.TeamSize,
 		Band: l.Band, Index: l.OverallIndex, Source: l.Source, Status: l.Status, CreatedAt: l.CreatedAt.UTC(),
+		TeamInvited: l.TeamInvited, TeamAnswers: l.TeamAnswers,
 	}
 	if l.Owner != nil {
 		c.OwnerEmail = l.Owner.Email
