@@ -21,6 +21,7 @@ import (
 	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
+	"github.com/stellapop/intake/report/pdftest"
 	"github.com/stellapop/intake/team"
 )
 
@@ -241,6 +242,9 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 			if strings.Contains(panel, `class="num"`) || strings.Contains(panel, "index-value") {
 				t.Errorf("the lead page shows team scores at two answers:\n%s", panel)
 			}
+			if text := s.resultPDFText(token); strings.Contains(text, "your team") || strings.Contains(text, "Pooled from") {
+				t.Errorf("the result PDF speaks of the team at two answers:\n%s", text)
+			}
 			if r := s.answer(links[strings.ToLower(invitees[2])], picks[2]); r.status != 303 {
 				t.Fatalf("third answer = %d", r.status)
 			}
@@ -314,6 +318,17 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 							t.Errorf("an individual score (%s %d) shows on %s", d.Dimension.Name, v, page.name)
 						}
 					}
+				}
+			}
+			text := strings.Join(strings.Fields(s.resultPDFText(token)), " ")
+			for _, want := range []string{"How your team sees your manager", "Pooled from 3 colleagues’ answers", fmt.Sprintf("%d /100 the team’s leadership index", rep.Index)} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the result PDF lacks %q once the team view unlocked:\n%s", want, text)
+				}
+			}
+			for _, d := range rep.Dimensions {
+				if row := fmt.Sprintf("%s %d %d %s", d.Dimension.Name, d.Own, d.Average, d.Agreement); !strings.Contains(text, row) {
+					t.Errorf("the result PDF has no team row %q", row)
 				}
 			}
 			if !strings.Contains(s.get("/results/"+token).body, "Your team’s view is ready") {
@@ -497,6 +512,16 @@ func TestQuarantinedResultCannotInvite(t *testing.T) {
 	if found := modelstest.FindText(t, s.store, "grace@navy.example"); len(found) != 0 {
 		t.Errorf("a held result's invitation was stored: %v", found)
 	}
+}
+
+// resultPDFText is the text of the result PDF of token.
+func (s *teamSite) resultPDFText(token string) string {
+	s.t.Helper()
+	r := s.get("/results/" + token + "/report.pdf")
+	if r.status != 200 {
+		s.t.Fatalf("GET the result PDF = %d", r.status)
+	}
+	return pdftest.Text(s.t, []byte(r.body))
 }
 
 // leadTeamPanel is the lead page's team view panel.
