@@ -189,3 +189,35 @@ func TestTeamCountsAndUnlockEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestTeamCountsBackfill: the migration that added the counts fills them
+// from the invitations and answers already there.
+func TestTeamCountsBackfill(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			store := modelstest.Open(t, dialect)
+			l := teamOf(t, store, time.Now()) // two invited, one answer
+			other := sampleLead(t)
+			other.Email = "someone.else@example.com"
+			if err := store.SaveLead(ctx, other); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.BackfillTeamCounts(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []struct {
+				id                int64
+				invited, answered int
+			}{{l.ID, 2, 1}, {other.ID, 0, 0}} {
+				got, err := store.LeadByID(ctx, want.id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.TeamInvited != want.invited || got.TeamAnswers != want.answered {
+					t.Errorf("lead %d after the backfill: %d invited, %d answers; want %d, %d", want.id, got.TeamInvited, got.TeamAnswers, want.invited, want.answered)
+				}
+			}
+		})
+	}
+}
