@@ -253,7 +253,7 @@ func TestLeadInboxTeamBadgeAndFilter(t *testing.T) {
 				}
 			}
 		}
-		if r := s.get("/admin/leads?team=unlocked"); !strings.Contains(r.body, `<option value="unlocked" selected>Team view unlocked</option>`) {
+		if r := s.get("/admin/leads?team=unlocked"); !strings.Contains(r.body, `<option value="unlocked" selected>Unlocked</option>`) {
 			t.Error("the filter form does not keep the team filter")
 		}
 		if r := s.get("/admin/leads?team=everyone"); !strings.Contains(r.body, "Ignored an unknown team “everyone”.") || !strings.Contains(r.body, leadLink(alone)) {
