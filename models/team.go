@@ -130,6 +130,11 @@ func (s *Store) CreateInvitations(ctx context.Context, leadID int64, emails []st
 	var ids []int64
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		ids = ids[:0]
+		// The lead first, as erasure locks it: an erasure waits for the
+		// invitations, or they wait for it and find the lead gone.
+		if err := s.forUpdate(tx, "").Select("id").Where("id = ? AND erased_at IS NULL", leadID).Take(&Lead{}).Error; err != nil {
+			return notFound(err)
+		}
 		for _, e := range emails {
 			token, err := newToken()
 			if err != nil {
@@ -244,13 +249,28 @@ const TeamViewUnlocked = "unlocked"
 // SaveTeamAnswer uses the invitation token names and stores answer with
 // its team, in one transaction. When the team then has minAnswers answers
 // of its version for the first time, lead.updated is emitted and onUnlock
-// runs, both in the same transaction. A used invitation is ErrInvitationUsed, an expired one
-// ErrInvitationExpired.
+// runs, both in the same transaction. A used invitation is
+// ErrInvitationUsed, an expired one ErrInvitationExpired.
 func (s *Store) SaveTeamAnswer(ctx context.Context, token string, answer TeamAnswer, minAnswers int, now time.Time, onUnlock UnlockHook) error {
 	day := now.UTC().Format(time.DateOnly)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var inv TeamInvitation
-		if err := s.forUpdate(tx, "").Where("token = ?", token).Take(&inv).Error; err != nil {
+		if err := tx.Where("token = ?", token).Take(&inv).Error; err != nil {
+			return notFound(err)
+		}
+		// The lead's count moves on first, locking the lead before the
+		// invitation as erasure does, so the two never wait on each other;
+		// the lock also puts answers to one team in turn, so two answers at
+		// once cannot both read two and leave the view locked at three. An
+		// answer to other questions than the lead's is kept but never
+		// counted. Any refusal below rolls the count back.
+		res := tx.Model(&Lead{}).Where("id = ? AND diagnostic_version = ?", inv.LeadID, answer.DiagnosticVersion).
+			Update("team_answers", gorm.Expr("team_answers + 1"))
+		if res.Error != nil {
+			return res.Error
+		}
+		counted := res.RowsAffected == 1
+		if err := s.forUpdate(tx, "").Where("id = ?", inv.ID).Take(&inv).Error; err != nil {
 			return notFound(err)
 		}
 		switch {
@@ -259,7 +279,7 @@ func (s *Store) SaveTeamAnswer(ctx context.Context, token string, answer TeamAns
 		case now.After(inv.ExpiresAt):
 			return ErrInvitationExpired
 		}
-		res := tx.Model(&TeamInvitation{}).Where("id = ? AND used_on IS NULL", inv.ID).Update("used_on", day)
+		res = tx.Model(&TeamInvitation{}).Where("id = ? AND used_on IS NULL", inv.ID).Update("used_on", day)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -274,13 +294,8 @@ func (s *Store) SaveTeamAnswer(ctx context.Context, token string, answer TeamAns
 		if err := tx.Create(&answer).Error; err != nil {
 			return err
 		}
-		// The lead's count moves on first: the row lock this takes puts
-		// answers to one team in turn, so two answers at once cannot both
-		// read two and leave the view locked at three.
-		res = tx.Model(&Lead{}).Where("id = ? AND diagnostic_version = ?", inv.LeadID, answer.DiagnosticVersion).
-			Update("team_answers", gorm.Expr("team_answers + 1"))
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error // an answer to other questions than the lead's never unlocks it
+		if !counted {
+			return nil
 		}
 		var n int
 		if err := tx.Model(&Lead{}).Where("id = ?", inv.LeadID).Pluck("team_answers", &n).Error; err != nil {

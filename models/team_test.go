@@ -3,7 +3,10 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -217,6 +220,60 @@ func TestTeamCountsBackfill(t *testing.T) {
 				if got.TeamInvited != want.invited || got.TeamAnswers != want.answered {
 					t.Errorf("lead %d after the backfill: %d invited, %d answers; want %d, %d", want.id, got.TeamInvited, got.TeamAnswers, want.invited, want.answered)
 				}
+			}
+		})
+	}
+}
+
+// TestTeamAnswersAtOnceUnlockOnce: colleagues answering at the same moment
+// are counted one after another, so the view unlocks exactly once however
+// the answers interleave.
+func TestTeamAnswersAtOnceUnlockOnce(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			store := modelstest.Open(t, dialect)
+			l := sampleLead(t)
+			if err := store.SaveLead(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+			var emails []string
+			for i := range 6 {
+				emails = append(emails, fmt.Sprintf("colleague%d@team.example", i))
+			}
+			var ids []int64
+			if _, err := store.CreateInvitations(ctx, l.ID, emails, time.Now(), func(_ context.Context, _ models.Tx, got []int64) error { ids = got; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			var tokens []string
+			for _, id := range ids {
+				p, err := store.PendingInvite(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tokens = append(tokens, p.Invitation.Token)
+			}
+			var unlocks atomic.Int32
+			var wg sync.WaitGroup
+			errs := make([]error, len(tokens))
+			for i, token := range tokens {
+				wg.Go(func() {
+					errs[i] = store.SaveTeamAnswer(ctx, token, models.TeamAnswer{DiagnosticVersion: l.DiagnosticVersion, Answers: `{}`, Scores: `{}`},
+						3, time.Now(), func(context.Context, models.Tx, int64) error { unlocks.Add(1); return nil })
+				})
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("answer %d: %v", i, err)
+				}
+			}
+			got, err := store.LeadByID(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.TeamAnswers != 6 || unlocks.Load() != 1 {
+				t.Errorf("%d answers at once: counted %d, unlocked %d times; want 6 and once", len(tokens), got.TeamAnswers, unlocks.Load())
 			}
 		})
 	}
