@@ -274,6 +274,15 @@ func TestLeadInboxTeamBadgeAndFilter(t *testing.T) {
 		if !strings.Contains(res.body, `"team_invited":5,"team_answers":3`) || len(list.Leads) != 1 || list.Leads[0].ID != ready.ID {
 			t.Errorf("GET /api/v1/leads?team=unlocked = %s, want only %s with 5 invited and 3 answers", res.body, ready.Name)
 		}
+		for _, want := range []struct {
+			l    *models.Lead
+			team string
+		}{{ready, `"team":{"invited":5,"answers":3,"unlocked":true}`}, {asked, `"team":{"invited":2,"answers":1,"unlocked":false}`}, {alone, `"team":{"invited":0,"answers":0,"unlocked":false}`}} {
+			res := s.api(apiCall{method: "GET", path: fmt.Sprintf("/api/v1/leads/%d", want.l.ID), token: token})
+			if res.status != 200 || !strings.Contains(res.body, want.team) {
+				t.Errorf("GET /api/v1/leads/%d = %d, want %s:\n%s", want.l.ID, res.status, want.team, res.body)
+			}
+		}
 		res = s.api(apiCall{method: "GET", path: "/api/v1/leads?team=everyone", token: token, bad: true})
 		if res.status != 422 || !strings.Contains(res.body, "must be invited or unlocked") {
 			t.Errorf("GET /api/v1/leads?team=everyone = %d\n%s", res.status, res.body)

@@ -149,12 +149,21 @@ type apiLead struct {
 	Consents  []apiConsent `json:"consents"`
 	Answers   []apiAnswer  `json:"answers"`
 	Result    apiResult    `json:"result"`
+	Team      apiTeam      `json:"team"`
 	Emails    []apiEmail   `json:"emails"`
 	Status    string       `json:"status"`
 	Owner     *apiUser     `json:"owner"`
 	FollowUp  *string      `json:"follow_up_on"`
 	Notes     []apiNote    `json:"notes"`
 	History   []apiHistory `json:"history"`
+}
+
+// apiTeam is how far a lead's team view has come: counts only, never a
+// colleague's answers.
+type apiTeam struct {
+	Invited  int  `json:"invited"`
+	Answers  int  `json:"answers"`
+	Unlocked bool `json:"unlocked"`
 }
 
 type apiContact struct {
@@ -259,6 +268,7 @@ func (h *Handlers) writeLead(c echo.Context, lead *models.Lead) error {
 		Consents: []apiConsent{}, Answers: []apiAnswer{}, Emails: []apiEmail{}, Notes: []apiNote{}, History: []apiHistory{},
 		Result: apiResult{Index: lead.OverallIndex, Band: lead.Band, Scores: []apiScore{}},
 		Status: lead.Status, Owner: newAPIUser(lead.Owner),
+		Team: apiTeam{Invited: lead.TeamInvited, Answers: lead.TeamAnswers, Unlocked: lead.TeamAnswers >= team.UnlockAt(h.TeamMinAnswers)},
 	}
 	if lead.FollowUpOn != "" {
 		out.FollowUp = &lead.FollowUpOn
