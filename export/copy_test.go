@@ -71,6 +71,7 @@ func TestExportCopyMatchesChunks(t *testing.T) {
 		{"UPDATE leads SET email = 'person' || id || '@example.com'", nil},
 		{"UPDATE leads SET owner_id = $1 WHERE id = $2", []any{owner.ID, leads[1].ID}},
 		{"UPDATE leads SET team_size = NULL WHERE id = $1", []any{leads[2].ID}},
+		{"UPDATE leads SET team_invited = 5, team_answers = 3 WHERE id = $1", []any{leads[3].ID}},
 		{"DELETE FROM lead_scores WHERE lead_id = $1", []any{leads[4].ID}},
 		{"UPDATE leads SET email = $1 WHERE id = $2", []any{"person" + strconv.FormatInt(leads[7].ID, 10) + "@example.com", leads[8].ID}},
 	} {
@@ -100,8 +101,8 @@ func TestExportCopyMatchesChunks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f == (models.ExportFilter{AllContacts: true}) && !strings.Contains(viaCopy.String(), ",2026-02-03T04:05:06Z\n") {
-				t.Errorf("filter %+v: the withdrawn contact's marketing_consent_withdrawn_at is missing:\n%s", f, viaCopy.String())
+			if f == (models.ExportFilter{AllContacts: true}) && (!strings.Contains(viaCopy.String(), ",2026-02-03T04:05:06Z,0,0\n") || !strings.Contains(viaCopy.String(), ",,5,3\n")) {
+				t.Errorf("filter %+v: the withdrawn contact's marketing_consent_withdrawn_at or the team's counts are missing:\n%s", f, viaCopy.String())
 			}
 			if n != m || n == 0 || !bytes.Equal(viaCopy.Bytes(), viaChunks.Bytes()) {
 				t.Errorf("filter %+v: COPY wrote %d rows:\n%s\nchunks wrote %d:\n%s", f, n, viaCopy.String(), m, viaChunks.String())

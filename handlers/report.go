@@ -10,6 +10,7 @@ import (
 
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/report"
+	"github.com/stellapop/intake/team"
 )
 
 // ResultPDF serves a lead's result as a PDF, opened by the same token as
@@ -25,8 +26,7 @@ func (h *Handlers) ResultPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	err = h.reports.WriteResult(&buf, report.Result{
+	in := report.Result{
 		Benchmark:  bench,
 		Definition: h.Diagnostic,
 		Result:     result,
@@ -36,8 +36,17 @@ func (h *Handlers) ResultPDF(c echo.Context) error {
 		ArticleURL: h.absURL(ArticlePath),
 		BookingURL: h.bookingLink(lead),
 		ResultURL:  h.absURL(resultPagePath(lead.Token)),
-	})
+	}
+	// The team's results join the PDF once its view has unlocked.
+	teamReport, unlocked, err := team.LeadReport(ctx, h.Store, h.Diagnostic, lead, h.TeamMinAnswers)
 	if err != nil {
+		return err
+	}
+	if unlocked {
+		in.Team = &teamReport
+	}
+	var buf bytes.Buffer
+	if err := h.reports.WriteResult(&buf, in); err != nil {
 		return err
 	}
 	return servePDF(c, "stellapop-result.pdf", buf.Bytes())

@@ -177,7 +177,8 @@ func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, cons
 		return nil, err
 	}
 	err = team.AddWorkers(workers, store, team.MailConfig{
-		BaseURL: cfg.BaseURL, From: cfg.MailFrom, Transport: transport, Questions: len(def.Questions), Log: log,
+		BaseURL: cfg.BaseURL, From: cfg.MailFrom, Transport: transport, Questions: len(def.Questions),
+		Diagnostic: def, Firm: cfg.TeamEmail, Log: log,
 	})
 	if err != nil {
 		return nil, err

@@ -234,7 +234,7 @@ var options = []option{
 			c.MailFrom = a
 			return err
 		}},
-	{Name: "TEAM_EMAIL", Default: "consulting@stellapop.com", Help: "Who is told of each new lead: one or more addresses, comma-separated.",
+	{Name: "TEAM_EMAIL", Default: "consulting@stellapop.com", Help: "Who is told of each new lead and each team view that unlocks: one or more addresses, comma-separated.",
 		apply: func(c *Config, v string) error {
 			list, err := mail.ParseAddressList(v)
 			c.TeamEmail = list
