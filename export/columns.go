@@ -123,5 +123,5 @@ func copyCells(f []string, dims int, cells []cell) []cell {
 		text(after[models.CopyUTMSource]), text(after[models.CopyUTMMedium]), text(after[models.CopyUTMCampaign]),
 		text(after[models.CopyUTMTerm]), text(after[models.CopyUTMContent]),
 		text(after[models.CopyStatus]), text(after[models.CopyOwnerEmail]), plain(after[models.CopyCreatedAt]),
-		plain(after[models.CopyConsentWithdrawnAt]), plain(after[models.CopyTeamInvited]), plain(after[models.CopyTeamAnswers]))
+		plain(after[models.CopyConsentWithdrawnAt]), numeral(after[models.CopyTeamInvited]), numeral(after[models.CopyTeamAnswers]))
 }
