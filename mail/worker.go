@@ -63,7 +63,7 @@ type Worker struct {
 func (w *Worker) Work(ctx context.Context, job *river.Job[EmailArgs]) error {
 	args := job.Args
 	// The lead and the email's delivery state, in one query.
-	lead, err := w.store.LeadForEmail(ctx, args.LeadID)
+	lead, err := w.store.LeadForJob(ctx, args.LeadID)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err
 	}

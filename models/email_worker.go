@@ -11,10 +11,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// leadForEmailSQL loads a lead with what its emails show (answers, scores,
-// consents and the delivery state of each email) in one round trip: the
-// children come back as JSON arrays keyed by the Go field names.
-const leadForEmailSQL = `SELECT l.id, l.token, l.submission_key, l.name, l.email, l.company, l.role, l.team_size,
+// leadForJobSQL loads a lead with what its emails and webhook events show
+// (answers, scores, consents, the delivery state of each email and its
+// owner's public fields) in one round trip: the children come back as JSON
+// keyed by the Go field names.
+const leadForJobSQL = `SELECT l.id, l.token, l.submission_key, l.name, l.email, l.company, l.role, l.team_size,
 	l.diagnostic_version, l.overall_index, l.band, l.status, l.landing_page, l.referrer, l.utm_source, l.utm_medium,
 	l.utm_campaign, l.utm_term, l.utm_content, l.created_at, l.owner_id, l.follow_up_on, l.version, l.touched_at,
 	l.marketing_opt_in, l.erased_at, l.stage_reached,
@@ -28,28 +29,35 @@ const leadForEmailSQL = `SELECT l.id, l.token, l.submission_key, l.name, l.email
 		'Wording', c.wording, 'WithdrawnAt', c.withdrawn_at) ORDER BY c.purpose), '[]') FROM lead_consents c WHERE c.lead_id = l.id),
 	(SELECT coalesce(json_agg(json_build_object('LeadID', e.lead_id, 'Kind', e.kind, 'MessageID', e.message_id,
 		'QueuedAt', e.queued_at, 'Attempts', e.attempts, 'LastAttemptAt', e.last_attempt_at, 'LastError', e.last_error,
-		'SentAt', e.sent_at, 'FailedAt', e.failed_at) ORDER BY e.kind), '[]') FROM lead_emails e WHERE e.lead_id = l.id)
+		'SentAt', e.sent_at, 'FailedAt', e.failed_at) ORDER BY e.kind), '[]') FROM lead_emails e WHERE e.lead_id = l.id),
+	(SELECT json_build_object('ID', u.id, 'Email', u.email, 'Name', u.name, 'Role', u.role) FROM users u WHERE u.id = l.owner_id)
 FROM leads l WHERE l.id = $1`
 
-// LeadForEmail loads what composing and sending a lead's email needs: the
-// lead with its answers, scores, consents and the delivery state of its
-// emails (not its owner). It is one query on PostgreSQL, where the email
+// LeadForJob loads what the email and webhook workers need of a lead: the
+// lead with its answers, scores, consents, the delivery state of its
+// emails and its owner's id, email, name and role (nothing else of the
+// owner: no password hash). It is one query on PostgreSQL, where the
 // workers run under load, sent through pgx itself like the queue's own.
-func (s *Store) LeadForEmail(ctx context.Context, id int64) (*Lead, error) {
+func (s *Store) LeadForJob(ctx context.Context, id int64) (*Lead, error) {
 	if s.dialect != Postgres {
-		return s.LeadByID(ctx, id)
+		l, err := s.LeadByID(ctx, id)
+		if err == nil && l.Owner != nil {
+			l.Owner = publicUser(l.Owner)
+		}
+		return l, err
 	}
 	var (
 		l                                 Lead
 		teamSize                          sql.NullInt32
 		answers, scores, consents, emails []byte
+		owner                             []byte
 	)
-	err := s.pool.QueryRow(ctx, leadForEmailSQL, id).Scan(
+	err := s.pool.QueryRow(ctx, leadForJobSQL, id).Scan(
 		&l.ID, &l.Token, &l.SubmissionKey, &l.Name, &l.Email, &l.Company, &l.Role, &teamSize,
 		&l.DiagnosticVersion, &l.OverallIndex, &l.Band, &l.Status, &l.Source.LandingPage, &l.Source.Referrer,
 		&l.Source.UTMSource, &l.Source.UTMMedium, &l.Source.UTMCampaign, &l.Source.UTMTerm, &l.Source.UTMContent,
 		&l.CreatedAt, &l.OwnerID, &l.FollowUpOn, &l.Version, &l.TouchedAt, &l.MarketingOptIn, &l.ErasedAt, &l.StageReached,
-		&answers, &scores, &consents, &emails)
+		&answers, &scores, &consents, &emails, &owner)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -68,6 +76,13 @@ func (s *Store) LeadForEmail(ctx context.Context, id int64) (*Lead, error) {
 			return nil, fmt.Errorf("load lead: %w", err)
 		}
 	}
+	if owner != nil {
+		var u User
+		if err := json.Unmarshal(owner, &u); err != nil {
+			return nil, fmt.Errorf("load lead: %w", err)
+		}
+		l.Owner = &u
+	}
 	l.CreatedAt = l.CreatedAt.UTC()
 	for i := range l.Consents {
 		l.Consents[i].DecidedAt = l.Consents[i].DecidedAt.UTC()
@@ -79,6 +94,12 @@ func (s *Store) LeadForEmail(ctx context.Context, id int64) (*Lead, error) {
 		e.LastAttemptAt, e.SentAt, e.FailedAt = utcPtr(e.LastAttemptAt), utcPtr(e.SentAt), utcPtr(e.FailedAt)
 	}
 	return &l, nil
+}
+
+// publicUser is what a job may know of a user: who they are, not their
+// password hash or their account's dates.
+func publicUser(u *User) *User {
+	return &User{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role}
 }
 
 func utcPtr(t *time.Time) *time.Time {

@@ -219,6 +219,13 @@ func TestWebhookAttemptsAndTargets(t *testing.T) {
 			if got.FailingSince == nil || got.FailingSince.Sub(t0).Abs() > time.Millisecond || got.FailureStreak != 1 || got.LastStatus != 503 {
 				t.Errorf("after a failure: failing since %v, streak %d, status %d", got.FailingSince, got.FailureStreak, got.LastStatus)
 			}
+			if fail.ID == 0 {
+				t.Error("the logged delivery got no id")
+			}
+			stray := &models.WebhookDelivery{EndpointID: e.ID + 100, EventID: "msg_x", EventType: models.EventLeadCreated, Attempt: 1, CreatedAt: t0}
+			if _, err := store.RecordWebhookAttempt(ctx, stray); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("an attempt at an unknown endpoint: %v, want ErrNotFound", err)
+			}
 			again := *fail
 			again.ID, again.Attempt, again.CreatedAt = 0, 2, t0.Add(time.Minute)
 			got, _ = store.RecordWebhookAttempt(ctx, &again)

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
@@ -168,6 +170,9 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, d *WebhookDelivery) (*
 		d.CreatedAt = time.Now().UTC()
 	}
 	d.CreatedAt = d.CreatedAt.UTC()
+	if s.pool != nil {
+		return s.recordWebhookAttemptPostgres(ctx, d)
+	}
 	set := map[string]any{"last_delivery_at": d.CreatedAt, "last_status": d.StatusCode, "updated_at": d.CreatedAt}
 	if d.Succeeded {
 		set["last_error"], set["failing_since"], set["failure_streak"] = "", nil, 0
@@ -186,12 +191,53 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, d *WebhookDelivery) (*
 		}
 		return tx.Where("id = ?", d.EndpointID).Take(&e).Error
 	})
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return nil, ErrNotFound // no such endpoint: nothing logged
 	}
 	if err != nil {
 		return nil, fmt.Errorf("record webhook delivery: %w", err)
 	}
+	return &e, nil
+}
+
+// recordWebhookAttemptSQL is RecordWebhookAttempt in one statement, one
+// round trip instead of five: the delivery logged, the endpoint's last
+// delivery and failure streak moved on, the endpoint read back.
+const recordWebhookAttemptSQL = `WITH d AS (
+	INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, lead_id, attempt, status_code, duration_ms,
+		succeeded, response, error, occurred_at, event_data, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
+), e AS (
+	UPDATE webhook_endpoints SET last_delivery_at = $13, last_status = $6, updated_at = $13,
+		last_error = CASE WHEN $8 THEN '' ELSE $10 END,
+		failing_since = CASE WHEN $8 THEN NULL ELSE COALESCE(failing_since, $13) END,
+		failure_streak = CASE WHEN $8 THEN 0 ELSE failure_streak + 1 END
+	WHERE id = $1
+	RETURNING id, url, kind, events, description, secret, previous_secret, previous_secret_until, disabled_at,
+		disabled_reason, failing_since, failure_streak, last_delivery_at, last_status, last_error, created_at, updated_at
+)
+SELECT d.id, e.* FROM d JOIN e ON true`
+
+// recordWebhookAttemptPostgres is RecordWebhookAttempt on PostgreSQL,
+// where the delivery workers run under load, through pgx itself.
+func (s *Store) recordWebhookAttemptPostgres(ctx context.Context, d *WebhookDelivery) (*WebhookEndpoint, error) {
+	var e WebhookEndpoint
+	err := s.pool.QueryRow(ctx, recordWebhookAttemptSQL, d.EndpointID, d.EventID, d.EventType, d.LeadID, d.Attempt,
+		d.StatusCode, d.DurationMS, d.Succeeded, d.Response, d.Error, d.OccurredAt, d.EventData, d.CreatedAt).Scan(
+		&d.ID, &e.ID, &e.URL, &e.Kind, &e.Events, &e.Description, &e.Secret, &e.PreviousSecret, &e.PreviousSecretUntil,
+		&e.DisabledAt, &e.DisabledReason, &e.FailingSince, &e.FailureStreak, &e.LastDeliveryAt, &e.LastStatus,
+		&e.LastError, &e.CreatedAt, &e.UpdatedAt)
+	var pgErr *pgconn.PgError
+	if errors.Is(err, pgx.ErrNoRows) || (errors.As(err, &pgErr) && pgErr.Code == "23503") {
+		return nil, ErrNotFound // no such endpoint: nothing logged
+	}
+	if err != nil {
+		return nil, fmt.Errorf("record webhook delivery: %w", err)
+	}
+	for _, t := range []**time.Time{&e.PreviousSecretUntil, &e.DisabledAt, &e.FailingSince, &e.LastDeliveryAt} {
+		*t = utcPtr(*t)
+	}
+	e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
 	return &e, nil
 }
 

@@ -184,7 +184,7 @@ func (w *Worker) body(ctx context.Context, ep *models.WebhookEndpoint, a Webhook
 		if ep.Kind == models.WebhookSlack && a.EventType != LeadCreated {
 			return nil, nil
 		}
-		l, err := w.store.LeadByID(ctx, a.LeadID)
+		l, err := w.store.LeadForJob(ctx, a.LeadID)
 		if errors.Is(err, models.ErrNotFound) {
 			return nil, river.JobCancel(fmt.Errorf("lead %d no longer exists", a.LeadID))
 		}
