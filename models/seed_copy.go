@@ -92,6 +92,11 @@ func (s *Store) copyLeadsBatch(ctx context.Context, batch []LeadWithHistory, lea
 				return fmt.Errorf("summaries: %w", err)
 			}
 		}
+		for _, c := range wonCounts(batch) {
+			if _, err := tx.Exec(ctx, pgxPlaceholders(addCountSQL), c.Day, c.Metric, c.Count); err != nil {
+				return fmt.Errorf("count wins: %w", err)
+			}
+		}
 		return nil
 	})
 }

@@ -224,9 +224,7 @@ func countWon(tx *gorm.DB, from, to string, now time.Time) error {
 	default:
 		return nil
 	}
-	return tx.Exec(`INSERT INTO daily_counts (day, metric, count) VALUES (?, ?, ?)
-		ON CONFLICT (day, metric) DO UPDATE SET count = daily_counts.count + excluded.count`,
-		now.UTC().Format(DayLayout), MetricLeadsWon, n).Error
+	return tx.Exec(addCountSQL, now.UTC().Format(DayLayout), MetricLeadsWon, n).Error
 }
 
 // RebuildStats recomputes every summary table from the leads, in one
