@@ -170,3 +170,33 @@ func (s *Store) StatsVersions(ctx context.Context) ([]string, error) {
 	}
 	return out, nil
 }
+
+// StatsSize is what the summary tables hold: how many leads they count
+// and how many rows each has.
+type StatsSize struct {
+	Leads                           int64
+	LeadRows, ScoreRows, AnswerRows int64
+	WonDays                         int64 // days with a leads_won count
+}
+
+// SummarySize reports what the summary tables hold, for `intake stats`.
+func (s *Store) SummarySize(ctx context.Context) (StatsSize, error) {
+	var z StatsSize
+	db := s.db.WithContext(ctx)
+	for _, q := range []struct {
+		sql  string
+		args []any
+		into *int64
+	}{
+		{"SELECT coalesce(sum(leads), 0) FROM lead_stats", nil, &z.Leads},
+		{"SELECT count(*) FROM lead_stats", nil, &z.LeadRows},
+		{"SELECT count(*) FROM score_stats", nil, &z.ScoreRows},
+		{"SELECT count(*) FROM answer_stats", nil, &z.AnswerRows},
+		{"SELECT count(*) FROM daily_counts WHERE metric = ?", []any{MetricLeadsWon}, &z.WonDays},
+	} {
+		if err := db.Raw(q.sql, q.args...).Scan(q.into).Error; err != nil {
+			return z, fmt.Errorf("measure the summary tables: %w", err)
+		}
+	}
+	return z, nil
+}
