@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,10 +70,20 @@ var (
 	teamBracketOfParam = teamBracketSQL("$7::int")
 )
 
+// insertLeadWithoutStatsSQL is insertLeadSQL without the parts that keep
+// the summaries up, for measuring what they cost (WithoutSummaryUpkeep).
+func insertLeadWithoutStatsSQL() string {
+	head, _, ok := strings.Cut(insertLeadSQL, "), lead_stats_up AS (")
+	if !ok {
+		panic("insertLeadSQL has no lead_stats_up part")
+	}
+	return head + ")\nSELECT id FROM lead"
+}
+
 // insertLeadPostgres is insertLead for PostgreSQL, in one statement: see
 // insertLeadSQL. A form already in quarantine, or already saved as a lead,
 // is ErrDuplicateSubmission.
-func insertLeadPostgres(ctx context.Context, tx pgx.Tx, lead *Lead) error {
+func insertLeadPostgres(ctx context.Context, tx pgx.Tx, stmt string, lead *Lead) error {
 	n := len(lead.Answers)
 	qIDs, qPos, qDim, qText, qVal, qLabel, qPoints := make([]string, n), make([]int32, n), make([]string, n), make([]string, n), make([]int32, n), make([]string, n), make([]int32, n)
 	for i, a := range lead.Answers {
@@ -98,7 +109,7 @@ func insertLeadPostgres(ctx context.Context, tx pgx.Tx, lead *Lead) error {
 		teamSize = &v
 	}
 	src := lead.Source
-	err := tx.QueryRow(ctx, insertLeadSQL,
+	err := tx.QueryRow(ctx, stmt,
 		lead.Token, lead.SubmissionKey, lead.Name, lead.Email, lead.Company, lead.Role, teamSize, lead.DiagnosticVersion,
 		lead.OverallIndex, lead.Band, lead.Status, src.LandingPage, src.Referrer, src.UTMSource, src.UTMMedium, src.UTMCampaign, src.UTMTerm,
 		src.UTMContent, lead.CreatedAt, lead.Version, lead.MarketingOptIn,
@@ -132,7 +143,7 @@ func (s *Store) saveLeadPostgres(ctx context.Context, lead *Lead, hooks []TxHook
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
-	if err := insertLeadPostgres(ctx, tx, lead); err != nil {
+	if err := insertLeadPostgres(ctx, tx, s.insertLeadStmt, lead); err != nil {
 		return err
 	}
 	if err := runHooks(ctx, Tx{Pgx: tx}, lead, hooks); err != nil {

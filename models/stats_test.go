@@ -150,3 +150,36 @@ func TestTeamBracketOf(t *testing.T) {
 		}
 	}
 }
+
+// TestWithoutSummaryUpkeepSkipsOnlyTheSummaries: the benchmark's switch
+// saves the lead whole and leaves the summaries alone, so what it saves
+// is the upkeep's cost and nothing else.
+func TestWithoutSummaryUpkeepSkipsOnlyTheSummaries(t *testing.T) {
+	modelstest.NeedPostgres(t)
+	url := modelstest.DatabaseURL(t)
+	var stores [2]*models.Store
+	for i, bare := range []bool{false, true} {
+		s, err := models.Open(t.Context(), url, t.TempDir(), models.Options{WithoutSummaryUpkeep: bare})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	store, bare := stores[0], stores[1]
+	if _, err := store.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	l := sampleLead(t)
+	if err := bare.SaveLead(t.Context(), l); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.LeadByID(t.Context(), l.ID)
+	if err != nil || len(got.Answers) != 2 || len(got.Scores) != 2 {
+		t.Fatalf("lead saved without the upkeep: %+v, %v", got, err)
+	}
+	stats, err := store.LeadStats(t.Context(), "", "2000-01-01", "2100-01-01")
+	if err != nil || len(stats) != 0 {
+		t.Errorf("lead_stats = %v, %v; want none", stats, err)
+	}
+}
