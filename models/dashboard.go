@@ -101,11 +101,16 @@ func (s *Store) LoadDashboard(ctx context.Context, now time.Time) (*Dashboard, e
 		func() error {
 			return s.loadWaiting(ctx, d, d.WindowStart, WorkingCutoff(now, WaitingAfterWorkingDays))
 		},
-		func() error { return s.loadGroups(ctx, d) },
+		func() error { return s.loadBands(ctx, d) },
+		func() (err error) { d.Sources, err = s.loadSources(ctx, d); return err },
 		func() (err error) { d.Funnel, err = s.funnel(ctx, first, now); return err },
 	)
 	if err != nil {
 		return nil, err
+	}
+	d.OtherSources = d.WindowLeads
+	for _, src := range d.Sources {
+		d.OtherSources -= src.Count
 	}
 	return d, nil
 }
@@ -157,42 +162,53 @@ func (s *Store) loadWaiting(ctx context.Context, d *Dashboard, since, cutoff tim
 	return nil
 }
 
-// loadGroups counts the leads since WindowStart per band and per source,
-// and those of this week and month, in one pass over the lead summary's
-// rows of the window's days (lead_stats, kept up with every lead): a few
-// hundred rows a day, however many leads there are. The week and the
-// month both lie inside the window.
-func (s *Store) loadGroups(ctx context.Context, d *Dashboard) error {
+// loadBands counts the leads since WindowStart per band, and those of
+// this week and month, from the band summary's rows of the window's days
+// (band_stats, kept up with every lead): a few dozen rows a day, however
+// many leads there are. The week and the month both lie in the window.
+func (s *Store) loadBands(ctx context.Context, d *Dashboard) error {
 	var rows []struct {
-		Band, UTMSource string
-		Leads, Month    int64
-		Week            int64
+		Band               string
+		Leads, Month, Week int64
 	}
-	err := s.db.WithContext(ctx).Table("lead_stats").
-		Select(`band, utm_source, sum(leads) AS leads,
+	err := s.db.WithContext(ctx).Table("band_stats").
+		Select(`band, sum(leads) AS leads,
 			sum(CASE WHEN day >= ? THEN leads ELSE 0 END) AS month,
 			sum(CASE WHEN day >= ? THEN leads ELSE 0 END) AS week`,
 			d.MonthStart.Format(DayLayout), d.WeekStart.Format(DayLayout)).
 		Where("day >= ?", d.WindowStart.Format(DayLayout)).
-		Group("band, utm_source").Scan(&rows).Error
+		Group("band").Scan(&rows).Error
 	if err != nil {
-		return fmt.Errorf("count leads by band and source: %w", err)
+		return fmt.Errorf("count leads by band: %w", err)
 	}
-	bands, sources := map[string]int64{}, map[string]int64{}
+	bands := map[string]int64{}
 	for _, r := range rows {
 		d.LeadsThisWeek += r.Week
 		d.LeadsThisMonth += r.Month
 		d.WindowLeads += r.Leads
 		bands[r.Band] += r.Leads
-		sources[r.UTMSource] += r.Leads
 	}
 	d.Bands = largestFirst(bands, 0)
-	d.Sources = largestFirst(sources, TopSources)
-	d.OtherSources = d.WindowLeads
-	for _, src := range d.Sources {
-		d.OtherSources -= src.Count
-	}
 	return nil
+}
+
+// loadSources counts the leads since WindowStart per source, from the
+// campaign summary's rows of the window's days, and returns them largest
+// first; loadBands has the total the other sources are taken from.
+func (s *Store) loadSources(ctx context.Context, d *Dashboard) ([]GroupCount, error) {
+	var rows []GroupCount
+	err := s.db.WithContext(ctx).Table("campaign_stats").
+		Select("utm_source AS grp, sum(leads) AS n").
+		Where("day >= ?", d.WindowStart.Format(DayLayout)).
+		Group("utm_source").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count leads by source: %w", err)
+	}
+	sources := map[string]int64{}
+	for _, r := range rows {
+		sources[r.Value] += r.Count
+	}
+	return largestFirst(sources, TopSources), nil
 }
 
 // largestFirst lists the values with leads, largest count first (ties by

@@ -41,11 +41,9 @@ type CampaignResult struct {
 // each campaign's links in those days. Starts past the daily cap are
 // one last row, Other. Sorted by source, then campaign.
 func (s *Store) CampaignResults(ctx context.Context, version, first, last string) ([]CampaignResult, error) {
-	db := s.db.WithContext(ctx).Table("lead_stats").
+	db := s.db.WithContext(ctx).Table("campaign_stats").
 		Select(`utm_source AS source, utm_campaign AS campaign, sum(leads) AS leads,
-			sum(CASE WHEN stage_reached IN `+stagesFrom(StatusQualified)+` THEN leads ELSE 0 END) AS qualified,
-			sum(CASE WHEN stage_reached IN `+stagesFrom(StatusProposal)+` THEN leads ELSE 0 END) AS proposals,
-			sum(CASE WHEN stage_reached IN `+stagesFrom(StatusWon)+` THEN leads ELSE 0 END) AS won`).
+			sum(qualified) AS qualified, sum(proposals) AS proposals, sum(won) AS won`).
 		Where("day >= ? AND day <= ?", first, last)
 	if version != "" {
 		db = db.Where("diagnostic_version = ?", version)
@@ -122,7 +120,7 @@ type BandOutcome struct {
 // band and current status.
 func (s *Store) BandOutcomes(ctx context.Context, version, first, last string) ([]BandOutcome, error) {
 	var out []BandOutcome
-	err := s.db.WithContext(ctx).Table("lead_stats").
+	err := s.db.WithContext(ctx).Table("band_stats").
 		Select("band, status, sum(leads) AS leads").
 		Where("diagnostic_version = ? AND day >= ? AND day <= ?", version, first, last).
 		Group("band, status").Having("sum(leads) <> 0").

@@ -47,6 +47,20 @@ var insertLeadSQL = `WITH lead AS (
 	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, $14, $16, $10, $11, $42, lead.id % ` + statsSlotsSQL + `, 1 FROM lead
 	ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot)
 	DO UPDATE SET leads = lead_stats.leads + 1
+), campaign_stats_up AS (
+	INSERT INTO campaign_stats (day, diagnostic_version, utm_source, utm_campaign, slot, leads, qualified, proposals, won)
+	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, $14, $16, lead.id % ` + statsSlotsSQL + `, 1,
+		CASE WHEN $42 IN ` + stagesFrom(StatusQualified) + ` THEN 1 ELSE 0 END,
+		CASE WHEN $42 IN ` + stagesFrom(StatusProposal) + ` THEN 1 ELSE 0 END,
+		CASE WHEN $42 IN ` + stagesFrom(StatusWon) + ` THEN 1 ELSE 0 END FROM lead
+	ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, slot)
+	DO UPDATE SET leads = campaign_stats.leads + 1, qualified = campaign_stats.qualified + excluded.qualified,
+		proposals = campaign_stats.proposals + excluded.proposals, won = campaign_stats.won + excluded.won
+), band_stats_up AS (
+	INSERT INTO band_stats (day, diagnostic_version, band, status, slot, leads)
+	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, $10, $11, lead.id % ` + statsSlotsSQL + `, 1 FROM lead
+	ON CONFLICT (day, diagnostic_version, band, status, slot)
+	DO UPDATE SET leads = band_stats.leads + 1
 ), score_stats_up AS (
 	INSERT INTO score_stats (diagnostic_version, team_bracket, dimension, score, status, slot, leads)
 	SELECT $8, ` + teamBracketOfParam + `, s.dimension, s.score, $11, lead.id % ` + statsSlotsSQL + `, 1
@@ -63,8 +77,8 @@ var insertLeadSQL = `WITH lead AS (
 SELECT id FROM lead`
 
 // statsSlotsSQL and teamBracketOfParam put the summaries' rules into
-// insertLeadSQL: the lead's new rows in lead_stats, score_stats and
-// answer_stats (see stats.go) go in with the lead itself.
+// insertLeadSQL: the lead's new rows in lead_stats, campaign_stats,
+// band_stats, score_stats and answer_stats (see stats.go) go in with the lead itself.
 var (
 	statsSlotsSQL      = strconv.Itoa(statsSlots)
 	teamBracketOfParam = teamBracketSQL("$7::int")

@@ -109,6 +109,38 @@ func TestSummariesFollowEveryChange(t *testing.T) {
 				t.Errorf("answers on 3 November = %+v, want both questions answered by c and d", answers)
 			}
 
+			campaigns, err := store.CampaignResults(ctx, "v1", "2026-11-01", "2026-11-30")
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantCampaigns := []models.CampaignResult{
+				{Source: "", Campaign: "", Leads: 1},
+				{Source: "linkedin", Campaign: "spring", Leads: 2, Qualified: 1, Proposals: 1},
+				{Source: "newsletter", Campaign: "", Leads: 1, Qualified: 1, Proposals: 1, Won: 1},
+			}
+			if !reflect.DeepEqual(campaigns, wantCampaigns) {
+				t.Errorf("campaign results =\n%+v\nwant\n%+v", campaigns, wantCampaigns)
+			}
+			bands, err := store.BandOutcomes(ctx, "v1", "2026-11-01", "2026-11-30")
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantBands := []models.BandOutcome{{"emerging", "lost", 1}, {"emerging", "new", 1}, {"strong", "new", 1}, {"strong", "won", 1}}
+			if !reflect.DeepEqual(bands, wantBands) {
+				t.Errorf("band outcomes = %+v, want %+v", bands, wantBands)
+			}
+
+			// No emptied row is left behind by the moves.
+			for _, table := range []string{"lead_stats", "score_stats", "campaign_stats", "band_stats", "answer_stats"} {
+				var n int64
+				col := "leads"
+				if table == "answer_stats" {
+					col = "answers"
+				}
+				if err := store.SQLDB().QueryRow("SELECT count(*) FROM " + table + " WHERE " + col + " = 0").Scan(&n); err != nil || n != 0 {
+					t.Errorf("%s holds %d emptied rows (%v)", table, n, err)
+				}
+			}
 			// The kept-up tables are exactly what a rebuild from the leads gives.
 			scoresBefore, answersBefore := scores, answers
 			if err := store.RebuildStats(ctx); err != nil {
@@ -117,8 +149,11 @@ func TestSummariesFollowEveryChange(t *testing.T) {
 			leads2, _ := store.LeadStats(ctx, "", "2026-11-01", "2026-11-30")
 			scores2, _ := store.ScoreStats(ctx, "v1")
 			answers2, _ := store.AnswerStats(ctx, "v1", "2026-11-03", "2026-11-03")
-			if !reflect.DeepEqual(leads2, leads) || !reflect.DeepEqual(scores2, scoresBefore) || !reflect.DeepEqual(answers2, answersBefore) {
-				t.Errorf("rebuilt summaries differ from the kept-up ones:\n%+v\n%+v\n%+v", leads2, scores2, answers2)
+			campaigns2, _ := store.CampaignResults(ctx, "v1", "2026-11-01", "2026-11-30")
+			bands2, _ := store.BandOutcomes(ctx, "v1", "2026-11-01", "2026-11-30")
+			if !reflect.DeepEqual(leads2, leads) || !reflect.DeepEqual(scores2, scoresBefore) || !reflect.DeepEqual(answers2, answersBefore) ||
+				!reflect.DeepEqual(campaigns2, campaigns) || !reflect.DeepEqual(bands2, bands) {
+				t.Errorf("rebuilt summaries differ from the kept-up ones:\n%+v\n%+v\n%+v\n%+v\n%+v", leads2, scores2, answers2, campaigns2, bands2)
 			}
 		})
 	}
