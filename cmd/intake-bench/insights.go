@@ -78,11 +78,14 @@ func benchInsights(ctx context.Context, e *env) ([]row, error) {
 	return append(rows, upkeep), nil
 }
 
-// benchSummaryUpkeep saves the same kind of lead on PostgreSQL with and
-// without the parts of the statement that keep the summary tables up
+// benchSummaryUpkeep measures what keeping the summary tables up costs a
+// submission: SaveLead on PostgreSQL with and without the parts of its
+// statement that add the lead to the summaries
 // (models.Options.WithoutSummaryUpkeep), one after the other in many
-// alternating rounds on one database, and reports what the upkeep adds
-// as a share of a save with it.
+// alternating rounds on one database, gives the upkeep's time; a portal on
+// the same database times whole submissions (POST /diagnostic, one visitor
+// at a time), the time the target is a share of. The share of SaveLead
+// alone is shown too.
 func benchSummaryUpkeep(ctx context.Context, e *env) (row, error) {
 	def, err := diagnostic.Parse(content.DiagnosticJSON)
 	if err != nil {
@@ -92,6 +95,28 @@ func benchSummaryUpkeep(ctx context.Context, e *env) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
+	submissions := 200
+	if e.smoke {
+		submissions = 20
+	}
+	p, _, err := e.startPortal(ctx, dbURL, loadTest)
+	if err != nil {
+		return row{}, err
+	}
+	var posts []float64
+	for i := range submissions + 5 { // five to warm up
+		_, took, err := timedSubmission(p.base)
+		if err != nil {
+			p.stop()
+			return row{}, err
+		}
+		if i >= 5 {
+			posts = append(posts, float64(took.Microseconds()))
+		}
+	}
+	p.stop()
+	submission := median(posts)
+
 	var stores [2]*models.Store
 	for i, bare := range []bool{false, true} {
 		s, err := models.Open(ctx, dbURL, e.work, models.Options{MaxOpenConns: 2, WithoutSummaryUpkeep: bare})
@@ -101,10 +126,7 @@ func benchSummaryUpkeep(ctx context.Context, e *env) (row, error) {
 		defer s.Close()
 		stores[i] = s
 	}
-	if _, err := stores[0].Migrate(ctx); err != nil {
-		return row{}, err
-	}
-	perRound, rounds := 400, max(e.rounds*4, 20)
+	perRound, rounds := 200, max(e.rounds*4, 20)
 	if e.smoke {
 		perRound, rounds = 20, 4
 	}
@@ -129,19 +151,20 @@ func benchSummaryUpkeep(ctx context.Context, e *env) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	share := 0.0
-	if with > 0 {
-		share = (with - without) / with
+	upkeep := with - without
+	share, ofSave := 0.0, 0.0
+	if submission > 0 && with > 0 {
+		share, ofSave = upkeep/submission, upkeep/with
 	}
 	return row{
-		Job:       "summary upkeep on a submission: SaveLead on PostgreSQL, with the summary parts of the statement",
-		Settings:  fmt.Sprintf("models directly, one client, %d alternating rounds of %d saves", rounds, perRound),
-		Limit:     "the same SaveLead without them",
-		Portal:    fmt.Sprintf("%.0f µs a save", with),
-		Reference: fmt.Sprintf("%.0f µs a save", without),
-		Ratio:     fmt.Sprintf("upkeep %.1f%% of the save", share*100),
-		Target:    "upkeep ≤ 10%",
-		Pass:      with > 0 && without > 0 && share <= 0.10,
+		Job:       "summary upkeep on a submission: SaveLead on PostgreSQL with and without the summary parts of its statement",
+		Settings:  fmt.Sprintf("models directly, one client, %d alternating rounds of %d saves; load test for the submissions", rounds, perRound),
+		Limit:     fmt.Sprintf("a whole submission: POST /diagnostic, one visitor at a time, median of %d", submissions),
+		Portal:    fmt.Sprintf("upkeep %.0f µs (SaveLead %.0f µs with, %.0f µs without: %.1f%% of it)", upkeep, with, without, ofSave*100),
+		Reference: fmt.Sprintf("%.0f µs a submission", submission),
+		Ratio:     fmt.Sprintf("upkeep %.1f%% of the submission", share*100),
+		Target:    "upkeep ≤ 10% of the submission",
+		Pass:      with > 0 && without > 0 && submission > 0 && share <= 0.10,
 	}, nil
 }
 
@@ -166,6 +189,11 @@ func upkeepLead(def *diagnostic.Definition, n int) *models.Lead {
 		Source: models.Source{UTMSource: []string{"", "linkedin", "google"}[n%3], UTMCampaign: []string{"", "spring", "autumn", "q1"}[n%4]}}
 	for i, d := range r.Dimensions {
 		l.Scores = append(l.Scores, models.Score{Dimension: d.Dimension.ID, Position: i + 1, Score: d.Score})
+	}
+	now := time.Now().UTC()
+	for _, purpose := range []string{"summary", "marketing"} {
+		l.Consents = append(l.Consents, models.Consent{Purpose: purpose, Granted: purpose == "summary" || n%3 == 0,
+			DecidedAt: now, WordingVersion: "bench", WordingSHA256: "bench", Wording: "Bench consent"})
 	}
 	return l
 }
