@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,11 +28,13 @@ type insightsPage struct {
 	Problems         []string
 	CSV              string // the download's address, with the same range and filters
 	Path             string
-	HiddenSort       [][2]string // further parameters the filter form keeps
+	SortBy           []versionOption // the campaign report's sort choices, for the form
+	SortDir          []versionOption
 	MinLeads         int
 	CurrentVersionID string
 }
 
+// versionOption is one option of a select in the form.
 type versionOption struct {
 	Value, Label string
 	Selected     bool
@@ -127,12 +130,13 @@ func newRateChart(id, title string, rows []rateItem) chart.BarChart {
 				width = max(width, 2)
 			}
 		}
-		label := shorten(r.Label, countLabelRunes-10) + " · n = " + thousands(r.Whole)
+		suffix := " · n = " + thousands(r.Whole)
 		said := fmt.Sprintf("%s: %s of %s leads", r.Label, rate, thousands(r.Whole))
 		if r.Few {
-			label += " (few)"
+			suffix += " (few)"
 			said += ", too few to mean much"
 		}
+		label := shorten(r.Label, countLabelRunes-utf8.RuneCountInString(suffix)) + suffix
 		ch.Bars = append(ch.Bars, chart.Bar{
 			Label: label, Value: rate, Level: "count",
 			LabelY: top + 16, BarY: top + 24, BarWidth: width, ValueY: top + 37,

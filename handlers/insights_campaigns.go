@@ -53,7 +53,13 @@ func (h *Handlers) loadCampaigns(c echo.Context) (campaignsPage, []models.Campai
 	if desc {
 		dir = "desc"
 	}
-	p.HiddenSort = [][2]string{{"sort", column}, {"dir", dir}}
+	for _, col := range insights.CampaignColumns {
+		p.SortBy = append(p.SortBy, versionOption{Value: col.ID, Label: col.Label, Selected: col.ID == column})
+	}
+	p.SortDir = []versionOption{
+		{Value: "desc", Label: "Descending", Selected: desc},
+		{Value: "asc", Label: "Ascending", Selected: !desc},
+	}
 	p.CSV = "/admin/insights/campaigns.csv?" + base.Params.Query("sort", column, "dir", dir)
 	for _, col := range insights.CampaignColumns {
 		next := "asc"

@@ -181,7 +181,7 @@ func TestOutcomesFromKnownStatuses(t *testing.T) {
 		}
 		for _, want := range []string{
 			// In range: leading 1 won 1 lost of 2; managing 0 of 1.
-			`<td data-label="Band">A leader who manages well <span class="badge">too few leads</span></td>
+			`<td class="insights-group" data-label="Band">A leader who manages well <span class="badge">too few leads</span></td>
       <td class="num" data-label="Leads (n)">n = 2</td>
       <td class="num" data-label="Won">1</td>
       <td class="num" data-label="Won rate">50.0%</td>
@@ -190,7 +190,7 @@ func TestOutcomesFromKnownStatuses(t *testing.T) {
 			`Share of leads won, by band. A leader who manages well: 50.0% of 2 leads, too few to mean much;`,
 			// Scores cover every date: develops 80–100 has two leads (85
 			// won, 90 lost), 0–39 two (30 won long ago, 10 new).
-			`<td data-label="Score">80–100 <span class="badge">too few leads</span></td>
+			`<td class="insights-group" data-label="Score">80–100 <span class="badge">too few leads</span></td>
       <td class="num" data-label="Leads (n)">n = 2</td>`,
 			`Score 0–39: 50.0% of 2 leads, too few to mean much`,
 			`A rate on fewer than 20 leads is marked`,
