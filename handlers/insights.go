@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -64,7 +65,11 @@ func (h *Handlers) newInsightsPage(c echo.Context, title, path string, allVersio
 	if allVersions {
 		def = ""
 	}
-	params, problems := insights.ParseParams(c.QueryParams(), time.Now(), versions, def, allVersions)
+	known := versions
+	if !slices.Contains(known, current) {
+		known = append(slices.Clip(known), current) // the form offers it, leads or not
+	}
+	params, problems := insights.ParseParams(c.QueryParams(), time.Now(), known, def, allVersions)
 	p := insightsPage{
 		adminPage: h.newAdminPage(c, title, "/admin/insights"),
 		Params:    params, Problems: problems, Path: path, AllVersions: allVersions,

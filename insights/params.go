@@ -96,10 +96,10 @@ func ParseParams(q url.Values, today time.Time, versions []string, defaultVersio
 		from = to.AddDate(0, 0, -(MaxDays - 1))
 	}
 	p := Params{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Version: defaultVersion}
-	if v, set := q["version"]; set {
+	if v, set := q["version"]; set && len(v) > 0 {
 		switch want := v[0]; {
-		case want == "" && allowAll:
-			p.Version = ""
+		case want == "":
+			// Every version where the report allows it; else the default.
 		case slices.Contains(versions, want) || want == defaultVersion && want != "":
 			p.Version = want
 		default:
