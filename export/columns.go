@@ -13,11 +13,14 @@ import (
 //	index, score_<dimension> (one per dimension, in the diagnostic's order),
 //	marketing_consent_at, consent_wording_version, landing_page, referrer,
 //	utm_source, utm_medium, utm_campaign, utm_term, utm_content, status,
-//	owner_email, created_at, marketing_consent_withdrawn_at
+//	owner_email, created_at, marketing_consent_withdrawn_at, team_invited,
+//	team_answers
 //
 // Columns are only ever added, at the end or among the scores when the
 // diagnostic gains a dimension, so scripts that read by name keep working.
 // first_name and last_name are models.SplitName's, as every greeting is.
+// team_invited and team_answers are how far the lead's team view has come:
+// colleagues invited, and their answers in (counts only, never answers).
 func Header(def *diagnostic.Definition) []string {
 	h := []string{"lead_id", "email", "first_name", "last_name", "company", "role", "team_size", "band", "index"}
 	for _, d := range def.Dimensions {
@@ -25,7 +28,7 @@ func Header(def *diagnostic.Definition) []string {
 	}
 	return append(h, "marketing_consent_at", "consent_wording_version", "landing_page", "referrer",
 		"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "status", "owner_email", "created_at",
-		"marketing_consent_withdrawn_at")
+		"marketing_consent_withdrawn_at", "team_invited", "team_answers")
 }
 
 func dimensionIDs(def *diagnostic.Definition) []string {
@@ -47,14 +50,16 @@ type cell struct {
 type cellKind uint8
 
 const (
-	plainKind  cellKind = iota // our own text: a time, or a number the database wrote
-	textKind                   // text a person typed, which SafeCell guards
-	numberKind                 // n
+	plainKind   cellKind = iota // our own text: a time, or a number the database wrote
+	textKind                    // text a person typed, which SafeCell guards
+	numberKind                  // n
+	numeralKind                 // s: a number the database wrote as text, "" for none
 )
 
 func plain(s string) cell      { return cell{s: s} }
 func text(s string) cell       { return cell{s: s, kind: textKind} }
 func number(n int64) cell      { return cell{n: n, kind: numberKind} }
+func numeral(s string) cell    { return cell{s: s, kind: numeralKind} }
 func rfc3339(t time.Time) cell { return plain(t.UTC().Format(time.RFC3339)) }
 
 // xlsx is the cell's value for excelize: a number stays a number, and an
@@ -97,7 +102,8 @@ func contactCells(c *models.ExportContact, cells []cell) []cell {
 	src := c.Source
 	return append(cells, consentAt, text(c.ConsentVersion), text(src.LandingPage), text(src.Referrer),
 		text(src.UTMSource), text(src.UTMMedium), text(src.UTMCampaign), text(src.UTMTerm), text(src.UTMContent),
-		text(c.Status), text(c.OwnerEmail), rfc3339(c.CreatedAt), withdrawnAt)
+		text(c.Status), text(c.OwnerEmail), rfc3339(c.CreatedAt), withdrawnAt,
+		number(int64(c.TeamInvited)), number(int64(c.TeamAnswers)))
 }
 
 // copyCells appends the row of a models.ExportCopy row's fields in
@@ -105,11 +111,11 @@ func contactCells(c *models.ExportContact, cells []cell) []cell {
 // the database having written the numbers and times already.
 func copyCells(f []string, dims int, cells []cell) []cell {
 	first, last := models.SplitName(f[models.CopyName])
-	cells = append(cells, plain(f[models.CopyID]), text(f[models.CopyEmail]), text(first), text(last),
-		text(f[models.CopyCompany]), text(f[models.CopyRole]), plain(f[models.CopyTeamSize]),
-		text(f[models.CopyBand]), plain(f[models.CopyIndex]))
+	cells = append(cells, numeral(f[models.CopyID]), text(f[models.CopyEmail]), text(first), text(last),
+		text(f[models.CopyCompany]), text(f[models.CopyRole]), numeral(f[models.CopyTeamSize]),
+		text(f[models.CopyBand]), numeral(f[models.CopyIndex]))
 	for _, s := range f[models.CopyIndex+1 : models.CopyIndex+1+dims] {
-		cells = append(cells, plain(s))
+		cells = append(cells, numeral(s))
 	}
 	after := f[models.CopyIndex+1+dims:]
 	return append(cells, plain(after[models.CopyConsentAt]), text(after[models.CopyConsentVersion]),
@@ -117,5 +123,5 @@ func copyCells(f []string, dims int, cells []cell) []cell {
 		text(after[models.CopyUTMSource]), text(after[models.CopyUTMMedium]), text(after[models.CopyUTMCampaign]),
 		text(after[models.CopyUTMTerm]), text(after[models.CopyUTMContent]),
 		text(after[models.CopyStatus]), text(after[models.CopyOwnerEmail]), plain(after[models.CopyCreatedAt]),
-		plain(after[models.CopyConsentWithdrawnAt]))
+		plain(after[models.CopyConsentWithdrawnAt]), numeral(after[models.CopyTeamInvited]), numeral(after[models.CopyTeamAnswers]))
 }

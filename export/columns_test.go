@@ -17,7 +17,7 @@ func TestHeaderIsDocumented(t *testing.T) {
 		"score_develops,score_innovates,score_people,score_vision,score_trust," +
 		"marketing_consent_at,consent_wording_version,landing_page,referrer," +
 		"utm_source,utm_medium,utm_campaign,utm_term,utm_content,status,owner_email,created_at," +
-		"marketing_consent_withdrawn_at"
+		"marketing_consent_withdrawn_at,team_invited,team_answers"
 	if got := strings.Join(export.Header(diagnostictest.Shipped(t)), ","); got != want {
 		t.Errorf("header =\n%s\nwant\n%s", got, want)
 	}

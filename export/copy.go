@@ -11,7 +11,7 @@ import (
 // and writes the same cells chunkRows would make of them, without a value
 // boxed or a row scanned on the way. AfterChunk runs every
 // models.ExportChunkSize rows, as it does between chunks.
-func copyRows(ctx context.Context, store *models.Store, def *diagnostic.Definition, cw *csvWriter, req Request) (int64, error) {
+func copyRows(ctx context.Context, store *models.Store, def *diagnostic.Definition, cw rowWriter, req Request) (int64, error) {
 	dims := len(def.Dimensions)
 	cells := make([]cell, 0, len(Header(def)))
 	var written int64

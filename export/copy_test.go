@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
@@ -70,6 +71,7 @@ func TestExportCopyMatchesChunks(t *testing.T) {
 		{"UPDATE leads SET email = 'person' || id || '@example.com'", nil},
 		{"UPDATE leads SET owner_id = $1 WHERE id = $2", []any{owner.ID, leads[1].ID}},
 		{"UPDATE leads SET team_size = NULL WHERE id = $1", []any{leads[2].ID}},
+		{"UPDATE leads SET team_invited = 5, team_answers = 3 WHERE id = $1", []any{leads[3].ID}},
 		{"DELETE FROM lead_scores WHERE lead_id = $1", []any{leads[4].ID}},
 		{"UPDATE leads SET email = $1 WHERE id = $2", []any{"person" + strconv.FormatInt(leads[7].ID, 10) + "@example.com", leads[8].ID}},
 	} {
@@ -99,8 +101,8 @@ func TestExportCopyMatchesChunks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f == (models.ExportFilter{AllContacts: true}) && !strings.Contains(viaCopy.String(), ",2026-02-03T04:05:06Z\n") {
-				t.Errorf("filter %+v: the withdrawn contact's marketing_consent_withdrawn_at is missing:\n%s", f, viaCopy.String())
+			if f == (models.ExportFilter{AllContacts: true}) && (!strings.Contains(viaCopy.String(), ",2026-02-03T04:05:06Z,0,0\n") || !strings.Contains(viaCopy.String(), ",,5,3\n")) {
+				t.Errorf("filter %+v: the withdrawn contact's marketing_consent_withdrawn_at or the team's counts are missing:\n%s", f, viaCopy.String())
 			}
 			if n != m || n == 0 || !bytes.Equal(viaCopy.Bytes(), viaChunks.Bytes()) {
 				t.Errorf("filter %+v: COPY wrote %d rows:\n%s\nchunks wrote %d:\n%s", f, n, viaCopy.String(), m, viaChunks.String())
@@ -111,6 +113,64 @@ func TestExportCopyMatchesChunks(t *testing.T) {
 			if len(chunks) < 1 || chunks[len(chunks)-1] != n {
 				t.Errorf("filter %+v: AfterChunk saw %v for %d rows", f, chunks, n)
 			}
+		}
+	}
+}
+
+// TestJSONLinesCopyMatchesChunks checks that the API's JSON Lines from
+// PostgreSQL's COPY are byte for byte the ones the chunked reader writes,
+// that each line is one valid JSON object, and that numbers stay numbers
+// and missing values are null on both paths.
+func TestJSONLinesCopyMatchesChunks(t *testing.T) {
+	store := modelstest.Open(t, models.Postgres)
+	def := diagnostictest.Shipped(t)
+	ctx := context.Background()
+	texts := append(append([]string{"<b>&amp;</b>", "line\u2028sep", "tab\there", "ctl \x01 char"}, csvCases...), formulaCases...)
+	var leads []*models.Lead
+	for i, text := range texts {
+		leads = append(leads, saveLead(t, store, def, "Mary Ann "+text, text, i%2 == 0))
+	}
+	if _, err := store.SQLDB().Exec("UPDATE leads SET team_size = NULL WHERE id = $1", leads[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []models.ExportFilter{{}, {AllContacts: true}} {
+		var viaCopy, viaChunks bytes.Buffer
+		req := export.Request{Format: export.JSONL, Filter: f, Actor: "test"}
+		n, err := export.Write(ctx, store, def, &viaCopy, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := export.WriteJSONLChunks(ctx, store, def, &viaChunks, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != m || n == 0 || !bytes.Equal(viaCopy.Bytes(), viaChunks.Bytes()) {
+			t.Errorf("filter %+v: COPY wrote %d rows:\n%s\nchunks wrote %d:\n%s", f, n, viaCopy.String(), m, viaChunks.String())
+		}
+		lines := strings.Split(strings.TrimSuffix(viaCopy.String(), "\n"), "\n")
+		if int64(len(lines)) != n {
+			t.Fatalf("filter %+v: %d lines for %d rows", f, len(lines), n)
+		}
+		for _, line := range lines {
+			var row map[string]any
+			if err := json.Unmarshal([]byte(line), &row); err != nil {
+				t.Fatalf("not a JSON object: %v\n%s", err, line)
+			}
+			if _, ok := row["lead_id"].(float64); !ok {
+				t.Errorf("lead_id is %T, want a number: %s", row["lead_id"], line)
+			}
+			if id := int64(row["lead_id"].(float64)); id == leads[1].ID && row["team_size"] != nil {
+				t.Errorf("a missing team size is %v, want null", row["team_size"])
+			}
+		}
+	}
+}
+
+func TestAppendJSONStringIsEncodingJSON(t *testing.T) {
+	for _, s := range append(append([]string{"", "plain", `q"uote`, `back\slash`, "<>&", "\u2028\u2029", "\x00\x1f\x7f", "\xff\xfe", "Анна", "王小明", "emoji 😀"}, csvCases...), formulaCases...) {
+		want, _ := json.Marshal(s)
+		if got := export.AppendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("AppendJSONString(%q) = %s, want %s", s, got, want)
 		}
 	}
 }

@@ -19,16 +19,29 @@ const utf8BOM = "\uFEFF"
 
 // rowSource writes the rows of an export to cw, running req.AfterChunk as
 // chunks go out, and returns how many it wrote.
-type rowSource func(ctx context.Context, store *models.Store, def *diagnostic.Definition, cw *csvWriter, req Request) (int64, error)
+type rowSource func(ctx context.Context, store *models.Store, def *diagnostic.Definition, rw rowWriter, req Request) (int64, error)
+
+// rowWriter is where a rowSource puts rows: the CSV writer or the JSON
+// Lines writer.
+type rowWriter interface {
+	record(cells []cell)
+	// afterChunk sends what is buffered on, then runs req.AfterChunk.
+	afterChunk(req Request, written int64) error
+}
+
+// rowsFor is the store's fastest way to read an export's rows: one COPY on
+// PostgreSQL, chunks elsewhere.
+func rowsFor(store *models.Store) rowSource {
+	if store.CanCopyExport() {
+		return copyRows
+	}
+	return chunkRows
+}
 
 // writeCSV writes a CSV export: from one COPY on PostgreSQL, a chunk at a
 // time elsewhere, byte for byte the same file either way.
 func writeCSV(ctx context.Context, store *models.Store, def *diagnostic.Definition, w io.Writer, req Request) (int64, error) {
-	rows := chunkRows
-	if store.CanCopyExport() {
-		rows = copyRows
-	}
-	return writeCSVFrom(ctx, store, def, w, req, rows)
+	return writeCSVFrom(ctx, store, def, w, req, rowsFor(store))
 }
 
 func writeCSVFrom(ctx context.Context, store *models.Store, def *diagnostic.Definition, w io.Writer, req Request, rows rowSource) (int64, error) {
@@ -59,16 +72,16 @@ func writeCSVFrom(ctx context.Context, store *models.Store, def *diagnostic.Defi
 
 // chunkRows takes the rows from models.ExportContacts, a chunk at a time:
 // the way on SQLite.
-func chunkRows(ctx context.Context, store *models.Store, def *diagnostic.Definition, cw *csvWriter, req Request) (int64, error) {
+func chunkRows(ctx context.Context, store *models.Store, def *diagnostic.Definition, rw rowWriter, req Request) (int64, error) {
 	cells := make([]cell, 0, len(Header(def)))
 	var written int64
 	return store.ExportContacts(ctx, req.Filter, dimensionIDs(def), 0, func(chunk []models.ExportContact) error {
 		for i := range chunk {
 			cells = contactCells(&chunk[i], cells[:0])
-			cw.record(cells)
+			rw.record(cells)
 		}
 		written += int64(len(chunk))
-		return cw.afterChunk(req, written)
+		return rw.afterChunk(req, written)
 	})
 }
 

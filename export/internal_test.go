@@ -30,3 +30,12 @@ func WriteCSVRecord(w io.Writer, fields ...string) error {
 	cw.record(cells)
 	return cw.bw.Flush()
 }
+
+// WriteJSONLChunks writes a JSON Lines export the way SQLite does,
+// whatever the store, to compare with the COPY path on the same data.
+func WriteJSONLChunks(ctx context.Context, store *models.Store, def *diagnostic.Definition, w io.Writer, req Request) (int64, error) {
+	return writeJSONLFrom(ctx, store, def, w, req, chunkRows)
+}
+
+// AppendJSONString is appendJSONString, for holding it against encoding/json.
+var AppendJSONString = appendJSONString

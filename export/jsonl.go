@@ -16,37 +16,46 @@ import (
 // typed: the spreadsheet guard is for spreadsheets, not for programs.
 const JSONL Format = "jsonl"
 
-// writeJSONL writes the contacts a chunk at a time, flushing after each,
-// so memory stays flat however many match.
+// writeJSONL writes the contacts from the store's fastest row source (one
+// COPY on PostgreSQL, chunks elsewhere), flushing after each chunk, so
+// memory stays flat however many match. Both sources give the same bytes.
 func writeJSONL(ctx context.Context, store *models.Store, def *diagnostic.Definition, w io.Writer, req Request) (int64, error) {
-	bw := bufio.NewWriterSize(w, 64<<10)
+	return writeJSONLFrom(ctx, store, def, w, req, rowsFor(store))
+}
+
+func writeJSONLFrom(ctx context.Context, store *models.Store, def *diagnostic.Definition, w io.Writer, req Request, rows rowSource) (int64, error) {
 	header := Header(def)
-	keys := make([][]byte, len(header))
+	jw := &jsonlWriter{bw: bufio.NewWriterSize(w, 64<<10), keys: make([][]byte, len(header))}
 	for i, h := range header {
-		keys[i], _ = json.Marshal(h)
+		jw.keys[i], _ = json.Marshal(h)
 	}
-	cells := make([]cell, 0, len(header))
-	var line []byte
-	var written int64
-	_, err := store.ExportContacts(ctx, req.Filter, dimensionIDs(def), 0, func(chunk []models.ExportContact) error {
-		for i := range chunk {
-			cells = contactCells(&chunk[i], cells[:0])
-			line = appendJSONObject(line[:0], keys, cells)
-			bw.Write(line)
-		}
-		written += int64(len(chunk))
-		if err := bw.Flush(); err != nil {
-			return err
-		}
-		if req.AfterChunk != nil {
-			return req.AfterChunk(written)
-		}
-		return nil
-	})
-	if ferr := bw.Flush(); err == nil {
+	n, err := rows(ctx, store, def, jw, req)
+	if ferr := jw.bw.Flush(); err == nil {
 		err = ferr
 	}
-	return written, err
+	return n, err
+}
+
+// jsonlWriter writes each row as one JSON object keyed by Header's names.
+type jsonlWriter struct {
+	bw   *bufio.Writer
+	keys [][]byte
+	line []byte
+}
+
+func (j *jsonlWriter) record(cells []cell) {
+	j.line = appendJSONObject(j.line[:0], j.keys, cells)
+	j.bw.Write(j.line)
+}
+
+func (j *jsonlWriter) afterChunk(req Request, written int64) error {
+	if err := j.bw.Flush(); err != nil {
+		return err
+	}
+	if req.AfterChunk != nil {
+		return req.AfterChunk(written)
+	}
+	return nil
 }
 
 // appendJSONObject appends one line: {"key":value,…}\n.
@@ -63,10 +72,27 @@ func appendJSONObject(b []byte, keys [][]byte, cells []cell) []byte {
 			b = strconv.AppendInt(b, c.n, 10)
 		case c.s == "":
 			b = append(b, "null"...)
+		case c.kind == numeralKind:
+			b = append(b, c.s...)
 		default:
-			s, _ := json.Marshal(c.s)
-			b = append(b, s...)
+			b = appendJSONString(b, c.s)
 		}
 	}
 	return append(b, '}', '\n')
+}
+
+// appendJSONString appends s as encoding/json writes it. Most values are
+// printable ASCII that needs no escape, written as they are; the rest go
+// through encoding/json, whose escapes (of <, > and &, of U+2028 and
+// U+2029, of invalid UTF-8) are then the only ones.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

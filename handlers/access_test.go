@@ -52,6 +52,7 @@ var wantAccess = []struct {
 	{"HEAD /articles/leadership-vs-management", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"GET /diagnostic", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"POST /diagnostic", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
+	{"POST /diagnostic/steps", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"GET /results/:token", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"GET /embed/diagnostic", [5]outcome{allowed, allowed, allowed, allowed, allowed}},
 	{"POST /embed/diagnostic", [5]outcome{allowed, allowed, allowed, allowed, allowed}},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/team"
 )
 
 type inboxPage struct {
@@ -30,7 +31,15 @@ type inboxPage struct {
 type inboxForm struct {
 	Q, From, To, Campaign, Source string
 	Marketing                     bool
+	Team                          string // "", inboxTeamInvited or inboxTeamUnlocked
 }
+
+// The team filter's values: "has a team view" is at least one colleague
+// invited; "team view unlocked" is enough answers in for its report.
+const (
+	inboxTeamInvited  = "invited"
+	inboxTeamUnlocked = "unlocked"
+)
 
 type inboxOption struct {
 	Value, Label string
@@ -44,6 +53,14 @@ type inboxRow struct {
 	Owner, Campaign                                string
 	Index                                          int
 	Marketing                                      bool
+	Team                                           *inboxTeamBadge // nil when nobody was invited
+}
+
+// inboxTeamBadge is a lead row's team badge: answers in of colleagues
+// invited, and whether the team's report has opened.
+type inboxTeamBadge struct {
+	Answers, Invited int
+	Unlocked         bool
 }
 
 var inboxSortLabels = map[models.InboxSort]string{
@@ -68,7 +85,7 @@ type ignoredValue struct {
 // parseInboxQuery checks every parameter against its allow-list or format.
 // A value that fails is dropped with a notice rather than an error page,
 // so a stale bookmark still shows the inbox.
-func parseInboxQuery(q url.Values, bands []diagnostic.Band) inboxQuery {
+func parseInboxQuery(q url.Values, bands []diagnostic.Band, teamUnlockAt int) inboxQuery {
 	var r inboxQuery
 	f := &r.Filter
 	unknown := func(what, v string) {
@@ -98,6 +115,15 @@ func parseInboxQuery(q url.Values, bands []diagnostic.Band) inboxQuery {
 		f.MarketingOnly, r.Form.Marketing = true, true
 	default:
 		unknown("consent", v)
+	}
+	switch v := q.Get("team"); v {
+	case "":
+	case inboxTeamInvited:
+		f.TeamInvited, r.Form.Team = true, v
+	case inboxTeamUnlocked:
+		f.TeamAnswersAtLeast, r.Form.Team = teamUnlockAt, v
+	default:
+		unknown("team", v)
 	}
 	// Days are whole days in UTC, both ends included.
 	for _, d := range []struct {
@@ -137,7 +163,7 @@ func (r inboxQuery) values() url.Values {
 	v := url.Values{}
 	for name, val := range map[string]string{
 		"q": r.Form.Q, "status": r.Filter.Status, "band": r.Filter.Band, "from": r.Form.From, "to": r.Form.To,
-		"campaign": r.Form.Campaign, "source": r.Form.Source,
+		"campaign": r.Form.Campaign, "source": r.Form.Source, "team": r.Form.Team,
 	} {
 		if val != "" {
 			v.Set(name, val)
@@ -155,7 +181,8 @@ func (r inboxQuery) values() url.Values {
 // LeadInbox lists the leads, newest first, with filters, search, sorting
 // and keyset pages, all held in the query string so a view can be bookmarked.
 func (h *Handlers) LeadInbox(c echo.Context) error {
-	r := parseInboxQuery(c.QueryParams(), h.Diagnostic.Bands)
+	unlockAt := team.UnlockAt(h.TeamMinAnswers)
+	r := parseInboxQuery(c.QueryParams(), h.Diagnostic.Bands, unlockAt)
 	res, err := h.Store.LeadInbox(c.Request().Context(), r.Filter)
 	if err != nil {
 		return err
@@ -205,6 +232,9 @@ func (h *Handlers) LeadInbox(c echo.Context) error {
 		}
 		if l.Owner != nil {
 			row.Owner = l.Owner.DisplayName()
+		}
+		if l.TeamInvited > 0 {
+			row.Team = &inboxTeamBadge{Answers: l.TeamAnswers, Invited: l.TeamInvited, Unlocked: l.TeamAnswers >= unlockAt}
 		}
 		p.Rows = append(p.Rows, row)
 	}

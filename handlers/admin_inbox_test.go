@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -177,6 +179,113 @@ func TestLeadInboxDatesAreWholeDaysInUTC(t *testing.T) {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("the form does not keep %q", want)
 			}
+		}
+	})
+}
+
+// teamOf invites invited colleagues for l and stores answers of them.
+func (s *site) teamOf(l *models.Lead, invited, answers int) {
+	s.t.Helper()
+	ctx := s.t.Context()
+	var emails []string
+	for i := range invited {
+		emails = append(emails, fmt.Sprintf("colleague%d.%d@example.org", l.ID, i))
+	}
+	var ids []int64
+	_, err := s.store.CreateInvitations(ctx, l.ID, emails, time.Now(), func(_ context.Context, _ models.Tx, got []int64) error { ids = got; return nil })
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, id := range ids[:answers] {
+		p, err := s.store.PendingInvite(ctx, id)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		err = s.store.SaveTeamAnswer(ctx, p.Invitation.Token, models.TeamAnswer{DiagnosticVersion: l.DiagnosticVersion, Answers: "{}", Scores: "{}"}, 3, time.Now(), nil)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+func TestLeadInboxTeamBadgeAndFilter(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *site) {
+		now := time.Now().UTC()
+		alone := s.inboxLead("Alan Alone", "Solo Ltd", "", now.Add(-3*time.Hour))
+		asked := s.inboxLead("Ada Asked", "Analytical Ltd", "", now.Add(-2*time.Hour))
+		ready := s.inboxLead("Rita Ready", "Acme Ltd", "", now.Add(-time.Hour))
+		s.teamOf(asked, 2, 1)
+		s.teamOf(ready, 5, 3)
+		s.signIn(models.RoleConsultant)
+
+		r := s.get("/admin/leads")
+		for _, want := range []string{
+			`<span aria-hidden="true">Team 1/2</span><span class="visually-hidden">Team view: 1 answer from 2 invited</span>`,
+			`<span aria-hidden="true">Team 3/5</span><span class="visually-hidden">Team view: 3 answers from 5 invited, unlocked</span>`,
+			`class="badge badge-team badge-team-unlocked"`, `<label for="inbox-team">Team view</label>`,
+		} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("inbox lacks %q", want)
+			}
+		}
+		if n := strings.Count(r.body, `class="badge badge-team`); n != 2 {
+			t.Errorf("%d team badges, want 2 (a lead who invited nobody has none)", n)
+		}
+
+		for _, tc := range []struct {
+			query      string
+			shown, not []*models.Lead
+		}{
+			{"team=invited", []*models.Lead{asked, ready}, []*models.Lead{alone}},
+			{"team=unlocked", []*models.Lead{ready}, []*models.Lead{alone, asked}},
+			{"team=unlocked&q=acme", []*models.Lead{ready}, []*models.Lead{alone, asked}},
+			{"team=invited&q=solo", nil, []*models.Lead{alone, asked, ready}},
+		} {
+			r := s.get("/admin/leads?" + tc.query)
+			for _, l := range tc.shown {
+				if !strings.Contains(r.body, leadLink(l)) {
+					t.Errorf("%s does not show %s", tc.query, l.Name)
+				}
+			}
+			for _, l := range tc.not {
+				if strings.Contains(r.body, leadLink(l)) {
+					t.Errorf("%s shows %s", tc.query, l.Name)
+				}
+			}
+		}
+		if r := s.get("/admin/leads?team=unlocked"); !strings.Contains(r.body, `<option value="unlocked" selected>Unlocked</option>`) {
+			t.Error("the filter form does not keep the team filter")
+		}
+		if r := s.get("/admin/leads?team=everyone"); !strings.Contains(r.body, "Ignored an unknown team “everyone”.") || !strings.Contains(r.body, leadLink(alone)) {
+			t.Error("an unknown team filter is not ignored with a notice")
+		}
+
+		// The API shares the filter and shows the counts.
+		token := s.newToken(s.newUser(models.RoleConsultant), "leads:read")
+		res := s.api(apiCall{method: "GET", path: "/api/v1/leads?team=unlocked", token: token})
+		var list struct {
+			Leads []struct {
+				ID int64
+			}
+		}
+		if res.status != 200 || json.Unmarshal([]byte(res.body), &list) != nil {
+			t.Fatalf("GET /api/v1/leads?team=unlocked = %d\n%s", res.status, res.body)
+		}
+		if !strings.Contains(res.body, `"team_invited":5,"team_answers":3`) || len(list.Leads) != 1 || list.Leads[0].ID != ready.ID {
+			t.Errorf("GET /api/v1/leads?team=unlocked = %s, want only %s with 5 invited and 3 answers", res.body, ready.Name)
+		}
+		for _, want := range []struct {
+			l    *models.Lead
+			team string
+		}{{ready, `"team":{"invited":5,"answers":3,"unlocked":true}`}, {asked, `"team":{"invited":2,"answers":1,"unlocked":false}`}, {alone, `"team":{"invited":0,"answers":0,"unlocked":false}`}} {
+			res := s.api(apiCall{method: "GET", path: fmt.Sprintf("/api/v1/leads/%d", want.l.ID), token: token})
+			if res.status != 200 || !strings.Contains(res.body, want.team) {
+				t.Errorf("GET /api/v1/leads/%d = %d, want %s:\n%s", want.l.ID, res.status, want.team, res.body)
+			}
+		}
+		res = s.api(apiCall{method: "GET", path: "/api/v1/leads?team=everyone", token: token, bad: true})
+		if res.status != 422 || !strings.Contains(res.body, "must be invited or unlocked") {
+			t.Errorf("GET /api/v1/leads?team=everyone = %d\n%s", res.status, res.body)
 		}
 	})
 }

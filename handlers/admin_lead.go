@@ -10,6 +10,7 @@ import (
 
 	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/team"
 )
 
 // leadHistoryLimit is how much of a lead's history its page shows.
@@ -35,7 +36,16 @@ type leadPage struct {
 	FollowUp string // the date input's value
 	Notes    []noteRow
 	History  []historyRow
+	Team     leadTeam
 	Form     leadForms
+}
+
+// leadTeam is the lead page's team view: how far it has come and, once
+// unlocked, the team's pooled report (never one colleague's answers).
+type leadTeam struct {
+	Invited, Answers, Needed int
+	Unlocked                 bool
+	View                     teamReportView
 }
 
 // leadForms is what a form sent back with a problem needs: the value the
@@ -206,6 +216,12 @@ func (h *Handlers) renderLead(c echo.Context, status int, lead *models.Lead, for
 		p.FollowUp = forms.FollowUp
 	}
 	h.fillResult(&p, lead)
+	report, unlocked, err := team.LeadReport(ctx, h.Store, h.Diagnostic, lead, h.TeamMinAnswers)
+	if err != nil {
+		return err
+	}
+	p.Team = leadTeam{Invited: lead.TeamInvited, Answers: lead.TeamAnswers, Needed: team.UnlockAt(h.TeamMinAnswers),
+		Unlocked: unlocked, View: teamReportView{Report: report}}
 	p.Consents = consentRows(lead.Consents)
 	p.Emails = emailRows(lead.Emails)
 	p.Steps = statusSteps(lead.Status)

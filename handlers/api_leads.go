@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/team"
 )
 
 // API list sizes.
@@ -21,7 +22,7 @@ const (
 
 // inboxParams are the inbox's filters and search, which the lead list
 // takes under the same names.
-var inboxParams = []string{"q", "status", "band", "from", "to", "campaign", "source", "consent"}
+var inboxParams = []string{"q", "status", "band", "from", "to", "campaign", "source", "consent", "team"}
 
 // leadListParams are the only query parameters GET /api/v1/leads takes:
 // the inbox's, and the page.
@@ -35,6 +36,7 @@ var leadListReasons = map[string]string{
 	"from":    "is not a date in the form YYYY-MM-DD",
 	"to":      "is not a date in the form YYYY-MM-DD",
 	"consent": "must be marketing",
+	"team":    "must be invited or unlocked",
 	"cursor":  "is not the next cursor of an earlier page",
 }
 
@@ -50,6 +52,8 @@ type apiLeadSummary struct {
 	Owner            *apiUser  `json:"owner"`
 	Campaign         string    `json:"campaign"`
 	MarketingConsent bool      `json:"marketing_consent"`
+	TeamInvited      int       `json:"team_invited"`
+	TeamAnswers      int       `json:"team_answers"`
 }
 
 type apiUser struct {
@@ -102,7 +106,7 @@ func (h *Handlers) APILeads(c echo.Context) error {
 	if v := q.Get("cursor"); v != "" {
 		inbox.Set("after", v)
 	}
-	r := parseInboxQuery(inbox, h.Diagnostic.Bands)
+	r := parseInboxQuery(inbox, h.Diagnostic.Bands, team.UnlockAt(h.TeamMinAnswers))
 	for _, ig := range r.Ignored {
 		name := ig.Param
 		if name == "after" {
@@ -125,6 +129,7 @@ func (h *Handlers) APILeads(c echo.Context) error {
 			ID: l.ID, CreatedAt: l.CreatedAt.UTC(), Name: l.Name, Company: l.Company, Role: l.Role,
 			Band: l.Band, Index: l.OverallIndex, Status: l.Status, Owner: newAPIUser(l.Owner),
 			Campaign: l.Source.UTMCampaign, MarketingConsent: l.MarketingOptIn,
+			TeamInvited: l.TeamInvited, TeamAnswers: l.TeamAnswers,
 		})
 	}
 	if res.Next != nil {
@@ -144,12 +149,21 @@ type apiLead struct {
 	Consents  []apiConsent `json:"consents"`
 	Answers   []apiAnswer  `json:"answers"`
 	Result    apiResult    `json:"result"`
+	Team      apiTeam      `json:"team"`
 	Emails    []apiEmail   `json:"emails"`
 	Status    string       `json:"status"`
 	Owner     *apiUser     `json:"owner"`
 	FollowUp  *string      `json:"follow_up_on"`
 	Notes     []apiNote    `json:"notes"`
 	History   []apiHistory `json:"history"`
+}
+
+// apiTeam is how far a lead's team view has come: counts only, never a
+// colleague's answers.
+type apiTeam struct {
+	Invited  int  `json:"invited"`
+	Answers  int  `json:"answers"`
+	Unlocked bool `json:"unlocked"`
 }
 
 type apiContact struct {
@@ -254,6 +268,7 @@ func (h *Handlers) writeLead(c echo.Context, lead *models.Lead) error {
 		Consents: []apiConsent{}, Answers: []apiAnswer{}, Emails: []apiEmail{}, Notes: []apiNote{}, History: []apiHistory{},
 		Result: apiResult{Index: lead.OverallIndex, Band: lead.Band, Scores: []apiScore{}},
 		Status: lead.Status, Owner: newAPIUser(lead.Owner),
+		Team: apiTeam{Invited: lead.TeamInvited, Answers: lead.TeamAnswers, Unlocked: lead.TeamAnswers >= team.UnlockAt(h.TeamMinAnswers)},
 	}
 	if lead.FollowUpOn != "" {
 		out.FollowUp = &lead.FollowUpOn

@@ -28,6 +28,7 @@ type dashboardPage struct {
 	Bands, Sources, Funnel        chart.BarChart
 	FunnelFirst, FunnelLast       string
 	EmbedStarts                   []embedStartsRow
+	StepDropOff                   stepDropOffView // dashboard_steps.go
 }
 
 // embedStartsRow is one embedding site's starts in the funnel's days.
@@ -89,6 +90,9 @@ func (h *Handlers) Dashboard(c echo.Context) error {
 			site = "Not named (a frame opened without its site)"
 		}
 		p.EmbedStarts = append(p.EmbedStarts, embedStartsRow{Site: site, Starts: thousands(g.Count)})
+	}
+	if p.StepDropOff, err = h.stepDropOff(c, time.Now()); err != nil {
+		return err
 	}
 	return c.Render(http.StatusOK, "admin/dashboard", p)
 }

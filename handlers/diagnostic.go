@@ -35,6 +35,10 @@ type diagnosticPage struct {
 	Stamp      string     // when this form was first served, signed
 	Action     string     // where the form is sent
 	Embed      *embedView // set when the form is shown in another site's frame
+	// StepsVersion, set on a fresh form only, has the script count the
+	// steps reached (diagnostic_steps.go); a form shown again is the same
+	// visit going on, whose steps were counted.
+	StepsVersion string
 }
 
 type stepView struct {
@@ -270,6 +274,9 @@ func (h *Handlers) diagnosticView(csrf string, status int, f *diagnosticForm, no
 	page.Stamp = h.stampAgain(f.Stamp, page.Submission, time.Now())
 	if status != http.StatusOK {
 		page.Meta.Title = "Please check your answers — " + def.Title
+	}
+	if status == http.StatusOK {
+		page.StepsVersion = def.Version
 	}
 	page.Steps, page.ErrorList = questionSteps(def, f)
 	page.TotalSteps = len(page.Steps) + 1

@@ -16,6 +16,7 @@ import (
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/peer"
 	"github.com/stellapop/intake/report"
 	"github.com/stellapop/intake/static"
 	"github.com/stellapop/intake/views"
@@ -99,6 +100,10 @@ type Deps struct {
 	OnTeamUnlocked  models.UnlockHook
 	TeamMinAnswers  int
 	InviteRateLimit int
+
+	// Peers compares a result with the others of its version, for the
+	// result page and its PDF; nil shows no benchmark.
+	Peers *peer.Comparer
 }
 
 // Handlers serves every route; its methods are the handlers.
@@ -108,6 +113,7 @@ type Handlers struct {
 	stamper     formStamper
 	submitLimit requestLimiter
 	loginLimit  requestLimiter
+	stepLimit   requestLimiter // beacons of the steps reached (diagnostic_steps.go)
 	// inviteClientLimit and inviteLeadLimit limit invitation lists per
 	// client address and per inviting lead.
 	inviteClientLimit requestLimiter
@@ -171,6 +177,7 @@ func newServer(d Deps) (*echo.Echo, *Handlers, error) {
 	h.inviteClientLimit = newRequestLimiter(d.Store, limitInviteClient, d.InviteRateLimit)
 	h.inviteLeadLimit = newRequestLimiter(d.Store, limitInviteLead, d.InviteRateLimit)
 	h.loginLimit = newRequestLimiter(d.Store, limitLogin, d.SubmitRateLimit)
+	h.stepLimit = newRequestLimiter(d.Store, limitSteps, stepLimitPerMinute(d.Diagnostic, d.SubmitRateLimit))
 	h.apiLimit = newRequestLimiter(d.Store, limitAPI, d.APIRateLimit)
 	if h.articlePage, err = h.prepareArticle(renderer); err != nil {
 		return nil, nil, err

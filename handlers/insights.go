@@ -35,11 +35,7 @@ type insightsPage struct {
 	CurrentVersionID string
 }
 
-// versionOption is one option of a select in the form.
-type versionOption struct {
-	Value, Label string
-	Selected     bool
-}
+// versionOption (dashboard_steps.go) is one option of a select in the form.
 
 // insightReports are the reports, in the tabs' order.
 var insightReports = []struct{ label, path string }{

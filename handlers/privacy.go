@@ -9,6 +9,7 @@ import (
 
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/team"
 	"github.com/stellapop/intake/views"
 )
 
@@ -21,6 +22,8 @@ type privacyPage struct {
 	RetentionAbout string // the same period in rough words: "about two years"
 	ConsentVersion string
 	Purposes       []diagnostic.Purpose
+	TeamUnlockAt   int // answers a team view opens at
+	InviteDays     int // how long an invitation link works
 }
 
 // Privacy tells visitors, in plain words, what the diagnostic keeps about
@@ -42,6 +45,8 @@ func (h *Handlers) Privacy(c echo.Context) error {
 		RetentionAbout: aboutDuration(days),
 		ConsentVersion: h.Consent.Version,
 		Purposes:       h.Consent.Purposes,
+		TeamUnlockAt:   team.UnlockAt(h.TeamMinAnswers),
+		InviteDays:     int(models.InviteTTL.Hours() / 24),
 	})
 }
 

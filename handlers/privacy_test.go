@@ -59,6 +59,9 @@ func TestPrivacyPageStatesTheRetentionPeriod(t *testing.T) {
 			t.Fatalf("GET /privacy = %d", r.status)
 		}
 		wantBody(t, r, want, "unsubscribe link", "reply to any email from us", "version 2026-11-1",
+			"we delete the address and keep only a keyed one-way fingerprint", "Their answers, pooled and undated",
+			"only once at least 3 colleagues have answered", "a link that works for 30 days",
+			"the invitations, the fingerprints kept with them and the team’s answers are erased too",
 			"Store my answers and email me my summary.", `<link rel="canonical" href="https://intake.example.com/privacy">`)
 		if n := strings.Count(r.body, "<h1"); n != 1 {
 			t.Errorf("the page has %d h1 elements, want 1", n)

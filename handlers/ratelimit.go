@@ -16,6 +16,8 @@ const (
 	// Invitation lists, counted per client address and per inviting lead.
 	limitInviteClient = "invite"
 	limitInviteLead   = "invite-lead"
+	// Beacons of the diagnostic's steps reached, per client address.
+	limitSteps = "steps"
 )
 
 // requestLimiter allows each client address a number of requests per clock

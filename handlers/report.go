@@ -10,17 +10,24 @@ import (
 
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/report"
+	"github.com/stellapop/intake/team"
 )
 
 // ResultPDF serves a lead's result as a PDF, opened by the same token as
 // the result page and as private: never cached, never indexed.
 func (h *Handlers) ResultPDF(c echo.Context) error {
-	lead, result, err := h.resultByToken(c)
+	ctx := c.Request().Context()
+	lead, held, err := h.resultLead(ctx, c.Param("token"))
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	err = h.reports.WriteResult(&buf, report.Result{
+	result := h.storedResult(lead)
+	bench, err := h.Peers.Compare(ctx, lead, result, !held)
+	if err != nil {
+		return err
+	}
+	in := report.Result{
+		Benchmark:  bench,
 		Definition: h.Diagnostic,
 		Result:     result,
 		Name:       lead.Name,
@@ -29,8 +36,17 @@ func (h *Handlers) ResultPDF(c echo.Context) error {
 		ArticleURL: h.absURL(ArticlePath),
 		BookingURL: h.bookingLink(lead),
 		ResultURL:  h.absURL(resultPagePath(lead.Token)),
-	})
+	}
+	// The team's results join the PDF once its view has unlocked.
+	teamReport, unlocked, err := team.LeadReport(ctx, h.Store, h.Diagnostic, lead, h.TeamMinAnswers)
 	if err != nil {
+		return err
+	}
+	if unlocked {
+		in.Team = &teamReport
+	}
+	var buf bytes.Buffer
+	if err := h.reports.WriteResult(&buf, in); err != nil {
 		return err
 	}
 	return servePDF(c, "stellapop-result.pdf", buf.Bytes())

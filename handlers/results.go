@@ -10,6 +10,7 @@ import (
 	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/peer"
 	"github.com/stellapop/intake/views"
 )
 
@@ -20,10 +21,11 @@ type resultPage struct {
 	Chart       chart.BarChart
 	ArticlePath string
 	BookingURL  string
-	Embed       *embedView   // set when the result shows in another site's frame
-	FullResult  string       // in a frame: the full result page's address
-	ReportPath  string       // the result as a PDF
-	Team        *teamSection // inviting colleagues; nil in a frame
+	Embed       *embedView      // set when the result shows in another site's frame
+	FullResult  string          // in a frame: the full result page's address
+	ReportPath  string          // the result as a PDF
+	Team        *teamSection    // inviting colleagues; nil in a frame
+	Benchmark   *peer.Benchmark // compared with other managers; nil: not shown
 }
 
 // resultDescription says what a result page is, for the browser and for
@@ -39,6 +41,9 @@ func (h *Handlers) Result(c echo.Context) error {
 		return err
 	}
 	page := h.resultPageOf(lead, h.storedResult(lead))
+	if err := h.addBenchmark(c.Request().Context(), &page, lead, held); err != nil {
+		return err
+	}
 	if page.Team, err = h.teamSectionFor(c.Request().Context(), c, lead, held); err != nil {
 		return err
 	}
@@ -49,11 +54,19 @@ func (h *Handlers) Result(c echo.Context) error {
 // resultView is the result page of the lead (or held submission) token
 // names.
 func (h *Handlers) resultView(c echo.Context, token string) (resultPage, error) {
-	lead, result, err := h.leadByResultToken(c.Request().Context(), token)
+	lead, held, err := h.resultLead(c.Request().Context(), token)
 	if err != nil {
 		return resultPage{}, err
 	}
-	return h.resultPageOf(lead, result), nil
+	page := h.resultPageOf(lead, h.storedResult(lead))
+	return page, h.addBenchmark(c.Request().Context(), &page, lead, held)
+}
+
+// addBenchmark puts the lead's peer benchmark on its result page; held
+// says the lead waits in quarantine, not yet among the stored results.
+func (h *Handlers) addBenchmark(ctx context.Context, page *resultPage, lead *models.Lead, held bool) (err error) {
+	page.Benchmark, err = h.Peers.Compare(ctx, lead, page.Result, !held)
+	return err
 }
 
 // resultPageOf is the result page of lead, scored as result.
@@ -80,22 +93,6 @@ func (h *Handlers) bookingLink(lead *models.Lead) string {
 
 // resultPagePath is the address of a lead's result page.
 func resultPagePath(token string) string { return "/results/" + token }
-
-// resultByToken finds the lead whose result the address's token opens, and
-// its result as it was stored.
-func (h *Handlers) resultByToken(c echo.Context) (*models.Lead, diagnostic.Result, error) {
-	return h.leadByResultToken(c.Request().Context(), c.Param("token"))
-}
-
-// leadByResultToken finds the lead (or held submission) a result token
-// opens, and its result as it was stored.
-func (h *Handlers) leadByResultToken(ctx context.Context, token string) (*models.Lead, diagnostic.Result, error) {
-	lead, _, err := h.resultLead(ctx, token)
-	if err != nil {
-		return nil, diagnostic.Result{}, err
-	}
-	return lead, h.storedResult(lead), nil
-}
 
 // resultLead finds the lead a result token opens, or the submission held
 // in quarantine it opens (held).

@@ -82,6 +82,9 @@ func (h *Handlers) table() []Route {
 		{Method: "HEAD", Path: ArticlePath, Access: public, Cheap: true, handler: h.ShowArticle},
 		{Method: "GET", Path: "/diagnostic", Access: public, Form: true, Cheap: true, handler: h.DiagnosticForm, onCSRF: h.diagnosticExpired},
 		{Method: "POST", Path: "/diagnostic", Access: public, Form: true, handler: h.SubmitDiagnostic, onCSRF: h.diagnosticExpired, onBusy: h.diagnosticBusy},
+		// The script's beacon of each step reached: no CSRF token, checked
+		// by origin instead (see CountStep).
+		{Method: "POST", Path: stepsPath, Access: public, handler: h.CountStep},
 		{Method: "GET", Path: "/results/:token", Access: public, Form: true, handler: h.Result},
 		// The team view: the inviter invites colleagues from the result
 		// page; each answers at their own link; the team's pooled report.

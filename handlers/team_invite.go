@@ -47,13 +47,9 @@ func (h *Handlers) teamSectionFor(ctx context.Context, c echo.Context, lead *mod
 	if held {
 		return s, nil
 	}
-	counts, err := h.Store.TeamCounts(ctx, lead.ID, lead.DiagnosticVersion)
-	if err != nil {
-		return nil, err
-	}
-	s.Invited, s.Answers = counts.Invited, counts.Answers
-	s.Left = max(0, team.MaxPerLead-counts.Invited)
-	s.Unlocked = counts.Answers >= int64(s.Needed)
+	s.Invited, s.Answers = int64(lead.TeamInvited), int64(lead.TeamAnswers)
+	s.Left = max(0, team.MaxPerLead-s.Invited)
+	s.Unlocked = s.Answers >= int64(s.Needed)
 	return s, nil
 }
 
@@ -99,6 +95,9 @@ func (h *Handlers) InviteTeam(c echo.Context) error {
 		return err
 	}
 	page := h.resultPageOf(lead, h.storedResult(lead))
+	if err := h.addBenchmark(ctx, &page, lead, held); err != nil {
+		return err
+	}
 	sec, err := h.teamSectionFor(ctx, c, lead, held)
 	if err != nil {
 		return err

@@ -19,7 +19,14 @@ type teamReportPage struct {
 	Answers    int64
 	Needed     int
 	Unlocked   bool
+	View       teamReportView
+}
+
+// teamReportView is what the shared team-report partial shows: an
+// unlocked team view, worded for the inviter or for the firm.
+type teamReportView struct {
 	Report     team.Report
+	ForInviter bool
 }
 
 // TeamReport shows the inviter's team view. Before enough colleagues have
@@ -37,22 +44,10 @@ func (h *Handlers) TeamReport(c echo.Context) error {
 		ResultPath: resultPagePath(lead.Token),
 		Needed:     team.UnlockAt(h.TeamMinAnswers),
 	}
-	counts, err := h.Store.TeamCounts(ctx, lead.ID, lead.DiagnosticVersion)
+	report, unlocked, err := team.LeadReport(ctx, h.Store, h.Diagnostic, lead, h.TeamMinAnswers)
 	if err != nil {
 		return err
 	}
-	page.Answers = counts.Answers
-	if page.Answers >= int64(page.Needed) {
-		answers, err := h.Store.TeamAnswers(ctx, lead.ID, lead.DiagnosticVersion)
-		if err != nil {
-			return err
-		}
-		scores := make([]map[string]int, len(answers))
-		for i, a := range answers {
-			scores[i] = a.ScoreMap()
-		}
-		page.Unlocked = true
-		page.Report = team.BuildReport(h.Diagnostic, lead.ScoreMap(), scores)
-	}
+	page.Answers, page.Unlocked, page.View = int64(lead.TeamAnswers), unlocked, teamReportView{Report: report, ForInviter: true}
 	return c.Render(http.StatusOK, "team_report", page)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
+	"github.com/stellapop/intake/report/pdftest"
 	"github.com/stellapop/intake/team"
 )
 
@@ -48,7 +49,8 @@ func newTeamSite(t *testing.T, dialect string, change func(*handlers.Deps)) *tea
 	deps := testDeps(t, store)
 	err = team.AddWorkers(workers, store, team.MailConfig{
 		BaseURL: deps.BaseURL, From: &netmail.Address{Name: "StellaPop", Address: "hello@stellapop.example"},
-		Transport: transport, Questions: len(deps.Diagnostic.Questions), Log: log,
+		Transport: transport, Questions: len(deps.Diagnostic.Questions),
+		Diagnostic: deps.Diagnostic, Firm: []*netmail.Address{{Name: "Consulting", Address: "consulting@stellapop.example"}}, Log: log,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -150,6 +152,34 @@ func (s *teamSite) inviteLinks(n int) map[string]string {
 	return links
 }
 
+// firmMail is the consulting team's email about a team view.
+type firmMail struct{ subject, text string }
+
+// firmEmail waits for the consulting team's email that a team view unlocked.
+func (s *teamSite) firmEmail() firmMail {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range s.smtp.Messages() {
+			if !strings.EqualFold(m.To[0], "consulting@stellapop.example") {
+				continue
+			}
+			subject, err := m.Subject()
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			text, _, err := m.Parts()
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			return firmMail{subject: subject, text: text}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatal("the consulting team's email did not arrive when the team view unlocked")
+	return firmMail{}
+}
+
 // waitForNoAddress waits until no table holds any of addrs in clear.
 func (s *teamSite) waitForNoAddress(addrs ...string) {
 	s.t.Helper()
@@ -197,6 +227,24 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 			if strings.Contains(s.get("/results/"+token).body, "index is ready") {
 				t.Errorf("the result page says the team view is ready at two answers")
 			}
+			// The firm sees how far it has come, and nothing more.
+			lead, err := s.store.LeadByToken(context.Background(), token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.signIn(models.RoleConsultant)
+			panel := leadTeamPanel(s.get(fmt.Sprintf("/admin/leads/%d", lead.ID)).body)
+			for _, want := range []string{"<dt>Invitations sent</dt><dd>4</dd>", "<dt>Answers received</dt><dd>2 of the 3 it opens at</dd>", "opens when 3 colleagues have answered"} {
+				if !strings.Contains(panel, want) {
+					t.Errorf("the lead page's team view before three answers lacks %q:\n%s", want, panel)
+				}
+			}
+			if strings.Contains(panel, `class="num"`) || strings.Contains(panel, "index-value") {
+				t.Errorf("the lead page shows team scores at two answers:\n%s", panel)
+			}
+			if text := s.resultPDFText(token); strings.Contains(text, "your team") || strings.Contains(text, "Pooled from") {
+				t.Errorf("the result PDF speaks of the team at two answers:\n%s", text)
+			}
 			if r := s.answer(links[strings.ToLower(invitees[2])], picks[2]); r.status != 303 {
 				t.Fatalf("third answer = %d", r.status)
 			}
@@ -215,18 +263,27 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 			if !unlocked {
 				t.Fatal("the inviter's email did not arrive when the team view unlocked")
 			}
+			// So does the consulting team's, with the pooled figures and the
+			// lead page's link.
+			firm := s.firmEmail()
+			if firm.subject != "Analytical Engines Ltd: 3 colleagues rated the same manager" {
+				t.Errorf("the consulting team's subject = %q", firm.subject)
+			}
 
 			report := s.get("/results/" + token + "/team")
 			if report.status != 200 || !strings.Contains(report.body, "the team’s leadership index") || !strings.Contains(report.body, "What your team sees differently") {
 				t.Fatalf("team page after three answers = %d:\n%s", report.status, report.body)
 			}
 			// Never an individual answer: no colleague's own score that is
-			// neither the inviter's nor the team's average shows in a cell.
-			lead, err := s.store.LeadByToken(context.Background(), token)
-			if err != nil {
-				t.Fatal(err)
-			}
+			// neither the inviter's nor the team's average shows in a cell,
+			// on the inviter's page or on the lead page.
 			own := lead.ScoreMap()
+			panel = leadTeamPanel(s.get(fmt.Sprintf("/admin/leads/%d", lead.ID)).body)
+			for _, want := range []string{"<dt>Invitations sent</dt><dd>4</dd>", "<dt>Answers received</dt><dd>3</dd>", "the team’s leadership index", "What the team sees differently"} {
+				if !strings.Contains(panel, want) {
+					t.Errorf("the lead page's unlocked team view lacks %q:\n%s", want, panel)
+				}
+			}
 			var all []map[string]int
 			for _, p := range picks {
 				res, err := s.def.Score(diagnostictest.Answers(s.def, p))
@@ -236,15 +293,42 @@ func TestTeamViewUnlocksAtThreeAnswers(t *testing.T) {
 				all = append(all, res.Scores())
 			}
 			rep := team.BuildReport(s.def, own, all)
-			for _, d := range rep.Dimensions {
-				row := fmt.Sprintf(`<th scope="row">%s</th><td class="num">%d</td><td class="num">%d</td>`, d.Dimension.Name, d.Own, d.Average)
-				if !strings.Contains(report.body, row) {
-					t.Errorf("no row %s", row)
+			for _, want := range []string{
+				fmt.Sprintf("Open the lead: https://intake.example.com/admin/leads/%d", lead.ID),
+				fmt.Sprintf("Team index %d/100: %s", rep.Index, rep.Band.Title),
+				"pooled from 3 answers; never one person's",
+			} {
+				if !strings.Contains(firm.text, want) {
+					t.Errorf("the consulting team's email does not say %q:\n%s", want, firm.text)
 				}
-				for _, a := range all {
-					if v := a[d.Dimension.ID]; v != d.Own && v != d.Average && strings.Contains(report.body, fmt.Sprintf(`<td class="num">%d</td>`, v)) {
-						t.Errorf("an individual score (%s %d) shows on the team page", d.Dimension.Name, v)
+			}
+			for _, d := range rep.Dimensions {
+				if row := fmt.Sprintf("%-20s %4d %4d  %s", d.Dimension.Name, d.Own, d.Average, d.Agreement); !strings.Contains(firm.text, row) {
+					t.Errorf("the consulting team's email has no row %q", row)
+				}
+			}
+			for _, page := range []struct{ name, body string }{{"the team page", report.body}, {"the lead page", panel}} {
+				for _, d := range rep.Dimensions {
+					row := fmt.Sprintf(`<th scope="row">%s</th><td class="num">%d</td><td class="num">%d</td>`, d.Dimension.Name, d.Own, d.Average)
+					if !strings.Contains(page.body, row) {
+						t.Errorf("%s has no row %s", page.name, row)
 					}
+					for _, a := range all {
+						if v := a[d.Dimension.ID]; v != d.Own && v != d.Average && strings.Contains(page.body, fmt.Sprintf(`<td class="num">%d</td>`, v)) {
+							t.Errorf("an individual score (%s %d) shows on %s", d.Dimension.Name, v, page.name)
+						}
+					}
+				}
+			}
+			text := strings.Join(strings.Fields(s.resultPDFText(token)), " ")
+			for _, want := range []string{"How your team sees your manager", "Pooled from 3 colleagues’ answers", fmt.Sprintf("%d /100 the team’s leadership index", rep.Index)} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the result PDF lacks %q once the team view unlocked:\n%s", want, text)
+				}
+			}
+			for _, d := range rep.Dimensions {
+				if row := fmt.Sprintf("%s %d %d %s", d.Dimension.Name, d.Own, d.Average, d.Agreement); !strings.Contains(text, row) {
+					t.Errorf("the result PDF has no team row %q", row)
 				}
 			}
 			if !strings.Contains(s.get("/results/"+token).body, "Your team’s view is ready") {
@@ -428,6 +512,26 @@ func TestQuarantinedResultCannotInvite(t *testing.T) {
 	if found := modelstest.FindText(t, s.store, "grace@navy.example"); len(found) != 0 {
 		t.Errorf("a held result's invitation was stored: %v", found)
 	}
+}
+
+// resultPDFText is the text of the result PDF of token.
+func (s *teamSite) resultPDFText(token string) string {
+	s.t.Helper()
+	r := s.get("/results/" + token + "/report.pdf")
+	if r.status != 200 {
+		s.t.Fatalf("GET the result PDF = %d", r.status)
+	}
+	return pdftest.Text(s.t, []byte(r.body))
+}
+
+// leadTeamPanel is the lead page's team view panel.
+func leadTeamPanel(body string) string {
+	start := strings.Index(body, `id="team-title"`)
+	end := strings.Index(body, `id="answers-title"`)
+	if start < 0 || end < start {
+		return ""
+	}
+	return body[start:end]
 }
 
 // teamSection is the result page's team section.

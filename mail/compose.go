@@ -19,6 +19,7 @@ import (
 	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/peer"
 	"github.com/stellapop/intake/views"
 )
 
@@ -83,6 +84,7 @@ type emailData struct {
 	PrivacyURL     string
 	UnsubscribeURL string // set only when the lead opted in to marketing
 	SiteURL        string
+	Benchmark      *peer.Benchmark // nil: not shown
 }
 
 type dimensionRow struct {
@@ -107,7 +109,14 @@ type consentRow struct {
 
 // Compose builds the message of one kind for a lead.
 func (c *Composer) Compose(lead *models.Lead, kind string, now time.Time) (*gomail.Msg, error) {
+	return c.ComposeWithBenchmark(lead, kind, now, nil)
+}
+
+// ComposeWithBenchmark is Compose with the lead's peer benchmark (nil:
+// none), which the prospect's summary shows.
+func (c *Composer) ComposeWithBenchmark(lead *models.Lead, kind string, now time.Time, b *peer.Benchmark) (*gomail.Msg, error) {
 	data := c.data(lead)
+	data.Benchmark = b
 	var subject string
 	msg := gomail.NewMsg()
 	// The *MailAddress setters take the name as it is and let net/mail

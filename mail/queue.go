@@ -12,6 +12,7 @@ import (
 	"github.com/stellapop/intake/jobs"
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/peer"
 )
 
 // WorkerConfig builds the email worker.
@@ -22,6 +23,8 @@ type WorkerConfig struct {
 	RetryBase time.Duration
 	// Metrics counts emails sent and failed; nil counts nothing.
 	Metrics *metrics.Metrics
+	// Peers adds the peer benchmark to the summary email; nil adds none.
+	Peers *peer.Comparer
 }
 
 // AddWorker registers the email workers in workers: the lead's emails
@@ -35,7 +38,7 @@ func AddWorker(workers *river.Workers, store *models.Store, wc WorkerConfig, log
 		wc.RetryBase = 10 * time.Second
 	}
 	err := river.AddWorkerSafely(workers, &Worker{
-		store: store, composer: wc.Composer, transport: wc.Transport, log: log, metrics: wc.Metrics,
+		store: store, composer: wc.Composer, transport: wc.Transport, log: log, metrics: wc.Metrics, peers: wc.Peers,
 		retryBase: wc.RetryBase, now: func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {

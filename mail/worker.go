@@ -13,6 +13,7 @@ import (
 
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/peer"
 )
 
 // EmailArgs is a queued email: the lead and the kind of email, never any
@@ -50,6 +51,7 @@ type Worker struct {
 	transport Transport
 	log       *slog.Logger
 	metrics   *metrics.Metrics // nil counts nothing
+	peers     *peer.Comparer   // nil: the summary shows no benchmark
 	// retryBase is the first retry's delay; each later one doubles, up to an hour.
 	retryBase time.Duration
 	now       func() time.Time
@@ -80,7 +82,15 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[EmailArgs]) error {
 		// Sent on an earlier run that stopped before the queue recorded it.
 		return nil
 	}
-	msg, err := w.composer.Compose(lead, args.EmailKind, w.now())
+	var bench *peer.Benchmark
+	if args.EmailKind == models.EmailProspectSummary {
+		// Worked out as the email is sent, like the rest of it.
+		result := w.composer.Diagnostic.ResultFrom(lead.ScoreMap())
+		if bench, err = w.peers.Compare(ctx, lead, result, true); err != nil {
+			return fmt.Errorf("benchmark for lead %d: %w", args.LeadID, err)
+		}
+	}
+	msg, err := w.composer.ComposeWithBenchmark(lead, args.EmailKind, w.now(), bench)
 	if err != nil {
 		return fmt.Errorf("compose %s for lead %d: %w", args.EmailKind, args.LeadID, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -142,4 +143,15 @@ func CampaignStartsMetric(source, campaign string) string {
 		return CampaignStartsOtherMetric
 	}
 	return campaignStartsPrefix + source + campaignSeparator + campaign
+}
+
+// diagnosticStepPrefix begins the metrics counting how many visitors
+// reached each step of the diagnostic, one metric per version and step.
+const diagnosticStepPrefix = "diagnostic_step:"
+
+// DiagnosticStepMetric is the metric counting visitors who reached step
+// (from 1) of the diagnostic's version: "diagnostic_step:<version>:<step>".
+// The version is the definition's own, so there are only ever a few.
+func DiagnosticStepMetric(version string, step int) string {
+	return diagnosticStepPrefix + version + ":" + strconv.Itoa(step)
 }

@@ -43,6 +43,7 @@ type ExportContact struct {
 	Source                     Source
 	Status, OwnerEmail         string
 	CreatedAt                  time.Time
+	TeamInvited, TeamAnswers   int // the lead's team view: colleagues invited, answers in
 }
 
 // ExportLog is one row of the export audit log.

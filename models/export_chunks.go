@@ -17,7 +17,7 @@ import (
 const exportColumns = `leads.id, leads.email, leads.name, leads.company, leads.role, leads.team_size,
 	leads.band, leads.overall_index, leads.landing_page, leads.referrer, leads.utm_source, leads.utm_medium,
 	leads.utm_campaign, leads.utm_term, leads.utm_content, leads.status, leads.created_at,
-	users.email, mc.decided_at, mc.wording_version, mc.withdrawn_at`
+	users.email, mc.decided_at, mc.wording_version, mc.withdrawn_at, leads.team_invited, leads.team_answers`
 
 // ExportContacts calls each with the contacts f matches, in id order, a
 // chunk of up to chunk (0: ExportChunkSize) at a time, with their scores
@@ -187,7 +187,7 @@ func exportScan(rows *sql.Rows, c *ExportContact, dims int) error {
 	)
 	err := rows.Scan(&c.ID, &c.Email, &c.Name, &c.Company, &c.Role, &team, &c.Band, &c.Index,
 		&src.LandingPage, &src.Referrer, &src.UTMSource, &src.UTMMedium, &src.UTMCampaign, &src.UTMTerm, &src.UTMContent,
-		&c.Status, &c.CreatedAt, &owner, &consentAt, &version, &withdrawnAt)
+		&c.Status, &c.CreatedAt, &owner, &consentAt, &version, &withdrawnAt, &c.TeamInvited, &c.TeamAnswers)
 	if err != nil {
 		return err
 	}

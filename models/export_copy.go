@@ -42,6 +42,8 @@ const (
 	CopyOwnerEmail
 	CopyCreatedAt          // RFC 3339 in UTC
 	CopyConsentWithdrawnAt // RFC 3339 in UTC, or empty
+	CopyTeamInvited
+	CopyTeamAnswers
 	copyAfterScores
 )
 
@@ -229,6 +231,7 @@ func exportCopySQL(f ExportFilter, dims []string) (string, error) {
 		"CASE WHEN mc.withdrawn_at IS NULL THEN mc.decided_at END")
 	b.WriteString(", leads.landing_page, leads.referrer, leads.utm_source, leads.utm_medium, leads.utm_campaign, leads.utm_term, leads.utm_content, leads.status, users.email")
 	fmt.Fprintf(&b, ", "+rfc3339SQL+", "+rfc3339SQL, "leads.created_at", "mc.withdrawn_at")
+	b.WriteString(", leads.team_invited, leads.team_answers")
 	b.WriteString(" FROM leads LEFT JOIN users ON users.id = leads.owner_id")
 	// A marketing consent that was given, withdrawn or not, as in ExportContacts.
 	b.WriteString(" LEFT JOIN lead_consents mc ON mc.lead_id = leads.id AND mc.purpose = " + pgLiteral(PurposeMarketing) + " AND mc.granted")

@@ -113,19 +113,24 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // InboxFilter is a valid inbox query: the caller has checked every value
 // against its allow-list. Zero fields do not filter.
 type InboxFilter struct {
-	Search        string       // a substring of name, email or company, matched literally and ignoring case
-	Status        string       // one of Statuses
-	Band          string       // a band id of the diagnostic
-	CreatedFrom   time.Time    // created at or after this instant
-	CreatedBefore time.Time    // created before this instant
-	Campaign      string       // utm_campaign, exactly
-	Source        string       // utm_source, exactly
-	MarketingOnly bool         // only leads whose marketing consent stands
-	Sort          InboxSort    // empty means InboxNewest
-	After         *InboxCursor // the previous page's Next; nil for the first page
-	PageSize      int          // 0 means InboxPageSize
-	CountLimit    int          // 0 means InboxCountLimit
-	NoCount       bool         // leave Total at zero: the API pages without a count
+	Search        string    // a substring of name, email or company, matched literally and ignoring case
+	Status        string    // one of Statuses
+	Band          string    // a band id of the diagnostic
+	CreatedFrom   time.Time // created at or after this instant
+	CreatedBefore time.Time // created before this instant
+	Campaign      string    // utm_campaign, exactly
+	Source        string    // utm_source, exactly
+	MarketingOnly bool      // only leads whose marketing consent stands
+	// TeamInvited keeps only leads with a team view: at least one
+	// colleague invited. TeamAnswersAtLeast, when above zero, keeps only
+	// those with that many colleagues' answers in (an unlocked view).
+	TeamInvited        bool
+	TeamAnswersAtLeast int
+	Sort               InboxSort    // empty means InboxNewest
+	After              *InboxCursor // the previous page's Next; nil for the first page
+	PageSize           int          // 0 means InboxPageSize
+	CountLimit         int          // 0 means InboxCountLimit
+	NoCount            bool         // leave Total at zero: the API pages without a count
 }
 
 // InboxPage is one page of the inbox.
@@ -339,6 +344,14 @@ func inboxWhere(db *gorm.DB, dialect string, f InboxFilter) *gorm.DB {
 	}
 	if f.MarketingOnly {
 		db = db.Where(inboxMarketing[dialect])
+	}
+	if f.TeamInvited || f.TeamAnswersAtLeast > 0 {
+		// Written out, not a placeholder, to match leads_team_created_idx's
+		// condition: answers come only from invitations, so it holds too.
+		db = db.Where("team_invited > 0")
+	}
+	if f.TeamAnswersAtLeast > 0 {
+		db = db.Where("team_answers >= ?", f.TeamAnswersAtLeast)
 	}
 	return db
 }

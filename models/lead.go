@@ -43,6 +43,11 @@ type Lead struct {
 	MarketingOptIn bool // the marketing consent is given and not withdrawn
 	// ErasedAt is when the lead's personal data was erased (see EraseLead).
 	ErasedAt *time.Time
+	// TeamInvited and TeamAnswers are how far the lead's team view has
+	// come: invitations made, and colleagues' answers in. They are kept
+	// with the invitations and answers, in the same transactions.
+	TeamInvited int
+	TeamAnswers int
 
 	Answers  []Answer    `gorm:"foreignKey:LeadID"`
 	Scores   []Score     `gorm:"foreignKey:LeadID"`

@@ -406,3 +406,42 @@ func (s *Store) AnswerStats(ctx context.Context, version, first, last string) ([
 	}
 	return out, nil
 }
+
+// ScoreCount is how many leads of one diagnostic version and team bracket
+// scored Score on Dimension ("" is the overall index), whatever their
+// status.
+type ScoreCount struct {
+	TeamBracket string
+	Dimension   string
+	Score       int
+	Leads       int64
+}
+
+// ScoreCounts lists the score summary of one diagnostic version summed
+// over status, in one query along score_stats' primary key: what the peer
+// benchmark compares a result with. lastLead is the highest lead id the
+// same query saw: a lead with a higher id is surely not in counts, as the
+// summary and the leads change in one transaction.
+func (s *Store) ScoreCounts(ctx context.Context, version string) (counts []ScoreCount, lastLead int64, err error) {
+	var rows []struct {
+		ScoreCount
+		LastLead *int64
+	}
+	err = s.db.WithContext(ctx).Table("score_stats").
+		Select("team_bracket, dimension, score, sum(leads) AS leads, (SELECT max(id) FROM leads) AS last_lead").
+		Where("diagnostic_version = ?", version).
+		Group("dimension, team_bracket, score").Having("sum(leads) <> 0").
+		Order("dimension, team_bracket, score").Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("read score counts: %w", err)
+	}
+	counts = make([]ScoreCount, len(rows))
+	for i, r := range rows {
+		counts[i] = r.ScoreCount
+		if r.LastLead != nil {
+			lastLead = *r.LastLead
+		}
+	}
+	// No rows: no lead of the version is in the summary, whatever its id.
+	return counts, lastLead, nil
+}

@@ -130,6 +130,11 @@ func (s *Store) CreateInvitations(ctx context.Context, leadID int64, emails []st
 	var ids []int64
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		ids = ids[:0]
+		// The lead first, as erasure locks it: an erasure waits for the
+		// invitations, or they wait for it and find the lead gone.
+		if err := s.forUpdate(tx, "").Select("id").Where("id = ? AND erased_at IS NULL", leadID).Take(&Lead{}).Error; err != nil {
+			return notFound(err)
+		}
 		for _, e := range emails {
 			token, err := newToken()
 			if err != nil {
@@ -149,8 +154,12 @@ func (s *Store) CreateInvitations(ctx context.Context, leadID int64, emails []st
 			}
 			ids = append(ids, inv.ID)
 		}
-		if len(ids) == 0 || hook == nil {
+		if len(ids) == 0 {
 			return nil
+		}
+		err := tx.Model(&Lead{}).Where("id = ?", leadID).Update("team_invited", gorm.Expr("team_invited + ?", len(ids))).Error
+		if err != nil || hook == nil {
+			return err
 		}
 		t, err := gormTx(tx)
 		if err != nil {
@@ -229,20 +238,39 @@ func (s *Store) InvitationByToken(ctx context.Context, token string) (*TeamInvit
 	return &inv, nil
 }
 
-// UnlockHook queues the inviter's "your team view is ready" email inside
-// the transaction of the answer that unlocks it.
+// UnlockHook queues the emails of a team view unlocking (the inviter's,
+// the consulting team's) inside the transaction of the answer that
+// unlocks it.
 type UnlockHook func(ctx context.Context, tx Tx, leadID int64) error
+
+// TeamViewUnlocked is lead.updated's team_view when a team view unlocks.
+const TeamViewUnlocked = "unlocked"
 
 // SaveTeamAnswer uses the invitation token names and stores answer with
 // its team, in one transaction. When the team then has minAnswers answers
-// of its version for the first time, onUnlock runs in the same
-// transaction. A used invitation is ErrInvitationUsed, an expired one
-// ErrInvitationExpired.
+// of its version for the first time, lead.updated is emitted and onUnlock
+// runs, both in the same transaction. A used invitation is
+// ErrInvitationUsed, an expired one ErrInvitationExpired.
 func (s *Store) SaveTeamAnswer(ctx context.Context, token string, answer TeamAnswer, minAnswers int, now time.Time, onUnlock UnlockHook) error {
 	day := now.UTC().Format(time.DateOnly)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var inv TeamInvitation
-		if err := s.forUpdate(tx, "").Where("token = ?", token).Take(&inv).Error; err != nil {
+		if err := tx.Where("token = ?", token).Take(&inv).Error; err != nil {
+			return notFound(err)
+		}
+		// The lead's count moves on first, locking the lead before the
+		// invitation as erasure does, so the two never wait on each other;
+		// the lock also puts answers to one team in turn, so two answers at
+		// once cannot both read two and leave the view locked at three. An
+		// answer to other questions than the lead's is kept but never
+		// counted. Any refusal below rolls the count back.
+		res := tx.Model(&Lead{}).Where("id = ? AND diagnostic_version = ?", inv.LeadID, answer.DiagnosticVersion).
+			Update("team_answers", gorm.Expr("team_answers + 1"))
+		if res.Error != nil {
+			return res.Error
+		}
+		counted := res.RowsAffected == 1
+		if err := s.forUpdate(tx, "").Where("id = ?", inv.ID).Take(&inv).Error; err != nil {
 			return notFound(err)
 		}
 		switch {
@@ -251,7 +279,7 @@ func (s *Store) SaveTeamAnswer(ctx context.Context, token string, answer TeamAns
 		case now.After(inv.ExpiresAt):
 			return ErrInvitationExpired
 		}
-		res := tx.Model(&TeamInvitation{}).Where("id = ? AND used_on IS NULL", inv.ID).Update("used_on", day)
+		res = tx.Model(&TeamInvitation{}).Where("id = ? AND used_on IS NULL", inv.ID).Update("used_on", day)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -266,14 +294,26 @@ func (s *Store) SaveTeamAnswer(ctx context.Context, token string, answer TeamAns
 		if err := tx.Create(&answer).Error; err != nil {
 			return err
 		}
-		var n int64
-		err = tx.Model(&TeamAnswer{}).Where("lead_id = ? AND diagnostic_version = ?", inv.LeadID, answer.DiagnosticVersion).Count(&n).Error
-		if err != nil || n < int64(minAnswers) {
+		if !counted {
+			return nil
+		}
+		var n int
+		if err := tx.Model(&Lead{}).Where("id = ?", inv.LeadID).Pluck("team_answers", &n).Error; err != nil {
 			return err
 		}
+		if n < minAnswers {
+			return nil
+		}
 		ins := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&teamUnlock{LeadID: inv.LeadID, UnlockedOn: day})
-		if ins.Error != nil || ins.RowsAffected == 0 || onUnlock == nil {
+		if ins.Error != nil || ins.RowsAffected == 0 {
 			return ins.Error
+		}
+		if err := s.emitGORM(tx, LeadEvent{Type: EventLeadUpdated, LeadID: inv.LeadID, At: now.UTC(),
+			Data: map[string]any{"team_view": TeamViewUnlocked, "team_answers": n}}); err != nil {
+			return err
+		}
+		if onUnlock == nil {
+			return nil
 		}
 		t, err := gormTx(tx)
 		if err != nil {
@@ -328,6 +368,10 @@ func eraseTeam(tx *gorm.DB, leadIDs []int64) error {
 	if err := tx.Where("lead_id IN ?", leadIDs).Delete(&TeamInvitation{}).Error; err != nil {
 		return fmt.Errorf("erase team data: %w", err)
 	}
+	err := tx.Model(&Lead{}).Where("id IN ?", leadIDs).Updates(map[string]any{"team_invited": 0, "team_answers": 0}).Error
+	if err != nil {
+		return fmt.Errorf("erase team data: %w", err)
+	}
 	return nil
 }
 
@@ -336,24 +380,4 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
-}
-
-// TeamCounts is how far a lead's team view has come.
-type TeamCounts struct {
-	Invited int64 // invitations made, in all
-	Answers int64 // answers to the lead's diagnostic version
-}
-
-// TeamCounts counts a lead's invitations and its team's answers to version.
-func (s *Store) TeamCounts(ctx context.Context, leadID int64, version string) (TeamCounts, error) {
-	var c TeamCounts
-	db := s.db.WithContext(ctx)
-	if err := db.Model(&TeamInvitation{}).Where("lead_id = ?", leadID).Count(&c.Invited).Error; err != nil {
-		return c, fmt.Errorf("count invitations: %w", err)
-	}
-	err := db.Model(&TeamAnswer{}).Where("lead_id = ? AND diagnostic_version = ?", leadID, version).Count(&c.Answers).Error
-	if err != nil {
-		return c, fmt.Errorf("count team answers: %w", err)
-	}
-	return c, nil
 }

@@ -39,8 +39,8 @@ type LeadEventHook func(ctx context.Context, tx Tx, events []LeadEvent) error
 
 // OnLeadEvents registers the hook that every change to a lead calls in its
 // own transaction: saving a lead or releasing one from quarantine
-// (lead.created), changing its status, owner or follow-up date
-// (lead.updated), withdrawing a consent (lead.consent_withdrawn), and
+// (lead.created), changing its status, owner or follow-up date, or its
+// team view unlocking (lead.updated), withdrawing a consent (lead.consent_withdrawn), and
 // erasing it on request or by retention (lead.erased). The store emits
 // them itself so that no caller (a handler, the CLI, the daily upkeep) can
 // forget to. Call it once while wiring, before the store is used.
@@ -251,6 +251,7 @@ func ExportContactOf(l *Lead, dims []string) ExportContact {
 	c := ExportContact{
 		ID: l.ID, Email: l.Email, Name: l.Name, Company: l.Company, Role: l.Role, TeamSize: l.TeamSize,
 		Band: l.Band, Index: l.OverallIndex, Source: l.Source, Status: l.Status, CreatedAt: l.CreatedAt.UTC(),
+		TeamInvited: l.TeamInvited, TeamAnswers: l.TeamAnswers,
 	}
 	if l.Owner != nil {
 		c.OwnerEmail = l.Owner.Email

@@ -12,6 +12,7 @@ import (
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/report"
 	"github.com/stellapop/intake/report/pdftest"
+	"github.com/stellapop/intake/team"
 )
 
 // maxPDFBytes is the most a PDF may weigh (issue 17: under 200 KB).
@@ -71,6 +72,9 @@ func TestResultPDFShowsBandIndexAndName(t *testing.T) {
 	if n := pdftest.Pages(t, pdf); n > 2 {
 		t.Errorf("the result PDF has %d pages, want at most 2", n)
 	}
+	if strings.Contains(text, "your team") || strings.Contains(text, "Pooled from") {
+		t.Errorf("a result without an unlocked team view mentions a team:\n%s", text)
+	}
 	if len(pdf) >= maxPDFBytes {
 		t.Errorf("the result PDF weighs %d bytes, want under %d", len(pdf), maxPDFBytes)
 	}
@@ -105,10 +109,25 @@ func TestResultPDFLeavesOutANameTheFontCannotPrint(t *testing.T) {
 }
 
 // Every band, with every pair of dimensions as the growth areas, fits on
-// two pages with the shipped content (WriteResult refuses a third).
+// two pages with the shipped content, and three with the longest team view
+// (WriteResult refuses more).
 func TestEveryShippedResultFitsTwoPages(t *testing.T) {
 	def := diagnostictest.Shipped(t)
 	m := maker(t)
+	// The longest team view: every dimension seen differently, so every
+	// difference is written out. It may take a third page, never a fourth.
+	own, err := def.Score(diagnostictest.Answers(def, diagnostictest.Best))
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst, err := def.Score(diagnostictest.Answers(def, diagnostictest.Worst))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := team.BuildReport(def, own.Scores(), []map[string]int{worst.Scores(), worst.Scores(), worst.Scores()})
+	if len(rep.Differences) != len(def.Dimensions) {
+		t.Fatalf("the team view differs on %d dimensions, want all %d", len(rep.Differences), len(def.Dimensions))
+	}
 	for _, band := range def.Bands {
 		for i := range def.Dimensions {
 			for j := i + 1; j < len(def.Dimensions); j++ {
@@ -121,11 +140,13 @@ func TestEveryShippedResultFitsTwoPages(t *testing.T) {
 				}
 				r := def.ResultFrom(scores)
 				r.Band = band
-				var buf bytes.Buffer
-				err := m.WriteResult(&buf, report.Result{Definition: def, Result: r, Name: "Zoë Ångström-Núñez", FirstName: "Zoë",
-					Taken: time.Now(), ArticleURL: "https://x/a", BookingURL: "https://x/b", ResultURL: "https://x/r"})
-				if err != nil {
-					t.Errorf("band %s, growth areas %s and %s: %v", band.ID, def.Dimensions[i].ID, def.Dimensions[j].ID, err)
+				for _, withTeam := range []*team.Report{nil, &rep} {
+					var buf bytes.Buffer
+					err := m.WriteResult(&buf, report.Result{Definition: def, Result: r, Name: "Zoë Ångström-Núñez", FirstName: "Zoë",
+						Taken: time.Now(), ArticleURL: "https://x/a", BookingURL: "https://x/b", ResultURL: "https://x/r", Team: withTeam})
+					if err != nil {
+						t.Errorf("band %s, growth areas %s and %s, team view %v: %v", band.ID, def.Dimensions[i].ID, def.Dimensions[j].ID, withTeam != nil, err)
+					}
 				}
 			}
 		}
@@ -269,4 +290,50 @@ func BenchmarkResultPDF(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pdfs/s")
 	b.ReportMetric(float64(buf.Len()), "bytes/pdf")
+}
+
+// An unlocked team view joins the PDF: the team's index and band, and per
+// dimension the reader's score, the team's average and its agreement; a
+// page of its own if need be, three at most.
+func TestResultPDFWithTheTeamView(t *testing.T) {
+	def, r := scored(t)
+	var colleagues []map[string]int
+	for _, pick := range []diagnostictest.Pick{diagnostictest.Worst, diagnostictest.Best, diagnostictest.Worst} {
+		res, err := def.Score(diagnostictest.Answers(def, pick))
+		if err != nil {
+			t.Fatal(err)
+		}
+		colleagues = append(colleagues, res.Scores())
+	}
+	rep := team.BuildReport(def, r.Scores(), colleagues)
+	var buf bytes.Buffer
+	err := maker(t).WriteResult(&buf, report.Result{
+		Definition: def, Result: r, Name: "Zoë Ångström-Núñez", FirstName: "Zoë", Taken: time.Date(2026, 12, 3, 9, 30, 0, 0, time.UTC),
+		ArticleURL: "https://intake.example/articles/leadership-vs-management", BookingURL: "https://cal.example/stellapop",
+		ResultURL: "https://intake.example/results/abc", Team: &rep,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := buf.Bytes()
+	pdftest.KeepPNG(t, pdf, "report-result-team")
+	text := strings.Join(strings.Fields(pdftest.Text(t, pdf)), " ")
+	for _, want := range []string{"How your team sees your manager", "Pooled from 3 colleagues’ answers",
+		fmt.Sprintf("%d /100 the team’s leadership index: %s", rep.Index, rep.Band.Title), "What your team sees differently", "Book a conversation"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF's text lacks %q:\n%s", want, text)
+		}
+	}
+	for _, d := range rep.Dimensions {
+		row := fmt.Sprintf("%s %d %d %s (±%d)", d.Dimension.Name, d.Own, d.Average, d.Agreement, d.Spread)
+		if !strings.Contains(text, row) {
+			t.Errorf("the PDF has no row %q", row)
+		}
+	}
+	if n := pdftest.Pages(t, pdf); n > 3 {
+		t.Errorf("the result PDF with a team view has %d pages, want at most 3", n)
+	}
+	if len(pdf) >= maxPDFBytes {
+		t.Errorf("the result PDF weighs %d bytes, want under %d", len(pdf), maxPDFBytes)
+	}
 }

@@ -4,11 +4,23 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stellapop/intake/chart"
 	"github.com/stellapop/intake/diagnostic"
+	"github.com/stellapop/intake/peer"
+	"github.com/stellapop/intake/team"
 )
+
+// maxResultPages is the most pages a result PDF may take: two, and a
+// third for an unlocked team view.
+func maxResultPages(in Result) int {
+	if in.Team != nil {
+		return 3
+	}
+	return 2
+}
 
 // Result is what the result PDF shows: a lead's result as the result page
 // shows it, with the links it offers.
@@ -21,7 +33,11 @@ type Result struct {
 	Taken           time.Time // when the diagnostic was taken
 	ArticleURL      string    // the article's absolute address, without a #section
 	BookingURL      string
-	ResultURL       string // the result page's absolute address
+	ResultURL       string          // the result page's absolute address
+	Benchmark       *peer.Benchmark // compared with other managers; nil: not shown
+	// Team is the team's pooled view once it has unlocked; nil before,
+	// and then the PDF says nothing about a team.
+	Team *team.Report
 }
 
 // Text sizes of the result PDF, in points.
@@ -30,7 +46,9 @@ const (
 	resultHeading = 14
 )
 
-// WriteResult writes the result PDF into w: A4, at most two pages.
+// WriteResult writes the result PDF into w: A4, at most two pages, or
+// three with an unlocked team view, which takes a page of its own when it
+// does not fit after the result.
 func (m *Maker) WriteResult(w io.Writer, in Result) error {
 	r := in.Result
 	d := newDoc("Your result: "+r.Band.Title, in.Taken)
@@ -64,6 +82,22 @@ func (m *Maker) WriteResult(w io.Writer, in Result) error {
 	d.drawChart(ch)
 	d.para(ch.Caption, 9, mutedColour)
 
+	if b := in.Benchmark; b != nil {
+		d.keep(30)
+		d.heading("Compared with other managers", resultHeading)
+		d.style(true, resultBody+0.5, inkColour)
+		d.MultiCell(textWidth, lineHeight(resultBody+0.5), b.Sentence(), "", "L", false)
+		if len(b.Dimensions) > 0 {
+			var each []string
+			for _, dim := range b.Dimensions {
+				each = append(each, fmt.Sprintf("%s %d%%", dim.Name, dim.Percent))
+			}
+			d.para("On each contrast, higher than: "+strings.Join(each, " · ")+".", resultBody, inkColour)
+		}
+		d.Ln(1)
+		d.para(b.Basis(), 9, mutedColour)
+	}
+
 	d.heading("Where your manager leads", resultHeading)
 	for _, s := range r.Strengths {
 		d.keep(20)
@@ -81,6 +115,10 @@ func (m *Maker) WriteResult(w io.Writer, in Result) error {
 		d.Ln(2)
 	}
 
+	if in.Team != nil {
+		d.teamSection(in.Team)
+	}
+
 	d.keep(40)
 	d.heading("Talk it through with a StellaPop consultant", resultHeading)
 	d.para("In a free 30-minute conversation we will go through your result and what would help your manager lead as well as they manage.", resultBody, inkColour)
@@ -94,8 +132,8 @@ func (m *Maker) WriteResult(w io.Writer, in Result) error {
 		d.CellFormat(d.GetStringWidth("Your result online: "), lineHeight(9), "Your result online: ", "", 0, "L", false, 0, "")
 		d.link(in.ResultURL, in.ResultURL, 9)
 	}
-	if d.PageNo() > 2 {
-		return fmt.Errorf("report: the result takes %d pages, more than two", d.PageNo())
+	if most := maxResultPages(in); d.PageNo() > most {
+		return fmt.Errorf("report: the result takes %d pages, more than %d", d.PageNo(), most)
 	}
 	return d.write(w)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river"
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/stellapop/intake/diagnostic"
 	"github.com/stellapop/intake/jobs"
 	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/models"
@@ -67,9 +68,12 @@ func (e Enqueuer) EnqueueInvites(ctx context.Context, tx models.Tx, ids []int64)
 	return nil
 }
 
-// EnqueueUnlocked queues the inviter's email; it is a models.UnlockHook.
+// EnqueueUnlocked queues the inviter's email and the consulting team's;
+// it is a models.UnlockHook.
 func (e Enqueuer) EnqueueUnlocked(ctx context.Context, tx models.Tx, leadID int64) error {
-	if err := e.Queue.Insert(ctx, tx, river.InsertManyParams{Args: UnlockedArgs{LeadID: leadID}}); err != nil {
+	err := e.Queue.Insert(ctx, tx, river.InsertManyParams{Args: UnlockedArgs{LeadID: leadID}},
+		river.InsertManyParams{Args: FirmUnlockedArgs{LeadID: leadID}})
+	if err != nil {
 		return fmt.Errorf("queue team unlocked: %w", err)
 	}
 	return nil
@@ -83,13 +87,18 @@ type MailConfig struct {
 	// Questions is how many questions the diagnostic asks, to say how
 	// long answering takes.
 	Questions int
-	Log       *slog.Logger
+	// Diagnostic and Firm are for the consulting team's email: the
+	// definition the team's figures are pooled on, and the addresses of
+	// TEAM_EMAIL.
+	Diagnostic *diagnostic.Definition
+	Firm       []*netmail.Address
+	Log        *slog.Logger
 }
 
 // AddWorkers registers the invitation and unlock email workers.
 func AddWorkers(workers *river.Workers, store *models.Store, cfg MailConfig) error {
-	if cfg.BaseURL == nil || cfg.From == nil || cfg.Transport == nil {
-		return errors.New("team: the email workers need a base URL, a sender and a transport")
+	if cfg.BaseURL == nil || cfg.From == nil || cfg.Transport == nil || cfg.Diagnostic == nil || len(cfg.Firm) == 0 {
+		return errors.New("team: the email workers need a base URL, a sender, a transport, the diagnostic and the consulting team's address")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -102,7 +111,10 @@ func AddWorkers(workers *river.Workers, store *models.Store, cfg MailConfig) err
 	if err := river.AddWorkerSafely(workers, &inviteWorker{s: s}); err != nil {
 		return err
 	}
-	return river.AddWorkerSafely(workers, &unlockedWorker{s: s})
+	if err := river.AddWorkerSafely(workers, &unlockedWorker{s: s}); err != nil {
+		return err
+	}
+	return river.AddWorkerSafely(workers, &firmUnlockedWorker{s: s})
 }
 
 type templates struct {
@@ -112,7 +124,7 @@ type templates struct {
 
 func parseTemplates() (*templates, error) {
 	t := &templates{html: map[string]*htmltemplate.Template{}, text: map[string]*texttemplate.Template{}}
-	for _, name := range []string{"team_invite", "team_unlocked"} {
+	for _, name := range []string{"team_invite", "team_unlocked", "team_firm_unlocked"} {
 		h, err := htmltemplate.ParseFS(views.EmailFS, "email/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("team: parse %s.html: %w", name, err)
@@ -140,6 +152,9 @@ type emailData struct {
 	ValidUntil         string
 	Answers            int
 	ReportURL, SiteURL string
+	// The consulting team's email: the lead and the team's pooled view.
+	Name, LeadURL string
+	Report        Report
 }
 
 // message renders one of the team's emails.

@@ -201,7 +201,7 @@ func referenceExportSQL(def *diagnostic.Definition) string {
 	}
 	b.WriteString(`, to_char(mc.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), mc.wording_version,` +
 		` l.landing_page, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_term, l.utm_content, l.status, u.email,` +
-		` to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` +
+		` to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), l.team_invited, l.team_answers` +
 		` FROM leads l LEFT JOIN users u ON u.id = l.owner_id` +
 		` LEFT JOIN lead_consents mc ON mc.lead_id = l.id AND mc.purpose = 'marketing' AND mc.granted AND mc.withdrawn_at IS NULL` +
 		` LEFT JOIN LATERAL (SELECT `)

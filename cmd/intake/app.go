@@ -22,6 +22,7 @@ import (
 	"github.com/stellapop/intake/mail"
 	"github.com/stellapop/intake/metrics"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/peer"
 	"github.com/stellapop/intake/static"
 	"github.com/stellapop/intake/team"
 	"github.com/stellapop/intake/webhook"
@@ -63,7 +64,10 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	m := metrics.New(metrics.Config{DB: store.SQLDB(), Pool: store.PgxPool(), EmailKinds: models.EmailKinds})
-	queue, err := newQueue(cfg, store, def, consent, m, log)
+	// One benchmark for the result page, its PDF and the summary email, so
+	// they share the summary it keeps in memory.
+	peers := peer.New(store, cfg.BenchmarkMinLeads)
+	queue, err := newQueue(cfg, store, def, consent, peers, m, log)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -91,6 +95,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		TeamMinAnswers: cfg.TeamMinAnswers, InviteRateLimit: cfg.InviteRateLimit,
 		OnInvited: teamEmails.EnqueueInvites, OnTeamUnlocked: teamEmails.EnqueueUnlocked,
 		EmbedOrigins: cfg.EmbedOrigins,
+		Peers:        peers,
 		// As many as there are connections: more would only queue for one,
 		// and compete for the CPU with those being served.
 		InFlightLimit: max(cfg.DatabaseMaxConn, 1),
@@ -147,7 +152,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 // delivery log purges) is scheduled by whichever working instance leads.
 // With MAIL_WORKERS=0 the process works no job at all and only queues
 // them, for `intake worker` to do.
-func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, consent *diagnostic.Consent, m *metrics.Metrics, log *slog.Logger) (*jobs.Queue, error) {
+func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, consent *diagnostic.Consent, peers *peer.Comparer, m *metrics.Metrics, log *slog.Logger) (*jobs.Queue, error) {
 	composer, err := mail.NewComposer(mail.ComposerConfig{
 		Diagnostic: def, Consent: consent, BaseURL: cfg.BaseURL, ArticlePath: handlers.ArticlePath,
 		BookingURL: cfg.BookingURL, From: cfg.MailFrom, ReplyTo: cfg.MailReplyTo, Team: cfg.TeamEmail, Secret: cfg.Secret,
@@ -166,13 +171,14 @@ func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, cons
 	}
 	workers := river.NewWorkers()
 	err = mail.AddWorker(workers, store, mail.WorkerConfig{
-		Composer: composer, Transport: transport, RetryBase: cfg.mailRetryBase, Metrics: m,
+		Composer: composer, Transport: transport, RetryBase: cfg.mailRetryBase, Metrics: m, Peers: peers,
 	}, log)
 	if err != nil {
 		return nil, err
 	}
 	err = team.AddWorkers(workers, store, team.MailConfig{
-		BaseURL: cfg.BaseURL, From: cfg.MailFrom, Transport: transport, Questions: len(def.Questions), Log: log,
+		BaseURL: cfg.BaseURL, From: cfg.MailFrom, Transport: transport, Questions: len(def.Questions),
+		Diagnostic: def, Firm: cfg.TeamEmail, Log: log,
 	})
 	if err != nil {
 		return nil, err

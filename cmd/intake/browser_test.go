@@ -18,6 +18,7 @@ import (
 
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
+	"github.com/stellapop/intake/peer/peertest"
 )
 
 // Browser tests drive Debian's Chromium through the pages as a visitor
@@ -282,7 +283,9 @@ func TestVisitorTakesTheDiagnosticWithJavaScript(t *testing.T) {
 	for _, dialect := range modelstest.Dialects {
 		for _, vp := range []viewport{phone, desktop} {
 			t.Run(dialect+"/"+vp.name, func(t *testing.T) {
-				base, a := startApp(t, dialect)
+				// Five earlier results, enough here for the peer benchmark.
+				base, a := startApp(t, dialect, "BENCHMARK_MIN_LEADS", "5")
+				peertest.Seed(t, a.store, a.def, nil, 10, 30, 50, 70, 90)
 				ctx := newBrowser(t)
 				shots := vp.name == "phone" && dialect == models.SQLite || vp.name == "desktop" && dialect == models.Postgres
 				must(t, "open the article", chromedp.Do(ctx, vp.apply(),
@@ -370,6 +373,12 @@ func TestVisitorTakesTheDiagnosticWithJavaScript(t *testing.T) {
 				}
 				if n := eval[int](t, ctx, `document.querySelectorAll('.chart rect.chart-bar').length`); n != len(def.Dimensions) {
 					t.Errorf("%d bars, want %d", n, len(def.Dimensions))
+				}
+				if got := text(t, ctx, ".peer-overall"); !strings.HasPrefix(got, "Your manager scores higher than ") {
+					t.Errorf("peer benchmark = %q", got)
+				}
+				if n := eval[int](t, ctx, `document.querySelectorAll('.peer-list li').length`); n != len(def.Dimensions) {
+					t.Errorf("%d dimensions compared, want %d", n, len(def.Dimensions))
 				}
 				if shots {
 					screenshot(t, ctx, "result-"+vp.name)

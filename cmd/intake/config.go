@@ -17,6 +17,7 @@ import (
 
 	"github.com/stellapop/intake/framing"
 	"github.com/stellapop/intake/mail"
+	"github.com/stellapop/intake/peer"
 	"github.com/stellapop/intake/team"
 	"github.com/stellapop/intake/webhook"
 )
@@ -53,6 +54,7 @@ type Config struct {
 	APIRateLimit        int
 	TeamMinAnswers      int // answers a team view unlocks at, never below team.MinAnswers
 	InviteRateLimit     int // invitation lists a client address may send a minute
+	BenchmarkMinLeads   int // other results a peer benchmark needs; 0: none shown
 	// WebhookAllowPrivate lets webhook endpoints be on loopback and
 	// private networks, and plain http:// there.
 	WebhookAllowPrivate bool
@@ -232,7 +234,7 @@ var options = []option{
 			c.MailFrom = a
 			return err
 		}},
-	{Name: "TEAM_EMAIL", Default: "consulting@stellapop.com", Help: "Who is told of each new lead: one or more addresses, comma-separated.",
+	{Name: "TEAM_EMAIL", Default: "consulting@stellapop.com", Help: "Who is told of each new lead and each team view that unlocks: one or more addresses, comma-separated.",
 		apply: func(c *Config, v string) error {
 			list, err := mail.ParseAddressList(v)
 			c.TeamEmail = list
@@ -335,7 +337,7 @@ var options = []option{
 			c.SubmitMinDelay = time.Duration(n) * time.Second
 			return nil
 		}},
-	{Name: "SUBMIT_RATE_LIMIT", Default: "10", Help: "Diagnostic submissions, and separately sign-in attempts, one client address may send per clock minute; more get a 429 with `Retry-After` set to the seconds left in that minute (the diagnostic comes back with every answer kept). The count starts again as each minute begins, so a burst across a minute's end can reach twice the limit. It is counted in the database on PostgreSQL, so it holds across instances, and in memory on SQLite, by the same rule. `0` turns the limit off, for load tests.",
+	{Name: "SUBMIT_RATE_LIMIT", Default: "10", Help: "Diagnostic submissions, and separately sign-in attempts, one client address may send per clock minute; more get a 429 with `Retry-After` set to the seconds left in that minute (the diagnostic comes back with every answer kept). The count starts again as each minute begins, so a burst across a minute's end can reach twice the limit. It is counted in the database on PostgreSQL, so it holds across instances, and in memory on SQLite, by the same rule. It also caps the diagnostic's step beacons (`POST /diagnostic/steps`, for the dashboard's \"Where visitors stop\") at 2 × the number of steps × this number a minute per address. `0` turns the limit off, for load tests.",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100000 {
@@ -369,6 +371,15 @@ var options = []option{
 				return errors.New("want a whole number from 0 to 100000")
 			}
 			c.InviteRateLimit = n
+			return nil
+		}},
+	{Name: "BENCHMARK_MIN_LEADS", Default: strconv.Itoa(peer.DefaultMinLeads), Help: "How many other results of the same diagnostic version must stand behind the peer benchmark (\"Your manager scores higher than N% of managers rated here\") before the result page, the result PDF and the summary email show it; within the visitor's team-size bracket when that bracket alone has this many, else among all. Below it the benchmark is left out without a word. `0` turns the benchmark off. See [insights.md](insights.md#peer-benchmark).",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 1000000 {
+				return errors.New("want a whole number from 0 to 1000000")
+			}
+			c.BenchmarkMinLeads = n
 			return nil
 		}},
 	{Name: "BODY_LIMIT", Default: "64K", Help: "Largest request body accepted; larger ones get a 413 page.",

@@ -21,7 +21,8 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.BaseURL.String() != "http://127.0.0.1:8080" || c.DataDir != "data" ||
-		c.DatabaseURL != "" || c.DatabaseMaxConn != 10 || c.BodyLimit != "64K" || c.LogFormat != "text" {
+		c.DatabaseURL != "" || c.DatabaseMaxConn != 10 || c.BodyLimit != "64K" || c.LogFormat != "text" ||
+		c.BenchmarkMinLeads != 100 {
 		t.Errorf("defaults = %+v", c)
 	}
 	c, err = loadConfig(env("INTAKE_ADDR", ":9000", "BASE_URL", "https://intake.example.com/"))
@@ -59,6 +60,8 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"EMBED_ORIGINS", "https://*.example.com", "no wildcard"},
 		{"TEAM_MIN_ANSWERS", "2", "from 3 to 50"},
 		{"INVITE_RATE_LIMIT", "-1", "from 0 to 100000"},
+		{"BENCHMARK_MIN_LEADS", "-1", "from 0 to 1000000"},
+		{"BENCHMARK_MIN_LEADS", "many", "from 0 to 1000000"},
 	}
 	for _, tc := range cases {
 		_, err := loadConfig(env(tc.name, tc.value))

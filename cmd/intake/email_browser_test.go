@@ -13,6 +13,7 @@ import (
 
 	"github.com/stellapop/intake/mail/mailtest"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/peer/peertest"
 )
 
 // TestEmailsAsPeopleSeeThem opens the HTML part of both emails, as they
@@ -21,7 +22,9 @@ import (
 // and is saved as a screenshot to look at.
 func TestEmailsAsPeopleSeeThem(t *testing.T) {
 	smtp := mailtest.NewServer(t)
-	base, _ := startApp(t, models.Postgres, "SMTP_URL", smtp.URL())
+	// Five earlier results, enough here for the peer benchmark.
+	base, a := startApp(t, models.Postgres, "SMTP_URL", smtp.URL(), "BENCHMARK_MIN_LEADS", "5")
+	peertest.Seed(t, a.store, a.def, nil, 10, 30, 50, 70, 90)
 	submit(t, base, "Mary Jackson", "mary@example.com")
 	msgs := smtp.WaitForMessages(t, 2, 15*time.Second)
 
@@ -37,6 +40,9 @@ func TestEmailsAsPeopleSeeThem(t *testing.T) {
 		}
 		_, htmlPart := emailParts(t, name, msg)
 		pages[name] = htmlPart
+		if peer := strings.Contains(htmlPart, "Compared with other managers"); peer != (name == "prospect") {
+			t.Errorf("%s email: shows the peer benchmark: %v, want %v", name, peer, name == "prospect")
+		}
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -176,6 +176,14 @@ func TestDiagnosticEmbeddedOnAnotherSite(t *testing.T) {
 				t.Errorf("lead %q with source %+v, want the other site's page %+v", lead.Name, lead.Source, want)
 			}
 
+			// The frame's page is the app's own, so its beacons of the steps
+			// reached are same-origin and counted, one per step.
+			steps := map[string]int64{}
+			for n := 1; n <= (len(a.def.Questions)+2)/3+1; n++ {
+				steps[models.DiagnosticStepMetric(a.def.Version, n)] = 1
+			}
+			stepCountsToday(t, a, steps)
+
 			// No cookie was needed, and none was kept for the app's site.
 			if c := eval[string](t, frame, `document.cookie`); c != "" {
 				t.Errorf("the frame has cookies: %q", c)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -153,5 +154,28 @@ func TestTeamInvitedAndAnsweredOnAPhone(t *testing.T) {
 	checkAccessible(t, ctx, "team view")
 	if overflow := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); overflow > 0 {
 		t.Errorf("the team view is %d px wider than a phone", overflow)
+	}
+
+	// A consultant on a phone finds the lead by its team badge and reads
+	// the team view on the lead page.
+	const password = "a long and memorable passphrase"
+	if _, err := a.store.CreateUser(context.Background(), "dana@stellapop.example", "Dana Scully", models.RoleConsultant, password); err != nil {
+		t.Fatal(err)
+	}
+	must(t, "sign in and filter the inbox", chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin"), signIn("dana@stellapop.example", password), chromedp.WaitVisible(chromedp.CSS(".admin-nav")),
+		chromedp.Navigate(base+"/admin/leads?team=unlocked"), chromedp.WaitVisible(chromedp.CSS(".badge-team"))))
+	if got := text(t, ctx, ".badge-team [aria-hidden]"); got != "Team 3/3" {
+		t.Errorf("team badge = %q, want Team 3/3", got)
+	}
+	screenshot(t, ctx, "team-inbox-phone")
+	checkAccessible(t, ctx, "inbox filtered on unlocked team views")
+	must(t, "open the lead", chromedp.Do(ctx,
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Katherine Johnson"]`)), chromedp.WaitVisible(chromedp.CSS("#team .team-table"))))
+	must(t, "scroll to the team view", chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("team"))))
+	screenshot(t, ctx, "team-lead-page-phone")
+	checkAccessible(t, ctx, "lead page with the team view")
+	if overflow := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); overflow > 0 {
+		t.Errorf("the lead page with the team view is %d px wider than a phone", overflow)
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,11 +48,36 @@ func TestTokenCommand(t *testing.T) {
 				t.Errorf("the printed token: %+v, %v", tok, err)
 			}
 
+			// The list shows the token, never its secret; revoking it
+			// closes the API to it at once.
+			id := strconv.FormatInt(tok.ID, 10)
+			for _, args := range [][]string{{"token", "list"}, {"token", "list", "mo@stellapop.example"}} {
+				code, out, errOut := cmd("", args...)
+				row := regexp.MustCompile(`(?m)^` + id + ` +mo@stellapop\.example +Reporting +leads:read contacts:read +\d{4}-\d\d-\d\d +\d{4}-\d\d-\d\d \d\d:\d\d +active$`) // used once, by the lookup above
+				if code != 0 || !row.MatchString(out) || strings.Contains(out, secret) || !strings.HasPrefix(out, "ID ") {
+					t.Errorf("%v: exit %d, %q %q", args, code, out, errOut)
+				}
+			}
+			if code, out, errOut := cmd("", "token", "revoke", id); code != 0 || !strings.Contains(out, "revoked token "+id) {
+				t.Fatalf("token revoke: exit %d, %q %q", code, out, errOut)
+			}
+			if _, err := store.APITokenByToken(context.Background(), secret, time.Now()); err == nil {
+				t.Error("a revoked token still opens the API")
+			}
+			if _, out, _ := cmd("", "token", "list"); !regexp.MustCompile(`(?m)^` + id + ` .* revoked \d{4}-\d\d-\d\d$`).MatchString(out) {
+				t.Errorf("after revoking, the list reads %q", out)
+			}
+
 			for _, c := range []struct {
 				args []string
 				code int
 				want string
 			}{
+				{[]string{"token", "revoke", "999999"}, 1, "no token with id 999999"},
+				{[]string{"token", "revoke", "abc"}, 1, "not a token id"},
+				{[]string{"token", "revoke"}, 2, "Usage:"},
+				{[]string{"token", "list", "nobody@stellapop.example"}, 1, "no user with email"},
+				{[]string{"token", "list", "a", "b"}, 2, "Usage:"},
 				{[]string{"token", "add", "mo@stellapop.example"}, 1, "--scope is needed"},
 				{[]string{"token", "add", "mo@stellapop.example", "--scope", "leads:delete"}, 1, "unknown scope"},
 				{[]string{"token", "add", "mo@stellapop.example", "--scope", "leads:read", "--expires", "2y"}, 1, "--expires"},

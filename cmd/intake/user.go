@@ -33,6 +33,15 @@ func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout,
 		fmt.Fprint(stderr, userUsage)
 		return 2
 	}
+	return withStore(getenv, stderr, func(ctx context.Context, _ *Config, store *models.Store) int {
+		return exitCode(userCommand(ctx, store, args, stdin, stdout, stderr), "user "+args[0], userUsage, stderr)
+	})
+}
+
+// withStore loads the settings, opens and migrates the store as serve
+// would, and runs fn with it: the start of every subcommand that works on
+// the database. Invalid settings exit 2, a store that will not open 1.
+func withStore(getenv func(string) string, stderr io.Writer, fn func(ctx context.Context, cfg *Config, store *models.Store) int) int {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "intake: invalid settings:\n%v\n", err)
@@ -45,13 +54,18 @@ func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout,
 		return 1
 	}
 	defer store.Close()
-	err = userCommand(ctx, store, args, stdin, stdout, stderr)
-	if errors.Is(err, errUsage) {
-		fmt.Fprint(stderr, userUsage)
+	return fn(ctx, cfg, store)
+}
+
+// exitCode reports a subcommand's error on stderr and gives its exit
+// code: errUsage prints usage (2), any other error its message (1).
+func exitCode(err error, command, usage string, stderr io.Writer) int {
+	switch {
+	case errors.Is(err, errUsage):
+		fmt.Fprint(stderr, usage)
 		return 2
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "intake user %s: %v\n", args[0], err)
+	case err != nil:
+		fmt.Fprintf(stderr, "intake %s: %v\n", command, err)
 		return 1
 	}
 	return 0

@@ -46,31 +46,25 @@ func runWebhooks(args []string, getenv func(string) string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "intake webhooks: unknown command %q\n\n%s", args[0], webhooksUsage)
 		return 2
 	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "intake: invalid settings:\n%v\n", err)
-		return 2
-	}
-	ctx := context.Background()
-	store, err := openStore(ctx, cfg, 2, quietLog())
-	if err != nil {
-		fmt.Fprintf(stderr, "intake: %v\n", err)
-		return 1
-	}
-	defer store.Close()
-	rules := webhook.EndpointRules{AllowPrivate: cfg.WebhookAllowPrivate}
-	err = webhooksCommand(ctx, store, rules, args, stdout)
+	return withStore(getenv, stderr, func(ctx context.Context, cfg *Config, store *models.Store) int {
+		rules := webhook.EndpointRules{AllowPrivate: cfg.WebhookAllowPrivate}
+		return webhooksExit(webhooksCommand(ctx, store, rules, args, stdout), args[0], stderr)
+	})
+}
+
+// webhooksExit reports a webhooks subcommand's error and gives its exit code.
+func webhooksExit(err error, command string, stderr io.Writer) int {
 	var usage usageError
 	var fe webhook.FieldErrors
 	switch {
 	case errors.As(err, &usage):
-		fmt.Fprintf(stderr, "intake webhooks %s: %s\n\n%s", args[0], usage, webhooksUsage)
+		fmt.Fprintf(stderr, "intake webhooks %s: %s\n\n%s", command, usage, webhooksUsage)
 		return 2
 	case errors.As(err, &fe):
-		fmt.Fprintf(stderr, "intake webhooks %s: nothing was saved:\n%v\n", args[0], fe)
+		fmt.Fprintf(stderr, "intake webhooks %s: nothing was saved:\n%v\n", command, fe)
 		return 1
 	case err != nil:
-		fmt.Fprintf(stderr, "intake webhooks %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "intake webhooks %s: %v\n", command, err)
 		return 1
 	}
 	return 0

@@ -16,8 +16,20 @@
   const calm = matchMedia('(prefers-reduced-motion: reduce)');
   let current = 0;
 
+  // Each step reached is counted once per page view for the dashboard's
+  // "Where visitors stop": the step and the diagnostic's version, nothing
+  // about the visitor. Only a fresh form carries the version to count.
+  const version = form.dataset.stepsVersion;
+  const counted = new Set();
+  const count = (i) => {
+    if (!version || counted.has(i) || !navigator.sendBeacon) return;
+    counted.add(i);
+    navigator.sendBeacon('/diagnostic/steps', new URLSearchParams({ version, step: String(i + 1) }));
+  };
+
   const show = (i) => {
     current = i;
+    count(i);
     steps.forEach((s, n) => s.classList.toggle('is-current', n === i));
     form.classList.toggle('on-last-step', i === total - 1);
     if (bar) bar.value = i + 1;
