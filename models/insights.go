@@ -172,9 +172,9 @@ func (s *Store) StatsVersions(ctx context.Context) ([]string, error) {
 // StatsSize is what the summary tables hold: how many leads they count
 // and how many rows each has.
 type StatsSize struct {
-	Leads                           int64
-	LeadRows, ScoreRows, AnswerRows int64
-	WonDays                         int64 // days with a leads_won count
+	Leads                                         int64
+	CampaignRows, BandRows, ScoreRows, AnswerRows int64
+	WonDays                                       int64 // days with a leads_won count
 }
 
 // SummarySize reports what the summary tables hold, for `intake stats`.
@@ -186,8 +186,9 @@ func (s *Store) SummarySize(ctx context.Context) (StatsSize, error) {
 		args []any
 		into *int64
 	}{
-		{"SELECT coalesce(sum(leads), 0) FROM lead_stats", nil, &z.Leads},
-		{"SELECT count(*) FROM lead_stats", nil, &z.LeadRows},
+		{"SELECT coalesce(sum(leads), 0) FROM band_stats", nil, &z.Leads},
+		{"SELECT count(*) FROM campaign_stats", nil, &z.CampaignRows},
+		{"SELECT count(*) FROM band_stats", nil, &z.BandRows},
 		{"SELECT count(*) FROM score_stats", nil, &z.ScoreRows},
 		{"SELECT count(*) FROM answer_stats", nil, &z.AnswerRows},
 		{"SELECT count(*) FROM daily_counts WHERE metric = ?", []any{MetricLeadsWon}, &z.WonDays},

@@ -42,11 +42,6 @@ var insertLeadSQL = `WITH lead AS (
 ), activity AS (
 	INSERT INTO lead_activity (lead_id, actor_id, kind, detail, created_at)
 	SELECT lead.id, NULL, $41, '', $19 FROM lead
-), lead_stats_up AS (
-	INSERT INTO lead_stats (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot, leads)
-	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, $14, $16, $10, $11, $42, lead.id % ` + statsSlotsSQL + `, 1 FROM lead
-	ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot)
-	DO UPDATE SET leads = lead_stats.leads + 1
 ), campaign_stats_up AS (
 	INSERT INTO campaign_stats (day, diagnostic_version, utm_source, utm_campaign, slot, leads, qualified, proposals, won)
 	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, $14, $16, lead.id % ` + statsSlotsSQL + `, 1,
@@ -77,8 +72,8 @@ var insertLeadSQL = `WITH lead AS (
 SELECT id FROM lead`
 
 // statsSlotsSQL and teamBracketOfParam put the summaries' rules into
-// insertLeadSQL: the lead's new rows in lead_stats, campaign_stats,
-// band_stats, score_stats and answer_stats (see stats.go) go in with the lead itself.
+// insertLeadSQL: the lead's new rows in campaign_stats, band_stats,
+// score_stats and answer_stats (see stats.go) go in with the lead itself.
 var (
 	statsSlotsSQL      = strconv.Itoa(statsSlots)
 	teamBracketOfParam = teamBracketSQL("$7::int")
@@ -87,9 +82,9 @@ var (
 // insertLeadWithoutStatsSQL is insertLeadSQL without the parts that keep
 // the summaries up, for measuring what they cost (WithoutSummaryUpkeep).
 func insertLeadWithoutStatsSQL() string {
-	head, _, ok := strings.Cut(insertLeadSQL, "), lead_stats_up AS (")
+	head, _, ok := strings.Cut(insertLeadSQL, "), campaign_stats_up AS (")
 	if !ok {
-		panic("insertLeadSQL has no lead_stats_up part")
+		panic("insertLeadSQL has no campaign_stats_up part")
 	}
 	return head + ")\nSELECT id FROM lead"
 }

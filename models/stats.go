@@ -11,7 +11,8 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// The insight tables (lead_stats, score_stats, answer_stats) are summaries
+// The insight tables (campaign_stats, band_stats, score_stats,
+// answer_stats) are summaries
 // of the leads kept up in the same transaction as every change they count:
 // a new lead adds itself, a status change or an erasure moves the lead from
 // its old rows to its new ones. Each table is therefore exactly a GROUP BY
@@ -138,12 +139,6 @@ func statsUpserts(dialect string) []string {
 	// "WHERE true" and a subquery keep SQLite from reading ON CONFLICT as
 	// part of a join.
 	return []string{
-		`INSERT INTO lead_stats (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot, leads)
-		SELECT * FROM (SELECT ` + day + ` AS day, l.diagnostic_version, l.utm_source, l.utm_campaign, l.band, l.status,
-			l.stage_reached, ` + slot + ` AS slot, ? * count(*) AS leads
-		FROM leads l WHERE l.id IN ? GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS t WHERE true
-		ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot)
-		DO UPDATE SET leads = lead_stats.leads + excluded.leads`,
 		`INSERT INTO score_stats (diagnostic_version, team_bracket, dimension, score, status, slot, leads)
 		SELECT * FROM (
 			SELECT l.diagnostic_version, ` + teamBracketSQL("l.team_size") + ` AS team_bracket, s.dimension, s.score,
@@ -327,38 +322,6 @@ func rebuildStats(tx *gorm.DB) error {
 // statsMigrations are the migrations that create summary tables: the
 // start that applies one fills them.
 var statsMigrations = []string{"0020_insights.sql", "0021_insights_narrow.sql"}
-
-// LeadStat is how many leads share one day and one of each grouping.
-type LeadStat struct {
-	Day               string
-	DiagnosticVersion string
-	UTMSource         string `gorm:"column:utm_source"`
-	UTMCampaign       string `gorm:"column:utm_campaign"`
-	Band              string
-	Status            string
-	StageReached      string
-	Leads             int64
-}
-
-// LeadStats lists the summary of leads created from first to last
-// (YYYY-MM-DD, inclusive), one row per day and grouping, groups without a
-// lead left out; version "" means every version.
-func (s *Store) LeadStats(ctx context.Context, version, first, last string) ([]LeadStat, error) {
-	db := s.db.WithContext(ctx).Table("lead_stats").
-		Select("day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, sum(leads) AS leads").
-		Where("day >= ? AND day <= ?", first, last)
-	if version != "" {
-		db = db.Where("diagnostic_version = ?", version)
-	}
-	var out []LeadStat
-	err := db.Group("day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached").
-		Having("sum(leads) <> 0").
-		Order("day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("read lead stats: %w", err)
-	}
-	return out, nil
-}
 
 // ScoreStat is how many leads of one diagnostic version, team bracket and
 // status scored Score on Dimension ("" is the overall index).

@@ -12,7 +12,8 @@ import (
 const statsUsage = `Usage: intake stats rebuild
 
 Recomputes the summary tables the dashboard and the insight reports read
-(lead_stats, score_stats, answer_stats and the daily count of leads won)
+(campaign_stats, band_stats, score_stats, answer_stats and the daily count
+of leads won)
 from the leads and their history, in one transaction. Every change to a
 lead keeps them up by itself; rebuild after restoring leads from a backup
 into a database, after changing leads by hand in SQL, or to check the
@@ -61,7 +62,7 @@ func rebuildStats(ctx context.Context, cfg *Config, stdout io.Writer, log *slog.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Rebuilt the summary tables from %d leads in %s: lead_stats %d rows, score_stats %d rows, answer_stats %d rows, leads won counted on %d days.\n",
-		size.Leads, took.Round(time.Millisecond), size.LeadRows, size.ScoreRows, size.AnswerRows, size.WonDays)
+	fmt.Fprintf(stdout, "Rebuilt the summary tables from %d leads in %s: campaign_stats %d rows, band_stats %d rows, score_stats %d rows, answer_stats %d rows, leads won counted on %d days.\n",
+		size.Leads, took.Round(time.Millisecond), size.CampaignRows, size.BandRows, size.ScoreRows, size.AnswerRows, size.WonDays)
 	return nil
 }

@@ -24,7 +24,7 @@ func TestStatsRebuildCommand(t *testing.T) {
 			store := openSeeded(t, vars)
 			agedLead(t, store, "Ada", 2*24*time.Hour)
 			agedLead(t, store, "Bea", 24*time.Hour)
-			if _, err := store.SQLDB().Exec("DELETE FROM lead_stats"); err != nil {
+			if _, err := store.SQLDB().Exec("DELETE FROM band_stats"); err != nil {
 				t.Fatal(err)
 			}
 
@@ -33,19 +33,15 @@ func TestStatsRebuildCommand(t *testing.T) {
 				t.Fatalf("stats rebuild: exit %d: %s", code, errOut.String())
 			}
 			if got := out.String(); !strings.HasPrefix(got, "Rebuilt the summary tables from 2 leads in ") ||
-				!strings.Contains(got, ": lead_stats 2 rows, score_stats ") {
+				!strings.Contains(got, ": campaign_stats 2 rows, band_stats 2 rows, score_stats ") {
 				t.Errorf("stats rebuild printed %q", got)
 			}
-			stats, err := store.LeadStats(context.Background(), "", "2000-01-01", "2100-01-01")
+			bands, err := store.BandOutcomes(context.Background(), "v1", "2000-01-01", "2100-01-01")
 			if err != nil {
 				t.Fatal(err)
 			}
-			var n int64
-			for _, s := range stats {
-				n += s.Leads
-			}
-			if n != 2 {
-				t.Errorf("lead_stats counts %d leads after the rebuild, want 2", n)
+			if len(bands) != 1 || bands[0].Band != "emerging" || bands[0].Leads != 2 {
+				t.Errorf("band_stats after the rebuild = %+v, want the 2 leads", bands)
 			}
 
 			for _, bad := range [][]string{{"stats"}, {"stats", "rebuld"}, {"stats", "rebuild", "now"}} {
