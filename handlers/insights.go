@@ -29,13 +29,11 @@ type insightsPage struct {
 	Problems         []string
 	CSV              string // the download's address, with the same range and filters
 	Path             string
-	SortBy           []versionOption // the campaign report's sort choices, for the form
+	SortBy           []versionOption // the campaign report's sort choices (versionOption: dashboard_steps.go)
 	SortDir          []versionOption
 	MinLeads         int
 	CurrentVersionID string
 }
-
-// versionOption (dashboard_steps.go) is one option of a select in the form.
 
 // insightReports are the reports, in the tabs' order.
 var insightReports = []struct{ label, path string }{
