@@ -95,6 +95,13 @@ var wantAccess = []struct {
 	{"POST /admin/leads/:id/erase", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	{"GET /admin/leads/:id/data.json", [5]outcome{signIn, signIn, denied, denied, allowed}},
 	// The export: marketing and admins, not consultants.
+	{"GET /admin/insights", [5]outcome{signIn, signIn, allowed, denied, allowed}},
+	{"GET /admin/insights/campaigns", [5]outcome{signIn, signIn, allowed, denied, allowed}},
+	{"GET /admin/insights/campaigns.csv", [5]outcome{signIn, signIn, allowed, denied, allowed}},
+	{"GET /admin/insights/answers", [5]outcome{signIn, signIn, allowed, denied, allowed}},
+	{"GET /admin/insights/answers.csv", [5]outcome{signIn, signIn, allowed, denied, allowed}},
+	{"GET /admin/insights/outcomes", [5]outcome{signIn, signIn, allowed, denied, allowed}},
+	{"GET /admin/insights/outcomes.csv", [5]outcome{signIn, signIn, allowed, denied, allowed}},
 	{"GET /admin/export", [5]outcome{signIn, signIn, allowed, denied, allowed}},
 	{"GET /admin/export.csv", [5]outcome{signIn, signIn, allowed, denied, allowed}},
 	{"GET /admin/export.xlsx", [5]outcome{signIn, signIn, allowed, denied, allowed}},

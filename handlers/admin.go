@@ -28,6 +28,7 @@ var workspaceNav = []struct {
 }{
 	{"Dashboard", "/admin", staff},
 	{"Leads", "/admin/leads", staff},
+	{"Insights", "/admin/insights", reporters},
 	{"Export", "/admin/export", exporters},
 	{"Quarantine", "/admin/quarantine", admins},
 	{"Users", "/admin/users", admins},

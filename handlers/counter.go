@@ -52,6 +52,10 @@ type dayCounts struct {
 	day   int64
 	steps [len(funnelSteps)]atomic.Int64
 	other map[string]int64 // guarded by FunnelCounter.mu
+	// campaigns are the campaign-start metrics counted by name this day,
+	// kept across flushes to hold them to models.CampaignStartsPerDay;
+	// guarded by FunnelCounter.mu.
+	campaigns map[string]bool
 }
 
 // stepIndex is metric's place in funnelSteps, or -1.
@@ -91,6 +95,30 @@ func (c *FunnelCounter) Inc(metric string) {
 	c.mu.Unlock()
 }
 
+// IncCampaignStart counts one diagnostic start from a link with this
+// utm_source and utm_campaign, for the campaign report. The values come
+// from visitors, so a day counts at most models.CampaignStartsPerDay pairs
+// by name on this instance; starts from any further pair, or with a value
+// too long, are counted together as "other".
+func (c *FunnelCounter) IncCampaignStart(source, campaign string) {
+	if c == nil {
+		return
+	}
+	metric := models.CampaignStartsMetric(source, campaign)
+	day := c.now().Unix() / 86400
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.dayLocked(day)
+	if metric != models.CampaignStartsOtherMetric && !d.campaigns[metric] {
+		if len(d.campaigns) >= models.CampaignStartsPerDay {
+			metric = models.CampaignStartsOtherMetric
+		} else {
+			d.campaigns[metric] = true
+		}
+	}
+	d.other[metric]++
+}
+
 // turnTo returns the counts of day, making them today's if day is later.
 func (c *FunnelCounter) turnTo(day int64) *dayCounts {
 	c.mu.Lock()
@@ -106,7 +134,7 @@ func (c *FunnelCounter) turnTo(day int64) *dayCounts {
 func (c *FunnelCounter) dayLocked(day int64) *dayCounts {
 	d := c.days[day]
 	if d == nil {
-		d = &dayCounts{day: day, other: map[string]int64{}}
+		d = &dayCounts{day: day, other: map[string]int64{}, campaigns: map[string]bool{}}
 		c.days[day] = d
 	}
 	return d

@@ -192,7 +192,9 @@ func newCountChart(id, title string, rows []countItem) chart.BarChart {
 		top := i * countRow
 		label, said := shorten(r.Label, countLabelRunes), r.Label
 		if r.Share != "" {
-			label += " · " + r.Share
+			// The share stays whole; the label gives way to it.
+			suffix := " · " + r.Share
+			label = shorten(r.Label, countLabelRunes-utf8.RuneCountInString(suffix)) + suffix
 		}
 		if r.Note != "" {
 			said += " — " + r.Note

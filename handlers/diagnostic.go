@@ -77,7 +77,9 @@ type errorLink struct{ Anchor, Message string }
 // DiagnosticForm shows the diagnostic, carrying the visitor's source along.
 func (h *Handlers) DiagnosticForm(c echo.Context) error {
 	h.Funnel.Inc(models.MetricDiagnosticStarts)
-	return h.serveFreshDiagnostic(c, sourceFromRequest(c, "/diagnostic"))
+	src := sourceFromRequest(c, "/diagnostic")
+	h.Funnel.IncCampaignStart(src.UTMSource, src.UTMCampaign)
+	return h.serveFreshDiagnostic(c, src)
 }
 
 // SubmitDiagnostic scores a completed diagnostic, saves the lead and sends

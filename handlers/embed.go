@@ -98,6 +98,7 @@ func (h *Handlers) EmbedDiagnosticForm(c echo.Context) error {
 	h.Funnel.Inc(models.MetricDiagnosticStarts)
 	h.Funnel.Inc(models.EmbedStartsMetric(ev.Parent))
 	f := &diagnosticForm{Source: sourceFromRequest(c, embedDiagnosticPath), Errors: map[string]string{}}
+	h.Funnel.IncCampaignStart(f.Source.UTMSource, f.Source.UTMCampaign)
 	return h.renderDiagnostic(c, http.StatusOK, f, "")
 }
 

@@ -43,6 +43,8 @@ var (
 	leadsTeam = Access{Roles: []string{models.RoleAdmin, models.RoleConsultant}}
 	admins    = Access{Roles: []string{models.RoleAdmin}}
 	exporters = Access{Roles: []string{models.RoleAdmin, models.RoleMarketing}}
+	// reporters read the insight reports; consultants have the dashboard.
+	reporters = Access{Roles: []string{models.RoleAdmin, models.RoleMarketing}}
 	// signedBySender: another service's webhook, authorised by its signature.
 	signedBySender = Access{Public: true, Signed: true}
 )
@@ -131,6 +133,13 @@ func (h *Handlers) table() []Route {
 		{Method: "GET", Path: "/admin/export", Access: exporters, Form: true, handler: h.ExportPage},
 		{Method: "GET", Path: "/admin/export.csv", Access: exporters, handler: h.ExportCSV},
 		{Method: "GET", Path: "/admin/export.xlsx", Access: exporters, handler: h.ExportXLSX},
+		{Method: "GET", Path: "/admin/insights", Access: reporters, handler: h.Insights},
+		{Method: "GET", Path: "/admin/insights/campaigns", Access: reporters, Form: true, handler: h.CampaignResults},
+		{Method: "GET", Path: "/admin/insights/campaigns.csv", Access: reporters, handler: h.CampaignResultsCSV},
+		{Method: "GET", Path: "/admin/insights/answers", Access: reporters, Form: true, handler: h.AnswerPatterns},
+		{Method: "GET", Path: "/admin/insights/answers.csv", Access: reporters, handler: h.AnswerPatternsCSV},
+		{Method: "GET", Path: "/admin/insights/outcomes", Access: reporters, Form: true, handler: h.ScoreOutcomes},
+		{Method: "GET", Path: "/admin/insights/outcomes.csv", Access: reporters, handler: h.ScoreOutcomesCSV},
 		{Method: "GET", Path: "/admin/quarantine", Access: admins, Form: true, handler: h.Quarantine},
 		{Method: "POST", Path: "/admin/quarantine/:id/release", Access: admins, Form: true, handler: h.ReleaseQuarantined},
 		{Method: "POST", Path: "/admin/quarantine/:id/delete", Access: admins, Form: true, handler: h.DeleteQuarantined},

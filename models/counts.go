@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -111,6 +113,36 @@ const embedStartsPrefix = "embed_starts "
 // EMBED_ORIGINS allow-list, so there are only ever a few.
 func EmbedStartsMetric(origin string) string {
 	return embedStartsPrefix + origin
+}
+
+// Diagnostic starts per UTM source and campaign, for the campaign report:
+// one metric per pair, "starts_by_campaign:<source>\x1f<campaign>" (the
+// separator is a control character, which a cleaned UTM value never holds).
+// The values come from links anyone can craft, so only so many are counted
+// by name: a value longer than CampaignValueMax characters, or a pair past
+// the first CampaignStartsPerDay an instance saw that day, is counted under
+// one "other" metric instead.
+const (
+	campaignStartsPrefix = "starts_by_campaign:"
+	campaignSeparator    = "\x1f"
+	// CampaignStartsOtherMetric counts the starts not counted by name.
+	CampaignStartsOtherMetric = "starts_by_campaign_other"
+	// CampaignValueMax is the longest source or campaign counted by name.
+	CampaignValueMax = 100
+	// CampaignStartsPerDay is how many source and campaign pairs each
+	// instance counts starts for by name per day.
+	CampaignStartsPerDay = 200
+)
+
+// CampaignStartsMetric is the metric counting diagnostic starts from links
+// with this utm_source and utm_campaign, or the "other" metric when either
+// is too long to count by name.
+func CampaignStartsMetric(source, campaign string) string {
+	if utf8.RuneCountInString(source) > CampaignValueMax || utf8.RuneCountInString(campaign) > CampaignValueMax ||
+		strings.Contains(source+campaign, campaignSeparator) {
+		return CampaignStartsOtherMetric
+	}
+	return campaignStartsPrefix + source + campaignSeparator + campaign
 }
 
 // diagnosticStepPrefix begins the metrics counting how many visitors

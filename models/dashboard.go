@@ -13,10 +13,9 @@ import (
 // Dashboard settings.
 const (
 	// WindowDays is how far back, from midnight today, the dashboard's
-	// bands, sources and waiting leads look. Counting every lead ever per
-	// band is a scan of the whole table on PostgreSQL at a million leads
-	// (the planner prefers it to the index, ~250 ms); counting one band's
-	// last 90 days reads only those days' entries of the band's index.
+	// bands, sources and waiting leads look: the summary rows of 90 days
+	// are read in a few milliseconds, where every day ever would grow
+	// with the years.
 	WindowDays = 90
 	// WaitingAfterWorkingDays is how long a new lead may go untouched
 	// before the dashboard lists it.
@@ -30,13 +29,6 @@ const (
 	TopSources = 8
 	// FunnelDays is how many days, today included, the funnel covers.
 	FunnelDays = 30
-)
-
-// funnelWonStatus and funnelWonSuffix find a lead being won in its history:
-// a status_changed entry whose detail reads "<from> → won".
-const (
-	funnelWonStatus = "won"
-	funnelWonSuffix = "→ won"
 )
 
 // Dashboard is the workspace's overview as of Now. Weeks, months and days
@@ -86,7 +78,7 @@ type Funnel struct {
 	DiagnosticStarts     int64
 	DiagnosticsCompleted int64
 	Leads                int64
-	Won                  int64 // leads whose status became won in the period
+	Won                  int64 // leads moved to won in the period, less those moved away from won
 	// EmbedStarts are the starts in other sites' frames (counted in
 	// DiagnosticStarts too) by embedding origin, most first; Value ""
 	// is a frame that named no allowed origin.
@@ -106,26 +98,27 @@ func (s *Store) LoadDashboard(ctx context.Context, now time.Time) (*Dashboard, e
 	}
 	first := midnight.AddDate(0, 0, -(FunnelDays - 1))
 	err := s.together(
-		func() (err error) { d.LeadsThisWeek, err = s.leadsSince(ctx, d.WeekStart); return err },
-		func() (err error) { d.LeadsThisMonth, err = s.leadsSince(ctx, d.MonthStart); return err },
 		func() error {
 			return s.loadWaiting(ctx, d, d.WindowStart, WorkingCutoff(now, WaitingAfterWorkingDays))
 		},
-		func() error { return s.loadGroups(ctx, d) },
+		func() error { return s.loadBands(ctx, d) },
+		func() (err error) { d.Sources, err = s.loadSources(ctx, d); return err },
 		func() (err error) { d.Funnel, err = s.funnel(ctx, first, now); return err },
 	)
 	if err != nil {
 		return nil, err
+	}
+	d.OtherSources = d.WindowLeads
+	for _, src := range d.Sources {
+		d.OtherSources -= src.Count
 	}
 	return d, nil
 }
 
 // together runs the dashboard's independent parts. On PostgreSQL they run
 // at once, each on a connection of its own, so the page costs its slowest
-// part rather than the sum of them: at a million leads the page's median
-// went from 310 ms to 139 ms, the slowest part now being the count of won
-// leads (about 80 ms). SQLite has one connection: there they run one after
-// the other.
+// part rather than the sum of them. SQLite has one connection: there they
+// run one after the other.
 func (s *Store) together(parts ...func() error) error {
 	errs := make([]error, len(parts))
 	if s.dialect != Postgres {
@@ -144,21 +137,11 @@ func (s *Store) together(parts ...func() error) error {
 	return errors.Join(errs...)
 }
 
-// leadsSince counts leads created at or after t: a range of the created_at
-// index, read without touching the table.
-func (s *Store) leadsSince(ctx context.Context, t time.Time) (int64, error) {
-	var n int64
-	if err := s.db.WithContext(ctx).Model(&Lead{}).Where("created_at >= ?", t).Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("count leads since %s: %w", t.Format(DayLayout), err)
-	}
-	return n, nil
-}
-
 // loadWaiting lists and counts new, untouched leads created from since to
 // before cutoff, oldest first. The list stops at WaitingListed rows and the
-// count at WaitingCountCap+1. Neither can come from an index alone, since
-// no index holds touched_at, so since bounds the (status, created_at)
-// range that is read.
+// count at WaitingCountCap+1. Both walk the partial index of untouched new
+// leads (leads_untouched_idx) by creation time and stop there: under a
+// millisecond each at a million leads.
 func (s *Store) loadWaiting(ctx context.Context, d *Dashboard, since, cutoff time.Time) error {
 	const where = "status = ? AND touched_at IS NULL AND created_at >= ? AND created_at < ?"
 	db := s.db.WithContext(ctx)
@@ -179,80 +162,76 @@ func (s *Store) loadWaiting(ctx context.Context, d *Dashboard, since, cutoff tim
 	return nil
 }
 
-// maxGroupValues caps how many distinct values of a column the dashboard
-// counts: utm_source comes from visitors' links, so it could have many.
-// Past the cap, sources late in the alphabet can only be among "other".
-const maxGroupValues = 1000
-
-// distinctValuesSQL lists a column's values by hopping through the index
-// that starts with it, one probe per value: a loose index scan, which
-// PostgreSQL 15 does not do by itself. Only the two columns below are ever
-// put in it, never input.
-func distinctValuesSQL(column string) string {
-	return `WITH RECURSIVE vals(v) AS (
-		SELECT min(` + column + `) FROM leads
-		UNION ALL
-		SELECT (SELECT min(` + column + `) FROM leads WHERE ` + column + ` > vals.v) FROM vals WHERE vals.v IS NOT NULL)
-	SELECT v FROM vals WHERE v IS NOT NULL LIMIT ?`
-}
-
-var distinctValues = map[string]string{
-	"band":       distinctValuesSQL("band"),
-	"utm_source": distinctValuesSQL("utm_source"),
-}
-
-// groupCounts counts the leads created since a moment per value of column,
-// largest first. Naming the values (column IN …) lets PostgreSQL count
-// from the (column, created_at) index alone, reading only the entries
-// since that moment; without them it would scan every lead.
-func (s *Store) groupCounts(ctx context.Context, column string, since time.Time, limit int) ([]GroupCount, error) {
-	query, ok := distinctValues[column]
-	if !ok {
-		return nil, fmt.Errorf("count leads by %q: not a grouping column", column)
+// loadBands counts the leads since WindowStart per band, and those of
+// this week and month, from the band summary's rows of the window's days
+// (band_stats, kept up with every lead): a few dozen rows a day, however
+// many leads there are. The week and the month both lie in the window.
+func (s *Store) loadBands(ctx context.Context, d *Dashboard) error {
+	var rows []struct {
+		Band               string
+		Leads, Month, Week int64
 	}
-	db := s.db.WithContext(ctx)
-	var vals []string
-	if err := db.Raw(query, maxGroupValues).Scan(&vals).Error; err != nil {
-		return nil, fmt.Errorf("list values of %s: %w", column, err)
-	}
-	if len(vals) == 0 {
-		return nil, nil
-	}
-	var out []GroupCount
-	err := db.Model(&Lead{}).Select(column+" AS grp, count(*) AS n").
-		Where(column+" IN ? AND created_at >= ?", vals, since).
-		Group(column).Order("n DESC").Order("grp").Limit(limit).Scan(&out).Error
+	err := s.db.WithContext(ctx).Table("band_stats").
+		Select(`band, sum(leads) AS leads,
+			sum(CASE WHEN day >= ? THEN leads ELSE 0 END) AS month,
+			sum(CASE WHEN day >= ? THEN leads ELSE 0 END) AS week`,
+			d.MonthStart.Format(DayLayout), d.WeekStart.Format(DayLayout)).
+		Where("day >= ?", d.WindowStart.Format(DayLayout)).
+		Group("band").Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("count leads by %s: %w", column, err)
+		return fmt.Errorf("count leads by band: %w", err)
 	}
-	return out, nil
-}
-
-// loadGroups counts the leads since WindowStart per band and per source.
-func (s *Store) loadGroups(ctx context.Context, d *Dashboard) error {
-	var err error
-	if d.Bands, err = s.groupCounts(ctx, "band", d.WindowStart, maxGroupValues); err != nil {
-		return err
+	bands := map[string]int64{}
+	for _, r := range rows {
+		d.LeadsThisWeek += r.Week
+		d.LeadsThisMonth += r.Month
+		d.WindowLeads += r.Leads
+		bands[r.Band] += r.Leads
 	}
-	if d.Sources, err = s.groupCounts(ctx, "utm_source", d.WindowStart, TopSources); err != nil {
-		return err
-	}
-	for _, b := range d.Bands {
-		d.WindowLeads += b.Count
-	}
-	d.OtherSources = d.WindowLeads
-	for _, src := range d.Sources {
-		d.OtherSources -= src.Count
-	}
+	d.Bands = largestFirst(bands, 0)
 	return nil
 }
 
-// funnel sums the daily counts from first to now and counts the leads won
-// since first. A win is read from the history, where the status change is
-// recorded anyway, of leads whose status is still won: with the usual few
-// won leads PostgreSQL probes each one's history by lead_activity_lead_idx.
-// With tens of thousands it reads the whole history instead (about 200 ms
-// at 3 million entries), since no index starts with kind or created_at.
+// loadSources counts the leads since WindowStart per source, from the
+// campaign summary's rows of the window's days, and returns them largest
+// first; loadBands has the total the other sources are taken from.
+func (s *Store) loadSources(ctx context.Context, d *Dashboard) ([]GroupCount, error) {
+	var rows []GroupCount
+	err := s.db.WithContext(ctx).Table("campaign_stats").
+		Select("utm_source AS grp, sum(leads) AS n").
+		Where("day >= ?", d.WindowStart.Format(DayLayout)).
+		Group("utm_source").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count leads by source: %w", err)
+	}
+	sources := map[string]int64{}
+	for _, r := range rows {
+		sources[r.Value] += r.Count
+	}
+	return largestFirst(sources, TopSources), nil
+}
+
+// largestFirst lists the values with leads, largest count first (ties by
+// value), at most limit of them (0: all).
+func largestFirst(counts map[string]int64, limit int) []GroupCount {
+	var out []GroupCount
+	for v, n := range counts {
+		if n != 0 {
+			out = append(out, GroupCount{Value: v, Count: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Count > out[j].Count || (out[i].Count == out[j].Count && out[i].Value < out[j].Value)
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// funnel sums the daily counts from first to now. Wins are counted there
+// too, on the day they happen (MetricLeadsWon), so "won" is the leads
+// moved to won in the period less those moved away from won in it.
 func (s *Store) funnel(ctx context.Context, first, now time.Time) (Funnel, error) {
 	f := Funnel{First: first.Format(DayLayout), Last: now.Format(DayLayout)}
 	totals, err := s.DailyTotals(ctx, f.First, f.Last)
@@ -263,6 +242,7 @@ func (s *Store) funnel(ctx context.Context, first, now time.Time) (Funnel, error
 	f.DiagnosticStarts = totals[MetricDiagnosticStarts]
 	f.DiagnosticsCompleted = totals[MetricDiagnosticsCompleted]
 	f.Leads = totals[MetricLeads]
+	f.Won = max(totals[MetricLeadsWon], 0)
 	for metric, n := range totals {
 		if origin, ok := strings.CutPrefix(metric, embedStartsPrefix); ok && n > 0 {
 			f.EmbedStarts = append(f.EmbedStarts, GroupCount{Value: origin, Count: n})
@@ -272,13 +252,6 @@ func (s *Store) funnel(ctx context.Context, first, now time.Time) (Funnel, error
 		a, b := f.EmbedStarts[i], f.EmbedStarts[j]
 		return a.Count > b.Count || (a.Count == b.Count && a.Value < b.Value)
 	})
-	err = s.db.WithContext(ctx).Raw(`SELECT count(DISTINCT a.lead_id) FROM leads l
-		JOIN lead_activity a ON a.lead_id = l.id
-		WHERE l.status = ? AND a.kind = ? AND a.detail LIKE ? AND a.created_at >= ? AND a.created_at <= ?`,
-		funnelWonStatus, ActivityStatusChanged, "%"+funnelWonSuffix, first, now).Scan(&f.Won).Error
-	if err != nil {
-		return f, fmt.Errorf("count won leads: %w", err)
-	}
 	return f, nil
 }
 

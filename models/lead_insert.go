@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,11 +42,20 @@ var insertLeadSQL = `WITH lead AS (
 ), activity AS (
 	INSERT INTO lead_activity (lead_id, actor_id, kind, detail, created_at)
 	SELECT lead.id, NULL, $41, '', $19 FROM lead
-), lead_stats_up AS (
-	INSERT INTO lead_stats (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot, leads)
-	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, $14, $16, $10, $11, $42, lead.id % ` + statsSlotsSQL + `, 1 FROM lead
-	ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot)
-	DO UPDATE SET leads = lead_stats.leads + 1
+), campaign_stats_up AS (
+	INSERT INTO campaign_stats (day, diagnostic_version, utm_source, utm_campaign, slot, leads, qualified, proposals, won)
+	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, $14, $16, lead.id % ` + statsSlotsSQL + `, 1,
+		CASE WHEN $42 IN ` + stagesFrom(StatusQualified) + ` THEN 1 ELSE 0 END,
+		CASE WHEN $42 IN ` + stagesFrom(StatusProposal) + ` THEN 1 ELSE 0 END,
+		CASE WHEN $42 IN ` + stagesFrom(StatusWon) + ` THEN 1 ELSE 0 END FROM lead
+	ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, slot)
+	DO UPDATE SET leads = campaign_stats.leads + 1, qualified = campaign_stats.qualified + excluded.qualified,
+		proposals = campaign_stats.proposals + excluded.proposals, won = campaign_stats.won + excluded.won
+), band_stats_up AS (
+	INSERT INTO band_stats (day, diagnostic_version, band, status, slot, leads)
+	SELECT to_char($19::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $8, $10, $11, lead.id % ` + statsSlotsSQL + `, 1 FROM lead
+	ON CONFLICT (day, diagnostic_version, band, status, slot)
+	DO UPDATE SET leads = band_stats.leads + 1
 ), score_stats_up AS (
 	INSERT INTO score_stats (diagnostic_version, team_bracket, dimension, score, status, slot, leads)
 	SELECT $8, ` + teamBracketOfParam + `, s.dimension, s.score, $11, lead.id % ` + statsSlotsSQL + `, 1
@@ -62,17 +72,27 @@ var insertLeadSQL = `WITH lead AS (
 SELECT id FROM lead`
 
 // statsSlotsSQL and teamBracketOfParam put the summaries' rules into
-// insertLeadSQL: the lead's new rows in lead_stats, score_stats and
-// answer_stats (see stats.go) go in with the lead itself.
+// insertLeadSQL: the lead's new rows in campaign_stats, band_stats,
+// score_stats and answer_stats (see stats.go) go in with the lead itself.
 var (
 	statsSlotsSQL      = strconv.Itoa(statsSlots)
 	teamBracketOfParam = teamBracketSQL("$7::int")
 )
 
+// insertLeadWithoutStatsSQL is insertLeadSQL without the parts that keep
+// the summaries up, for measuring what they cost (WithoutSummaryUpkeep).
+func insertLeadWithoutStatsSQL() string {
+	head, _, ok := strings.Cut(insertLeadSQL, "), campaign_stats_up AS (")
+	if !ok {
+		panic("insertLeadSQL has no campaign_stats_up part")
+	}
+	return head + ")\nSELECT id FROM lead"
+}
+
 // insertLeadPostgres is insertLead for PostgreSQL, in one statement: see
 // insertLeadSQL. A form already in quarantine, or already saved as a lead,
 // is ErrDuplicateSubmission.
-func insertLeadPostgres(ctx context.Context, tx pgx.Tx, lead *Lead) error {
+func insertLeadPostgres(ctx context.Context, tx pgx.Tx, stmt string, lead *Lead) error {
 	n := len(lead.Answers)
 	qIDs, qPos, qDim, qText, qVal, qLabel, qPoints := make([]string, n), make([]int32, n), make([]string, n), make([]string, n), make([]int32, n), make([]string, n), make([]int32, n)
 	for i, a := range lead.Answers {
@@ -98,7 +118,7 @@ func insertLeadPostgres(ctx context.Context, tx pgx.Tx, lead *Lead) error {
 		teamSize = &v
 	}
 	src := lead.Source
-	err := tx.QueryRow(ctx, insertLeadSQL,
+	err := tx.QueryRow(ctx, stmt,
 		lead.Token, lead.SubmissionKey, lead.Name, lead.Email, lead.Company, lead.Role, teamSize, lead.DiagnosticVersion,
 		lead.OverallIndex, lead.Band, lead.Status, src.LandingPage, src.Referrer, src.UTMSource, src.UTMMedium, src.UTMCampaign, src.UTMTerm,
 		src.UTMContent, lead.CreatedAt, lead.Version, lead.MarketingOptIn,
@@ -132,7 +152,7 @@ func (s *Store) saveLeadPostgres(ctx context.Context, lead *Lead, hooks []TxHook
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
-	if err := insertLeadPostgres(ctx, tx, lead); err != nil {
+	if err := insertLeadPostgres(ctx, tx, s.insertLeadStmt, lead); err != nil {
 		return err
 	}
 	if err := runHooks(ctx, Tx{Pgx: tx}, lead, hooks); err != nil {

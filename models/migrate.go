@@ -129,7 +129,7 @@ func migrateOn(db *gorm.DB, migrations []migration, also []func(context.Context)
 			applied = append(applied, m.Name)
 		}
 	}
-	if slices.Contains(applied, statsMigration) {
+	if slices.ContainsFunc(statsMigrations, func(m string) bool { return slices.Contains(applied, m) }) {
 		// The summaries start from the leads already there.
 		if err := db.Transaction(func(tx *gorm.DB) error { return rebuildStats(tx) }); err != nil {
 			return applied, fmt.Errorf("fill the summary tables: %w", err)

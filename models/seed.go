@@ -126,7 +126,15 @@ func (s *Store) InsertLeadsBatch(ctx context.Context, batch []LeadWithHistory) e
 		for i, l := range leads {
 			ids[i] = l.ID
 		}
-		return addStats(tx, ids, +1, true)
+		if err := addStats(tx, ids, +1, true); err != nil {
+			return err
+		}
+		for _, c := range wonCounts(batch) {
+			if err := tx.Exec(addCountSQL, c.Day, c.Metric, c.Count).Error; err != nil {
+				return fmt.Errorf("count wins: %w", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		for _, l := range leads {
@@ -135,4 +143,29 @@ func (s *Store) InsertLeadsBatch(ctx context.Context, batch []LeadWithHistory) e
 		return fmt.Errorf("insert leads: %w", err)
 	}
 	return nil
+}
+
+// addCountSQL adds to one day's count of one metric.
+const addCountSQL = `INSERT INTO daily_counts (day, metric, count) VALUES (?, ?, ?)
+	ON CONFLICT (day, metric) DO UPDATE SET count = daily_counts.count + excluded.count`
+
+// wonCounts are the wins in the batch's histories, by the day they
+// happened, as a status change counts them (countWon): +1 for each move to
+// won, -1 for each move away from it.
+func wonCounts(batch []LeadWithHistory) []DailyCount {
+	var counts []DailyCount
+	for _, b := range batch {
+		for _, a := range b.History {
+			from, to, ok := strings.Cut(a.Detail, " → ")
+			if !ok || a.Kind != ActivityStatusChanged || (from == StatusWon) == (to == StatusWon) {
+				continue
+			}
+			n := int64(1)
+			if from == StatusWon {
+				n = -1
+			}
+			counts = append(counts, DailyCount{Day: a.CreatedAt.UTC().Format(DayLayout), Metric: MetricLeadsWon, Count: n})
+		}
+	}
+	return mergeCounts(counts)
 }

@@ -83,13 +83,14 @@ func (s *Store) copyLeadsBatch(ctx context.Context, batch []LeadWithHistory, lea
 				return fmt.Errorf("copy %s: %w", t.table, err)
 			}
 		}
-		for i, stmt := range statsUpserts(Postgres) {
-			args := []any{1, ids}
-			if i == 1 {
-				args = []any{1, ids, 1, ids}
-			}
-			if _, err := tx.Exec(ctx, pgxPlaceholders(stmt), args...); err != nil {
+		for _, stmt := range statsUpserts(Postgres) {
+			if _, err := tx.Exec(ctx, pgxPlaceholders(stmt), statsArgs(stmt, 1, ids)...); err != nil {
 				return fmt.Errorf("summaries: %w", err)
+			}
+		}
+		for _, c := range wonCounts(batch) {
+			if _, err := tx.Exec(ctx, pgxPlaceholders(addCountSQL), c.Day, c.Metric, c.Count); err != nil {
+				return fmt.Errorf("count wins: %w", err)
 			}
 		}
 		return nil

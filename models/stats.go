@@ -11,7 +11,8 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// The insight tables (lead_stats, score_stats, answer_stats) are summaries
+// The insight tables (campaign_stats, band_stats, score_stats,
+// answer_stats) are summaries
 // of the leads kept up in the same transaction as every change they count:
 // a new lead adds itself, a status change or an erasure moves the lead from
 // its old rows to its new ones. Each table is therefore exactly a GROUP BY
@@ -128,19 +129,16 @@ func dayOfSQL(dialect, column string) string {
 }
 
 // statsUpserts are the statements that add sign times each lead in ids to
-// the summary tables, read from the leads as they are in the transaction.
-func statsUpserts(dialect string) [3]string {
+// the summary tables, read from the leads as they are in the transaction:
+// every "IN ?" takes the ids, every "? * count(*)" the sign. answer_stats
+// comes last: answers never change after a lead is saved, so a change to
+// a lead moves its counts in every table but that one.
+func statsUpserts(dialect string) []string {
 	day := dayOfSQL(dialect, "l.created_at")
 	slot := "l.id % " + strconv.Itoa(statsSlots)
 	// "WHERE true" and a subquery keep SQLite from reading ON CONFLICT as
 	// part of a join.
-	return [3]string{
-		`INSERT INTO lead_stats (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot, leads)
-		SELECT * FROM (SELECT ` + day + ` AS day, l.diagnostic_version, l.utm_source, l.utm_campaign, l.band, l.status,
-			l.stage_reached, ` + slot + ` AS slot, ? * count(*) AS leads
-		FROM leads l WHERE l.id IN ? GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS t WHERE true
-		ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, slot)
-		DO UPDATE SET leads = lead_stats.leads + excluded.leads`,
+	return []string{
 		`INSERT INTO score_stats (diagnostic_version, team_bracket, dimension, score, status, slot, leads)
 		SELECT * FROM (
 			SELECT l.diagnostic_version, ` + teamBracketSQL("l.team_size") + ` AS team_bracket, s.dimension, s.score,
@@ -152,6 +150,22 @@ func statsUpserts(dialect string) [3]string {
 			FROM leads l WHERE l.id IN ? GROUP BY 1, 2, 3, 4, 5, 6) AS t WHERE true
 		ON CONFLICT (diagnostic_version, dimension, team_bracket, score, status, slot)
 		DO UPDATE SET leads = score_stats.leads + excluded.leads`,
+		`INSERT INTO campaign_stats (day, diagnostic_version, utm_source, utm_campaign, slot, leads, qualified, proposals, won)
+		SELECT * FROM (SELECT ` + day + ` AS day, l.diagnostic_version, l.utm_source, l.utm_campaign, ` + slot + ` AS slot,
+			? * count(*) AS leads,
+			? * sum(CASE WHEN l.stage_reached IN ` + stagesFrom(StatusQualified) + ` THEN 1 ELSE 0 END) AS qualified,
+			? * sum(CASE WHEN l.stage_reached IN ` + stagesFrom(StatusProposal) + ` THEN 1 ELSE 0 END) AS proposals,
+			? * sum(CASE WHEN l.stage_reached IN ` + stagesFrom(StatusWon) + ` THEN 1 ELSE 0 END) AS won
+		FROM leads l WHERE l.id IN ? GROUP BY 1, 2, 3, 4, 5) AS t WHERE true
+		ON CONFLICT (day, diagnostic_version, utm_source, utm_campaign, slot)
+		DO UPDATE SET leads = campaign_stats.leads + excluded.leads, qualified = campaign_stats.qualified + excluded.qualified,
+			proposals = campaign_stats.proposals + excluded.proposals, won = campaign_stats.won + excluded.won`,
+		`INSERT INTO band_stats (day, diagnostic_version, band, status, slot, leads)
+		SELECT * FROM (SELECT ` + day + ` AS day, l.diagnostic_version, l.band, l.status, ` + slot + ` AS slot,
+			? * count(*) AS leads
+		FROM leads l WHERE l.id IN ? GROUP BY 1, 2, 3, 4, 5) AS t WHERE true
+		ON CONFLICT (day, diagnostic_version, band, status, slot)
+		DO UPDATE SET leads = band_stats.leads + excluded.leads`,
 		`INSERT INTO answer_stats (day, diagnostic_version, question_id, value, slot, answers)
 		SELECT * FROM (SELECT ` + day + ` AS day, l.diagnostic_version, a.question_id, a.value, ` + slot + ` AS slot,
 			? * count(*) AS answers
@@ -165,46 +179,83 @@ func statsUpserts(dialect string) [3]string {
 // tx, to the summary tables; withAnswers also counts their answers, which
 // never change after a lead is saved.
 func addStats(tx *gorm.DB, ids []int64, sign int, withAnswers bool) error {
-	if len(ids) == 0 {
-		return nil
-	}
 	q := statsUpserts(tx.Dialector.Name())
+	if !withAnswers {
+		q = q[:len(q)-1]
+	}
+	return execStats(tx, q, ids, sign)
+}
+
+// execStats runs each statement over ids, a chunk at a time, with sign.
+func execStats(tx *gorm.DB, stmts []string, ids []int64, sign int) error {
 	for start := 0; start < len(ids); start += insertChunk {
 		chunk := ids[start:min(start+insertChunk, len(ids))]
-		if err := tx.Exec(q[0], sign, chunk).Error; err != nil {
-			return fmt.Errorf("lead stats: %w", err)
-		}
-		if err := tx.Exec(q[1], sign, chunk, sign, chunk).Error; err != nil {
-			return fmt.Errorf("score stats: %w", err)
-		}
-		if withAnswers {
-			if err := tx.Exec(q[2], sign, chunk).Error; err != nil {
-				return fmt.Errorf("answer stats: %w", err)
+		for _, stmt := range stmts {
+			if err := tx.Exec(stmt, statsArgs(stmt, sign, chunk)...).Error; err != nil {
+				return fmt.Errorf("%s: %w", statsTable(stmt), err)
 			}
 		}
 	}
 	return nil
 }
 
+// statsArgs are a summary statement's arguments, in the order of its
+// placeholders: ids for each "IN ?", sign for every other "?".
+func statsArgs(stmt string, sign any, ids any) []any {
+	var args []any
+	for i := strings.IndexByte(stmt, '?'); i >= 0; i = strings.IndexByte(stmt, '?') {
+		if strings.HasSuffix(stmt[:i], "IN ") {
+			args = append(args, ids)
+		} else {
+			args = append(args, sign)
+		}
+		stmt = stmt[i+1:]
+	}
+	return args
+}
+
+// statsTable names the table a summary statement writes.
+func statsTable(stmt string) string {
+	stmt = strings.TrimPrefix(strings.TrimPrefix(stmt, "INSERT INTO "), "DELETE FROM ")
+	table, _, _ := strings.Cut(stmt, " ")
+	return table
+}
+
 // moveStats runs change, which alters what the summaries group the leads
 // ids by (status, source, team size), and moves their counts from their
-// old rows to their new ones, all in tx.
+// old rows to their new ones, all in tx. A row the move empties is deleted
+// (its values may be what an erasure cleared), found by its key: no index
+// on the counts is needed, which would stop PostgreSQL updating a count in
+// place (a HOT update) on every submission.
 func moveStats(tx *gorm.DB, ids []int64, change func() error) error {
 	if err := addStats(tx, ids, -1, false); err != nil {
+		return err
+	}
+	if err := execStats(tx, statsEmptied(tx.Dialector.Name()), ids, -1); err != nil {
 		return err
 	}
 	if err := change(); err != nil {
 		return err
 	}
-	if err := addStats(tx, ids, +1, false); err != nil {
-		return err
+	return addStats(tx, ids, +1, false)
+}
+
+// statsEmptied are the statements that delete the rows of the leads ids
+// (as they are now) whose count is 0, in every table a change moves:
+// each upsert's grouping, matched by the table's key.
+func statsEmptied(dialect string) []string {
+	ups := statsUpserts(dialect)
+	var out []string
+	for _, up := range ups[:len(ups)-1] {
+		_, rest, _ := strings.Cut(up, "SELECT * FROM (")
+		grouped, rest, _ := strings.Cut(rest, ") AS t WHERE true")
+		_, rest, _ = strings.Cut(rest, "ON CONFLICT (")
+		key, rest, _ := strings.Cut(rest, ")")
+		_, rest, _ = strings.Cut(rest, "DO UPDATE SET ")
+		count, _, _ := strings.Cut(rest, " ")
+		out = append(out, "DELETE FROM "+statsTable(up)+" WHERE "+count+" = 0 AND ("+key+") IN (SELECT "+key+" FROM ("+grouped+") AS k)")
 	}
-	for _, table := range []string{"lead_stats", "score_stats"} {
-		if err := tx.Exec("DELETE FROM " + table + " WHERE leads = 0").Error; err != nil {
-			return fmt.Errorf("drop emptied %s rows: %w", table, err)
-		}
-	}
-	return nil
+	return out
 }
 
 // MetricLeadsWon counts, on the day it happens, a lead becoming won (and
@@ -224,9 +275,7 @@ func countWon(tx *gorm.DB, from, to string, now time.Time) error {
 	default:
 		return nil
 	}
-	return tx.Exec(`INSERT INTO daily_counts (day, metric, count) VALUES (?, ?, ?)
-		ON CONFLICT (day, metric) DO UPDATE SET count = daily_counts.count + excluded.count`,
-		now.UTC().Format(DayLayout), MetricLeadsWon, n).Error
+	return tx.Exec(addCountSQL, now.UTC().Format(DayLayout), MetricLeadsWon, n).Error
 }
 
 // RebuildStats recomputes every summary table from the leads, in one
@@ -239,22 +288,18 @@ func (s *Store) RebuildStats(ctx context.Context) error {
 // rebuildStats is RebuildStats in tx. The won counts, being events rather
 // than a summary of the leads, are filled from the history.
 func rebuildStats(tx *gorm.DB) error {
-	for _, table := range []string{"lead_stats", "score_stats", "answer_stats"} {
-		if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
-			return fmt.Errorf("rebuild %s: %w", table, err)
-		}
-	}
 	dialect := tx.Dialector.Name()
 	q := statsUpserts(dialect)
-	all := "SELECT id FROM leads"
-	for i, stmt := range q {
-		stmt = strings.ReplaceAll(stmt, "l.id IN ?", "l.id IN ("+all+")")
-		args := []any{1}
-		if i == 1 {
-			args = []any{1, 1}
+	for _, stmt := range q {
+		if err := tx.Exec("DELETE FROM " + statsTable(stmt)).Error; err != nil {
+			return fmt.Errorf("rebuild %s: %w", statsTable(stmt), err)
 		}
-		if err := tx.Exec(stmt, args...).Error; err != nil {
-			return fmt.Errorf("rebuild stats: %w", err)
+	}
+	all := "SELECT id FROM leads"
+	for _, stmt := range q {
+		stmt = strings.ReplaceAll(stmt, "l.id IN ?", "l.id IN ("+all+")")
+		if err := tx.Exec(stmt, statsArgs(stmt, 1, nil)...).Error; err != nil {
+			return fmt.Errorf("rebuild %s: %w", statsTable(stmt), err)
 		}
 	}
 	if err := tx.Exec("DELETE FROM daily_counts WHERE metric = ?", MetricLeadsWon).Error; err != nil {
@@ -274,41 +319,9 @@ func rebuildStats(tx *gorm.DB) error {
 	return nil
 }
 
-// statsMigration is the migration that creates the summary tables: the
-// start that applies it fills them.
-const statsMigration = "0020_insights.sql"
-
-// LeadStat is how many leads share one day and one of each grouping.
-type LeadStat struct {
-	Day               string
-	DiagnosticVersion string
-	UTMSource         string `gorm:"column:utm_source"`
-	UTMCampaign       string `gorm:"column:utm_campaign"`
-	Band              string
-	Status            string
-	StageReached      string
-	Leads             int64
-}
-
-// LeadStats lists the summary of leads created from first to last
-// (YYYY-MM-DD, inclusive), one row per day and grouping, groups without a
-// lead left out; version "" means every version.
-func (s *Store) LeadStats(ctx context.Context, version, first, last string) ([]LeadStat, error) {
-	db := s.db.WithContext(ctx).Table("lead_stats").
-		Select("day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached, sum(leads) AS leads").
-		Where("day >= ? AND day <= ?", first, last)
-	if version != "" {
-		db = db.Where("diagnostic_version = ?", version)
-	}
-	var out []LeadStat
-	err := db.Group("day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached").
-		Having("sum(leads) <> 0").
-		Order("day, diagnostic_version, utm_source, utm_campaign, band, status, stage_reached").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("read lead stats: %w", err)
-	}
-	return out, nil
-}
+// statsMigrations are the migrations that create summary tables: the
+// start that applies one fills them.
+var statsMigrations = []string{"0020_insights.sql", "0021_insights_narrow.sql"}
 
 // ScoreStat is how many leads of one diagnostic version, team bracket and
 // status scored Score on Dimension ("" is the overall index).

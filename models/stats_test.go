@@ -64,22 +64,9 @@ func TestSummariesFollowEveryChange(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			leads, err := store.LeadStats(ctx, "", "2026-11-01", "2026-11-30")
-			if err != nil {
-				t.Fatal(err)
-			}
 			// a was erased: its source and campaign hold no address, so
-			// erasure keeps them and a stays in its rows.
-			wantLeads := []models.LeadStat{
-				{Day: "2026-11-02", DiagnosticVersion: "v1", UTMSource: "linkedin", UTMCampaign: "spring", Band: "emerging", Status: "lost", StageReached: "proposal", Leads: 1},
-				{Day: "2026-11-02", DiagnosticVersion: "v1", UTMSource: "linkedin", UTMCampaign: "spring", Band: "emerging", Status: "new", StageReached: "new", Leads: 1},
-				{Day: "2026-11-03", DiagnosticVersion: "v1", UTMSource: "", UTMCampaign: "", Band: "strong", Status: "new", StageReached: "new", Leads: 1},
-				{Day: "2026-11-03", DiagnosticVersion: "v1", UTMSource: "newsletter", UTMCampaign: "", Band: "strong", Status: "won", StageReached: "won", Leads: 1},
-			}
-			if !reflect.DeepEqual(leads, wantLeads) {
-				t.Errorf("lead stats =\n%+v\nwant\n%+v", leads, wantLeads)
-			}
-
+			// erasure keeps them and a stays in its rows (see the campaigns
+			// below).
 			scores, err := store.ScoreStats(ctx, "v1")
 			if err != nil {
 				t.Fatal(err)
@@ -109,16 +96,50 @@ func TestSummariesFollowEveryChange(t *testing.T) {
 				t.Errorf("answers on 3 November = %+v, want both questions answered by c and d", answers)
 			}
 
+			campaigns, err := store.CampaignResults(ctx, "v1", "2026-11-01", "2026-11-30")
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantCampaigns := []models.CampaignResult{
+				{Source: "", Campaign: "", Leads: 1},
+				{Source: "linkedin", Campaign: "spring", Leads: 2, Qualified: 1, Proposals: 1},
+				{Source: "newsletter", Campaign: "", Leads: 1, Qualified: 1, Proposals: 1, Won: 1},
+			}
+			if !reflect.DeepEqual(campaigns, wantCampaigns) {
+				t.Errorf("campaign results =\n%+v\nwant\n%+v", campaigns, wantCampaigns)
+			}
+			bands, err := store.BandOutcomes(ctx, "v1", "2026-11-01", "2026-11-30")
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantBands := []models.BandOutcome{{"emerging", "lost", 1}, {"emerging", "new", 1}, {"strong", "new", 1}, {"strong", "won", 1}}
+			if !reflect.DeepEqual(bands, wantBands) {
+				t.Errorf("band outcomes = %+v, want %+v", bands, wantBands)
+			}
+
+			// No emptied row is left behind by the moves.
+			for _, table := range []string{"score_stats", "campaign_stats", "band_stats", "answer_stats"} {
+				var n int64
+				col := "leads"
+				if table == "answer_stats" {
+					col = "answers"
+				}
+				if err := store.SQLDB().QueryRow("SELECT count(*) FROM " + table + " WHERE " + col + " = 0").Scan(&n); err != nil || n != 0 {
+					t.Errorf("%s holds %d emptied rows (%v)", table, n, err)
+				}
+			}
 			// The kept-up tables are exactly what a rebuild from the leads gives.
 			scoresBefore, answersBefore := scores, answers
 			if err := store.RebuildStats(ctx); err != nil {
 				t.Fatal(err)
 			}
-			leads2, _ := store.LeadStats(ctx, "", "2026-11-01", "2026-11-30")
 			scores2, _ := store.ScoreStats(ctx, "v1")
 			answers2, _ := store.AnswerStats(ctx, "v1", "2026-11-03", "2026-11-03")
-			if !reflect.DeepEqual(leads2, leads) || !reflect.DeepEqual(scores2, scoresBefore) || !reflect.DeepEqual(answers2, answersBefore) {
-				t.Errorf("rebuilt summaries differ from the kept-up ones:\n%+v\n%+v\n%+v", leads2, scores2, answers2)
+			campaigns2, _ := store.CampaignResults(ctx, "v1", "2026-11-01", "2026-11-30")
+			bands2, _ := store.BandOutcomes(ctx, "v1", "2026-11-01", "2026-11-30")
+			if !reflect.DeepEqual(scores2, scoresBefore) || !reflect.DeepEqual(answers2, answersBefore) ||
+				!reflect.DeepEqual(campaigns2, campaigns) || !reflect.DeepEqual(bands2, bands) {
+				t.Errorf("rebuilt summaries differ from the kept-up ones:\n%+v\n%+v\n%+v\n%+v", scores2, answers2, campaigns2, bands2)
 			}
 		})
 	}
@@ -148,5 +169,38 @@ func TestTeamBracketOf(t *testing.T) {
 		if got := models.TeamBracketOf(tc.size); got != tc.want {
 			t.Errorf("TeamBracketOf(%v) = %q, want %q", tc.size, got, tc.want)
 		}
+	}
+}
+
+// TestWithoutSummaryUpkeepSkipsOnlyTheSummaries: the benchmark's switch
+// saves the lead whole and leaves the summaries alone, so what it saves
+// is the upkeep's cost and nothing else.
+func TestWithoutSummaryUpkeepSkipsOnlyTheSummaries(t *testing.T) {
+	modelstest.NeedPostgres(t)
+	url := modelstest.DatabaseURL(t)
+	var stores [2]*models.Store
+	for i, bare := range []bool{false, true} {
+		s, err := models.Open(t.Context(), url, t.TempDir(), models.Options{WithoutSummaryUpkeep: bare})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	store, bare := stores[0], stores[1]
+	if _, err := store.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	l := sampleLead(t)
+	if err := bare.SaveLead(t.Context(), l); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.LeadByID(t.Context(), l.ID)
+	if err != nil || len(got.Answers) != 2 || len(got.Scores) != 2 {
+		t.Fatalf("lead saved without the upkeep: %+v, %v", got, err)
+	}
+	size, err := store.SummarySize(t.Context())
+	if err != nil || size != (models.StatsSize{}) {
+		t.Errorf("summaries = %+v, %v; want empty", size, err)
 	}
 }

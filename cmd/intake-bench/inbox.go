@@ -143,8 +143,7 @@ func benchInbox(ctx context.Context, e *env) ([]row, error) {
 	}
 	total := p95(all)
 
-	// The dashboard a consultant lands on, over the same leads. The issue
-	// sets no target for it: it is measured so that a slow one shows.
+	// The dashboard a consultant lands on, over the same leads.
 	var dash []time.Duration
 	for r := -1; r < reps; r++ {
 		start := time.Now()
@@ -171,6 +170,7 @@ func benchInbox(ctx context.Context, e *env) ([]row, error) {
 	}, {
 		Job:    fmt.Sprintf("dashboard at %s leads over HTTP, signed in", thousands(float64(d.leads))),
 		Portal: fmt.Sprintf("p95 %.1f ms, median %.1f ms", p95(dash), pct(dash, 50)),
+		Target: "p95 < 50 ms", Pass: under(p95(dash), 50),
 	}}), nil
 }
 

@@ -24,17 +24,24 @@ const lighthouseVersion = "12.2.3"
 // submitDiagnostic fills in the diagnostic as a visitor without JavaScript
 // would and returns the path of the result it leads to.
 func submitDiagnostic(base string) (string, error) {
+	loc, _, err := timedSubmission(base)
+	return loc, err
+}
+
+// timedSubmission is submitDiagnostic, also returning how long the POST
+// took: the visitor's submission, from sending the form to the redirect.
+func timedSubmission(base string) (string, time.Duration, error) {
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Get(base + "/diagnostic")
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	page, err := io.ReadAll(res.Body)
 	res.Body.Close()
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	form := url.Values{"name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "company": {"Analytical Engines"},
 		"role": {"Head of Operations"}, "consent_summary": {"yes"}}
@@ -44,16 +51,18 @@ func submitDiagnostic(base string) (string, error) {
 	for i := 1; i <= 12; i++ {
 		form.Set(fmt.Sprintf("a.q%d", i), strconv.Itoa(1+i%5))
 	}
+	start := time.Now()
 	res, err = client.PostForm(base+"/diagnostic", form)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	res.Body.Close()
+	took := time.Since(start)
 	loc := res.Header.Get("Location")
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/results/") {
-		return "", fmt.Errorf("POST /diagnostic = %d (Location %q), want 303 to a result", res.StatusCode, loc)
+		return "", 0, fmt.Errorf("POST /diagnostic = %d (Location %q), want 303 to a result", res.StatusCode, loc)
 	}
-	return loc, nil
+	return loc, took, nil
 }
 
 func htmlUnescape(s string) string {

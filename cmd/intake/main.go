@@ -8,6 +8,7 @@
 //	intake token …   make API tokens
 //	intake webhooks … manage webhook endpoints
 //	intake seed …    fill the database with made-up leads
+//	intake stats rebuild  recompute the reports' summary tables
 //	intake version   print the version
 //	intake help      print the commands and every setting
 package main
@@ -53,6 +54,7 @@ Commands:
   export    write consented contacts as CSV or XLSX to standard output
   retention anonymise leads older than RETENTION_DAYS (--dry-run to preview)
   seed      fill the database with made-up leads: seed --leads N [--seed S]
+  stats     stats rebuild: recompute the summary tables the reports read
   version   print the version and exit
   help      print this, and every setting with its default and meaning
             (help --markdown: the same as docs/configuration.md)
@@ -98,6 +100,8 @@ func runWithInput(args []string, getenv func(string) string, stdin io.Reader, st
 		return runWebhooks(args[1:], getenv, stdout, stderr)
 	case "seed":
 		return runSeed(args[1:], getenv, stdout, stderr)
+	case "stats":
+		return runStats(args[1:], getenv, stdout, stderr)
 	case "serve", "migrate", "worker":
 	default:
 		fmt.Fprintf(stderr, "intake: unknown command %q\n\n%s", cmd, usage)

@@ -198,7 +198,7 @@ func TestDocsDescribeEveryRouteAndCommand(t *testing.T) {
 		}
 	}
 	operations := read("docs/operations.md")
-	for _, cmd := range []string{"serve", "worker", "migrate", "user add", "webhooks add", "webhooks list", "webhooks rotate-secret", "export", "retention", "seed", "version", "help"} {
+	for _, cmd := range []string{"serve", "worker", "migrate", "user add", "webhooks add", "webhooks list", "webhooks rotate-secret", "export", "retention", "seed", "stats rebuild", "version", "help"} {
 		if !bytes.Contains(operations, []byte("`intake "+cmd)) {
 			t.Errorf("docs/operations.md does not document `intake %s`", cmd)
 		}

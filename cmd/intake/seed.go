@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -125,6 +127,9 @@ type leadFaker struct {
 	n, made   int
 	companies []fakeCompany
 	perDay    map[string]int64 // leads made per day, for the funnel's counts
+	// perCampaign counts the leads made per day and campaign-start metric,
+	// for the campaign report's starts.
+	perCampaign map[string]map[string]int64
 }
 
 type fakeCompany struct{ name, domain string }
@@ -176,7 +181,8 @@ var (
 )
 
 func newLeadFaker(seed uint64, n int, def *diagnostic.Definition, consent *diagnostic.Consent, now time.Time) *leadFaker {
-	g := &leadFaker{f: gofakeit.New(seed), def: def, consent: consent, now: now, n: n, perDay: map[string]int64{}}
+	g := &leadFaker{f: gofakeit.New(seed), def: def, consent: consent, now: now, n: n, perDay: map[string]int64{},
+		perCampaign: map[string]map[string]int64{}}
 	// About six leads per company, so some companies send several.
 	for range max(10, n/6) {
 		name := g.f.Company()
@@ -233,6 +239,11 @@ func (g *leadFaker) lead() models.LeadWithHistory {
 	if src.source != "" && f.IntN(3) > 0 {
 		l.Source.UTMCampaign = f.RandomString(fakeCampaigns)
 	}
+	day := created.Format(models.DayLayout)
+	if g.perCampaign[day] == nil {
+		g.perCampaign[day] = map[string]int64{}
+	}
+	g.perCampaign[day][models.CampaignStartsMetric(l.Source.UTMSource, l.Source.UTMCampaign)]++
 	g.answer(l)
 	for _, p := range g.consent.Purposes {
 		granted := p.Required || (p.ID == models.PurposeMarketing && f.IntN(100) < 30)
@@ -344,6 +355,12 @@ func (g *leadFaker) dailyCounts() []models.DailyCount {
 			models.DailyCount{Day: day, Metric: models.MetricDiagnosticsCompleted, Count: completed},
 			models.DailyCount{Day: day, Metric: models.MetricDiagnosticStarts, Count: starts},
 			models.DailyCount{Day: day, Metric: models.MetricArticleViews, Count: views})
+		// Starts by campaign: about as many per lead as the day's starts,
+		// in a fixed order so a seed makes the same counts.
+		for _, metric := range slices.Sorted(maps.Keys(g.perCampaign[day])) {
+			n := g.perCampaign[day][metric]
+			out = append(out, models.DailyCount{Day: day, Metric: metric, Count: n*2 + int64(f.IntN(int(n)+2))})
+		}
 	}
 	return out
 }
