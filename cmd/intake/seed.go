@@ -113,6 +113,9 @@ func seedLeads(ctx context.Context, cfg *Config, n int, seed uint64, stdout, std
 	if err := store.AddDailyCounts(ctx, g.dailyCounts()); err != nil {
 		return err
 	}
+	if err := store.CompactStats(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "Added %d made-up leads to the %s database (seed %d).\n", n, store.Dialect(), seed)
 	return nil
 }
