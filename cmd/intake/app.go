@@ -249,6 +249,14 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 		defer cancel()
 		err = a.server.Shutdown(shutdownCtx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			// Connections still open after SHUTDOWN_TIMEOUT are cut: the stop
+			// was asked for and keeps its time limit. net/http counts a
+			// connection that has sent nothing yet as busy for 5 seconds,
+			// so this is often a client's spare connection, not a request.
+			a.log.Warn("connections still open after SHUTDOWN_TIMEOUT were closed", slog.Duration("shutdown_timeout", a.cfg.ShutdownTimeout))
+			err = a.server.Close()
+		}
 		if serr := <-serveErr; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 			err = serr
 		}

@@ -239,3 +239,35 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestSIGTERMWithASilentConnectionExitsOnTime: a client's connection that
+// never sends a request (a browser's spare connection) does not hold the
+// stop past SHUTDOWN_TIMEOUT or turn it into a failure; net/http would
+// count it as busy for 5 seconds.
+func TestSIGTERMWithASilentConnectionExitsOnTime(t *testing.T) {
+	bin := buildIntake(t)
+	addr := freeAddr(t)
+	logs := &syncBuffer{}
+	p := startIntake(t, bin, addr, logs, "INTAKE_DATA_DIR="+t.TempDir(), "SHUTDOWN_TIMEOUT=1s")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(200 * time.Millisecond) // accepted by the server
+	termAt := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err = p.wait(t, 10*time.Second)
+	stopped := time.Since(termAt)
+	if err != nil {
+		t.Errorf("exit after SIGTERM: %v, want 0\n%s", err, tail(logs.String(), 20))
+	}
+	if stopped > 3*time.Second {
+		t.Errorf("stopped after %v with SHUTDOWN_TIMEOUT=1s", stopped)
+	}
+	if !strings.Contains(logs.String(), "connections still open after SHUTDOWN_TIMEOUT were closed") {
+		t.Errorf("the log does not say a connection was cut:\n%s", tail(logs.String(), 20))
+	}
+}
