@@ -37,22 +37,37 @@ type DailyCount struct {
 func (DailyCount) TableName() string { return "daily_counts" }
 
 // AddDailyCounts adds each count to its day's stored total, creating the row
-// the first time, in one statement on either dialect. Adding the same
+// the first time, in one transaction of statements of at most
+// dailyCountsChunk rows each (the flush of a busy day, or a seed's year of
+// campaigns, can exceed what one statement may bind). Adding the same
 // counts twice doubles them: callers hand each count over once.
 func (s *Store) AddDailyCounts(ctx context.Context, counts []DailyCount) error {
 	rows := mergeCounts(counts)
 	if len(rows) == 0 {
 		return nil
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	upsert := clause.OnConflict{
 		Columns:   []clause.Column{{Name: "day"}, {Name: "metric"}},
 		DoUpdates: clause.Assignments(map[string]any{"count": gorm.Expr("daily_counts.count + excluded.count")}),
-	}).Create(&rows).Error
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for start := 0; start < len(rows); start += dailyCountsChunk {
+			chunk := rows[start:min(start+dailyCountsChunk, len(rows))]
+			if err := tx.Clauses(upsert).Create(&chunk).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("add daily counts: %w", err)
 	}
 	return nil
 }
+
+// dailyCountsChunk keeps an upsert of daily counts (3 values a row) under
+// both dialects' limits on bound values: SQLite's 32,766, PostgreSQL's 65,535.
+const dailyCountsChunk = 5000
 
 // CountEvent adds n to one metric's total for day (YYYY-MM-DD, UTC), for
 // code that records a funnel step where it happens.

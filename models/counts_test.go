@@ -1,7 +1,9 @@
 package models_test
 
 import (
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stellapop/intake/models"
 	"github.com/stellapop/intake/models/modelstest"
@@ -61,6 +63,34 @@ func TestAddDailyCountsAddsUp(t *testing.T) {
 			}
 			if both[models.MetricArticleViews] != 11 {
 				t.Errorf("views over both days = %d, want 11", both[models.MetricArticleViews])
+			}
+		})
+	}
+}
+
+// TestAddDailyCountsTakesMoreThanOneStatementHolds: a year of days with
+// a hundred metrics each is more values than one statement may bind on
+// either database.
+func TestAddDailyCountsTakesMoreThanOneStatementHolds(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			var counts []models.DailyCount
+			for d := range 365 {
+				day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d).Format(models.DayLayout)
+				for m := range 100 {
+					counts = append(counts, models.DailyCount{Day: day, Metric: "metric_" + strconv.Itoa(m), Count: 2})
+				}
+			}
+			if err := store.AddDailyCounts(t.Context(), counts); err != nil {
+				t.Fatal(err)
+			}
+			got, err := store.DailyTotals(t.Context(), "2026-01-01", "2026-12-31")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 100 || got["metric_0"] != 730 || got["metric_99"] != 730 {
+				t.Errorf("%d metrics, metric_0 %d, metric_99 %d; want 100 metrics of 730", len(got), got["metric_0"], got["metric_99"])
 			}
 		})
 	}
