@@ -234,7 +234,7 @@ func (h *Handlers) LeadInbox(c echo.Context) error {
 			row.Owner = l.Owner.DisplayName()
 		}
 		if l.TeamInvited > 0 {
-			row.Team = &inboxTeamBadge{Answers: l.TeamAnswers, Invited: l.TeamInvited, Unlocked: l.TeamAnswers >= unlockAt}
+			row.Team = &inboxTeamBadge{Answers: l.TeamAnswers, Invited: l.TeamInvited, Unlocked: team.Unlocked(l.TeamAnswers, h.TeamMinAnswers)}
 		}
 		p.Rows = append(p.Rows, row)
 	}

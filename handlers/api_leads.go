@@ -268,7 +268,7 @@ func (h *Handlers) writeLead(c echo.Context, lead *models.Lead) error {
 		Consents: []apiConsent{}, Answers: []apiAnswer{}, Emails: []apiEmail{}, Notes: []apiNote{}, History: []apiHistory{},
 		Result: apiResult{Index: lead.OverallIndex, Band: lead.Band, Scores: []apiScore{}},
 		Status: lead.Status, Owner: newAPIUser(lead.Owner),
-		Team: apiTeam{Invited: lead.TeamInvited, Answers: lead.TeamAnswers, Unlocked: lead.TeamAnswers >= team.UnlockAt(h.TeamMinAnswers)},
+		Team: apiTeam{Invited: lead.TeamInvited, Answers: lead.TeamAnswers, Unlocked: team.Unlocked(lead.TeamAnswers, h.TeamMinAnswers)},
 	}
 	if lead.FollowUpOn != "" {
 		out.FollowUp = &lead.FollowUpOn

@@ -49,7 +49,7 @@ func (h *Handlers) teamSectionFor(ctx context.Context, c echo.Context, lead *mod
 	}
 	s.Invited, s.Answers = int64(lead.TeamInvited), int64(lead.TeamAnswers)
 	s.Left = max(0, team.MaxPerLead-s.Invited)
-	s.Unlocked = s.Answers >= int64(s.Needed)
+	s.Unlocked = team.Unlocked(lead.TeamAnswers, h.TeamMinAnswers)
 	return s, nil
 }
 

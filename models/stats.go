@@ -87,9 +87,6 @@ func stageRank(status string) int {
 // order: the values of stage_reached.
 var pipelineStages = []string{StatusNew, StatusContacted, StatusQualified, StatusProposal, StatusWon}
 
-// PipelineStages lists the stages a lead can reach, first to last.
-func PipelineStages() []string { return append([]string(nil), pipelineStages...) }
-
 // StageAfter is the furthest stage reached once a lead that had reached
 // reached moves to status.
 func StageAfter(reached, status string) string {
@@ -350,31 +347,6 @@ func rebuildStats(tx *gorm.DB) error {
 // statsMigrations are the migrations that create summary tables: the
 // start that applies one fills them.
 var statsMigrations = []string{"0020_insights.sql", "0021_insights_narrow.sql"}
-
-// ScoreStat is how many leads of one diagnostic version, team bracket and
-// status scored Score on Dimension ("" is the overall index).
-type ScoreStat struct {
-	DiagnosticVersion string
-	TeamBracket       string
-	Dimension         string
-	Score             int
-	Status            string
-	Leads             int64
-}
-
-// ScoreStats lists the score summary of one diagnostic version.
-func (s *Store) ScoreStats(ctx context.Context, version string) ([]ScoreStat, error) {
-	var out []ScoreStat
-	err := s.db.WithContext(ctx).Table("score_stats").
-		Select("diagnostic_version, team_bracket, dimension, score, status, sum(leads) AS leads").
-		Where("diagnostic_version = ?", version).
-		Group("diagnostic_version, team_bracket, dimension, score, status").Having("sum(leads) <> 0").
-		Order("dimension, team_bracket, score, status").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("read score stats: %w", err)
-	}
-	return out, nil
-}
 
 // AnswerStat is how many leads chose option Value of a question.
 type AnswerStat struct {

@@ -27,6 +27,11 @@ const (
 // setting TEAM_MIN_ANSWERS: never less than MinAnswers.
 func UnlockAt(setting int) int { return max(setting, MinAnswers) }
 
+// Unlocked reports whether a team view with answers answers has unlocked
+// under the TEAM_MIN_ANSWERS setting: the one rule the pages, the API, the
+// inbox badge and the reports share.
+func Unlocked(answers, setting int) bool { return answers >= UnlockAt(setting) }
+
 // InviteList is an invitation list as read: the addresses that may be
 // invited, in the order given, each once, and a message per problem.
 type InviteList struct {

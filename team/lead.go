@@ -12,7 +12,7 @@ import (
 // email): unlocked once the lead has unlockAt answers, and only then the
 // pooled report. A locked view reads no answer.
 func LeadReport(ctx context.Context, store *models.Store, def *diagnostic.Definition, lead *models.Lead, unlockAt int) (Report, bool, error) {
-	if lead.TeamAnswers < UnlockAt(unlockAt) {
+	if !Unlocked(lead.TeamAnswers, unlockAt) {
 		return Report{Answers: lead.TeamAnswers}, false, nil
 	}
 	answers, err := store.TeamAnswers(ctx, lead.ID, lead.DiagnosticVersion)

@@ -59,3 +59,14 @@ func TestBuildReportPoolsAndFindsDifferences(t *testing.T) {
 		t.Errorf("%d differences, want every dimension but the first", len(r.Differences))
 	}
 }
+
+func TestUnlockedAtTheSettingNeverBelowThree(t *testing.T) {
+	for _, tc := range []struct {
+		answers, setting int
+		want             bool
+	}{{2, 3, false}, {3, 3, true}, {2, 1, false}, {3, 1, true}, {4, 5, false}, {5, 5, true}, {0, 0, false}} {
+		if got := team.Unlocked(tc.answers, tc.setting); got != tc.want {
+			t.Errorf("Unlocked(%d answers, TEAM_MIN_ANSWERS=%d) = %v, want %v", tc.answers, tc.setting, got, tc.want)
+		}
+	}
+}
