@@ -242,6 +242,41 @@ func TestWebhookAttemptsAndTargets(t *testing.T) {
 				t.Fatalf("log has %d rows, want 3", len(log))
 			}
 
+			// A run of successes writes the endpoint's row at most once a
+			// second, unless one brings news (another status). Each is
+			// logged all the same.
+			t1 := time.Now().UTC().Truncate(time.Millisecond).Add(2 * time.Second) // over a second after the success above
+			for _, step := range []struct {
+				after  time.Duration
+				status int
+				want   time.Duration // the endpoint's last delivery, after t1
+			}{
+				{0, 204, 0},
+				{400 * time.Millisecond, 204, 0}, // the same news within the second: left alone
+				{900 * time.Millisecond, 200, 900 * time.Millisecond},   // another status
+				{1500 * time.Millisecond, 200, 900 * time.Millisecond},  // within a second of the last written
+				{1900 * time.Millisecond, 200, 1900 * time.Millisecond}, // a second after it
+			} {
+				d := &models.WebhookDelivery{EndpointID: e.ID, EventID: "msg_run", EventType: models.EventLeadCreated, Attempt: 1,
+					StatusCode: step.status, Succeeded: true, CreatedAt: t1.Add(step.after)}
+				got, err := store.RecordWebhookAttempt(ctx, d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				stored, err := store.WebhookEndpointByID(ctx, e.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, ep := range []*models.WebhookEndpoint{got, stored} {
+					if ep.LastDeliveryAt == nil || !ep.LastDeliveryAt.Equal(t1.Add(step.want)) || ep.FailureStreak != 0 {
+						t.Errorf("success at +%s (HTTP %d): last delivery %v, want +%s", step.after, step.status, ep.LastDeliveryAt, step.want)
+					}
+				}
+			}
+			if log, _ := store.WebhookDeliveries(ctx, e.ID, 20); len(log) != 8 {
+				t.Errorf("log has %d rows, want 8: every attempt is logged", len(log))
+			}
+
 			ancient := &models.WebhookDelivery{EndpointID: e.ID, EventID: "msg_0", EventType: models.EventLeadCreated, Attempt: 1,
 				CreatedAt: time.Now().UTC().AddDate(0, 0, -models.WebhookDeliveryKeepDays-1)}
 			if _, err := store.RecordWebhookAttempt(ctx, ancient); err != nil {
@@ -269,6 +304,50 @@ func TestWebhookAttemptsAndTargets(t *testing.T) {
 			}
 			if got := targets(); len(got) != 1 {
 				t.Errorf("the enabled endpoint is not a target again: %+v", got)
+			}
+		})
+	}
+}
+
+// TestWebhookDeliveryData: a delivery reads its endpoint and its lead
+// together, and says which of them is missing.
+func TestWebhookDeliveryData(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			store := modelstest.Open(t, dialect)
+			e := &models.WebhookEndpoint{URL: "https://crm.example.com/in", Kind: models.WebhookStandard,
+				Events: models.JoinEvents([]string{models.EventLeadCreated}), Secret: "whsec_x", Description: "CRM"}
+			if err := store.CreateWebhookEndpoint(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+			lead := sampleLead(t)
+			if err := store.SaveLead(ctx, lead); err != nil {
+				t.Fatal(err)
+			}
+
+			ep, got, err := store.WebhookDeliveryData(ctx, e.ID, lead.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ep.ID != e.ID || ep.URL != "https://crm.example.com/in" || ep.Secret != "whsec_x" || ep.Description != "CRM" || ep.CreatedAt.Location() != time.UTC {
+				t.Errorf("endpoint = %+v", ep)
+			}
+			if got.ID != lead.ID || got.Name != "Ada O'Neil" || len(got.Answers) != 2 || len(got.Scores) != 2 || len(got.Consents) != 2 {
+				t.Errorf("lead = %+v", got)
+			}
+
+			ep, got, err = store.WebhookDeliveryData(ctx, e.ID, 0) // an event that names no lead
+			if err != nil || ep == nil || ep.ID != e.ID || got != nil {
+				t.Errorf("without a lead: %v, %v, %v; want the endpoint alone", ep, got, err)
+			}
+			ep, got, err = store.WebhookDeliveryData(ctx, e.ID, lead.ID+100)
+			if !errors.Is(err, models.ErrNotFound) || ep == nil || ep.ID != e.ID || got != nil {
+				t.Errorf("no such lead: %v, %v, %v; want the endpoint and ErrNotFound", ep, got, err)
+			}
+			ep, got, err = store.WebhookDeliveryData(ctx, e.ID+100, lead.ID)
+			if !errors.Is(err, models.ErrNotFound) || ep != nil || got != nil {
+				t.Errorf("no such endpoint: %v, %v, %v; want ErrNotFound alone", ep, got, err)
 			}
 		})
 	}

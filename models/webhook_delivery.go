@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -164,7 +165,8 @@ func (s *Store) WebhookTargets(ctx context.Context, tx Tx) ([]WebhookEndpoint, e
 // RecordWebhookAttempt adds an attempt to the delivery log and updates its
 // endpoint's last delivery, status and failure streak (a success ends the
 // streak; a failure starts one or adds to it), in one transaction. It
-// returns the endpoint as it now is.
+// returns the endpoint as it now is. A success that brings the endpoint no
+// news leaves its row alone (see endpointNewsSQL).
 func (s *Store) RecordWebhookAttempt(ctx context.Context, d *WebhookDelivery) (*WebhookEndpoint, error) {
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = time.Now().UTC()
@@ -186,7 +188,9 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, d *WebhookDelivery) (*
 		if err := tx.Create(d).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&WebhookEndpoint{}).Where("id = ?", d.EndpointID).Updates(set).Error; err != nil {
+		err := tx.Model(&WebhookEndpoint{}).Where("id = ?", d.EndpointID).
+			Where(endpointNewsGORM, d.Succeeded, d.StatusCode, d.CreatedAt.Add(-endpointQuietFor)).Updates(set).Error
+		if err != nil {
 			return err
 		}
 		return tx.Where("id = ?", d.EndpointID).Take(&e).Error
@@ -200,10 +204,32 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, d *WebhookDelivery) (*
 	return &e, nil
 }
 
+// endpointQuietFor is how long a run of successes leaves the endpoint's
+// row alone: the delivery log has every attempt, and the endpoint's last
+// delivery, shown to the minute, may lag it by this much.
+const endpointQuietFor = time.Second
+
+// endpointNewsSQL picks the attempts that change what the endpoint's row
+// says: any failure (its streak moves on), a success that ends a streak or
+// brings another status, the first delivery, and a success at least
+// endpointQuietFor after the last one written. Every delivery to an
+// endpoint would otherwise update its one row, and each would wait for
+// the one before to commit: deliveries to one busy receiver went one at a
+// time, however many workers there were. Its parameters: $8 the attempt
+// succeeded, $6 its status, $14 its time less endpointQuietFor.
+const endpointNewsSQL = `(NOT $8 OR failure_streak <> 0 OR failing_since IS NOT NULL OR last_status <> $6
+		OR last_delivery_at IS NULL OR last_delivery_at <= $14)`
+
+// endpointNewsGORM is endpointNewsSQL with GORM's placeholders.
+const endpointNewsGORM = `(NOT ? OR failure_streak <> 0 OR failing_since IS NOT NULL OR last_status <> ?
+		OR last_delivery_at IS NULL OR last_delivery_at <= ?)`
+
 // recordWebhookAttemptSQL is RecordWebhookAttempt in one statement, one
 // round trip instead of five: the delivery logged, the endpoint's last
-// delivery and failure streak moved on, the endpoint read back.
-const recordWebhookAttemptSQL = `WITH d AS (
+// delivery and failure streak moved on when there is news for it, the
+// endpoint read back: as updated, or else as it was (w, which the
+// statement sees as it stood before its own update).
+var recordWebhookAttemptSQL = `WITH d AS (
 	INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, lead_id, attempt, status_code, duration_ms,
 		succeeded, response, error, occurred_at, event_data, created_at)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
@@ -212,33 +238,107 @@ const recordWebhookAttemptSQL = `WITH d AS (
 		last_error = CASE WHEN $8 THEN '' ELSE $10 END,
 		failing_since = CASE WHEN $8 THEN NULL ELSE COALESCE(failing_since, $13) END,
 		failure_streak = CASE WHEN $8 THEN 0 ELSE failure_streak + 1 END
-	WHERE id = $1
-	RETURNING id, url, kind, events, description, secret, previous_secret, previous_secret_until, disabled_at,
-		disabled_reason, failing_since, failure_streak, last_delivery_at, last_status, last_error, created_at, updated_at
+	WHERE id = $1 AND ` + endpointNewsSQL + `
+	RETURNING ` + strings.Join(endpointColumns, ", ") + `
 )
-SELECT d.id, e.* FROM d JOIN e ON true`
+SELECT d.id, ` + newerEndpointColumns() + `
+FROM d JOIN webhook_endpoints w ON w.id = $1 LEFT JOIN e ON true`
+
+// endpointColumns are the endpoint's columns in the order
+// recordWebhookAttemptPostgres scans them.
+var endpointColumns = []string{"id", "url", "kind", "events", "description", "secret", "previous_secret",
+	"previous_secret_until", "disabled_at", "disabled_reason", "failing_since", "failure_streak",
+	"last_delivery_at", "last_status", "last_error", "created_at", "updated_at"}
+
+// newerEndpointColumns picks each column from the updated row e where
+// there is one, else from w.
+func newerEndpointColumns() string {
+	cols := make([]string, len(endpointColumns))
+	for i, c := range endpointColumns {
+		cols[i] = "CASE WHEN e.id IS NULL THEN w." + c + " ELSE e." + c + " END"
+	}
+	return strings.Join(cols, ", ")
+}
 
 // recordWebhookAttemptPostgres is RecordWebhookAttempt on PostgreSQL,
 // where the delivery workers run under load, through pgx itself.
 func (s *Store) recordWebhookAttemptPostgres(ctx context.Context, d *WebhookDelivery) (*WebhookEndpoint, error) {
-	var e WebhookEndpoint
-	err := s.pool.QueryRow(ctx, recordWebhookAttemptSQL, d.EndpointID, d.EventID, d.EventType, d.LeadID, d.Attempt,
-		d.StatusCode, d.DurationMS, d.Succeeded, d.Response, d.Error, d.OccurredAt, d.EventData, d.CreatedAt).Scan(
-		&d.ID, &e.ID, &e.URL, &e.Kind, &e.Events, &e.Description, &e.Secret, &e.PreviousSecret, &e.PreviousSecretUntil,
-		&e.DisabledAt, &e.DisabledReason, &e.FailingSince, &e.FailureStreak, &e.LastDeliveryAt, &e.LastStatus,
-		&e.LastError, &e.CreatedAt, &e.UpdatedAt)
+	e, err := scanEndpoint(s.pool.QueryRow(ctx, recordWebhookAttemptSQL, d.EndpointID, d.EventID, d.EventType, d.LeadID, d.Attempt,
+		d.StatusCode, d.DurationMS, d.Succeeded, d.Response, d.Error, d.OccurredAt, d.EventData, d.CreatedAt,
+		d.CreatedAt.Add(-endpointQuietFor)), &d.ID)
 	var pgErr *pgconn.PgError
-	if errors.Is(err, pgx.ErrNoRows) || (errors.As(err, &pgErr) && pgErr.Code == "23503") {
+	if errors.Is(err, ErrNotFound) || (errors.As(err, &pgErr) && pgErr.Code == "23503") {
 		return nil, ErrNotFound // no such endpoint: nothing logged
 	}
 	if err != nil {
 		return nil, fmt.Errorf("record webhook delivery: %w", err)
+	}
+	return e, nil
+}
+
+// endpointByIDSQL reads one endpoint, its columns as scanEndpoint takes them.
+var endpointByIDSQL = "SELECT " + strings.Join(endpointColumns, ", ") + " FROM webhook_endpoints WHERE id = $1"
+
+// scanEndpoint reads a row of endpointColumns, after the columns of
+// before; ErrNotFound when there is no row.
+func scanEndpoint(row pgx.Row, before ...any) (*WebhookEndpoint, error) {
+	var e WebhookEndpoint
+	err := row.Scan(append(before, &e.ID, &e.URL, &e.Kind, &e.Events, &e.Description, &e.Secret, &e.PreviousSecret,
+		&e.PreviousSecretUntil, &e.DisabledAt, &e.DisabledReason, &e.FailingSince, &e.FailureStreak,
+		&e.LastDeliveryAt, &e.LastStatus, &e.LastError, &e.CreatedAt, &e.UpdatedAt)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
 	}
 	for _, t := range []**time.Time{&e.PreviousSecretUntil, &e.DisabledAt, &e.FailingSince, &e.LastDeliveryAt} {
 		*t = utcPtr(*t)
 	}
 	e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
 	return &e, nil
+}
+
+// WebhookDeliveryData reads what one delivery needs: its endpoint and, when
+// leadID is not 0, the lead as LeadForJob reads it. On PostgreSQL both
+// queries go in one round trip: each delivery waited for two before. With
+// no such endpoint the error is ErrNotFound and both are nil; with the
+// endpoint but no such lead it is ErrNotFound with the endpoint.
+func (s *Store) WebhookDeliveryData(ctx context.Context, endpointID, leadID int64) (*WebhookEndpoint, *Lead, error) {
+	if s.pool == nil {
+		ep, err := s.WebhookEndpointByID(ctx, endpointID)
+		if err != nil || leadID == 0 {
+			return ep, nil, err
+		}
+		lead, err := s.LeadForJob(ctx, leadID)
+		return ep, lead, err
+	}
+	var (
+		ep          *WebhookEndpoint
+		lead        *Lead
+		epErr, lErr error
+		batch       pgx.Batch
+	)
+	batch.Queue(endpointByIDSQL, endpointID).QueryRow(func(row pgx.Row) error {
+		ep, epErr = scanEndpoint(row)
+		return nil
+	})
+	if leadID != 0 {
+		batch.Queue(leadForJobSQL, leadID).QueryRow(func(row pgx.Row) error {
+			lead, lErr = scanLeadForJob(row)
+			return nil
+		})
+	}
+	if err := s.pool.SendBatch(ctx, &batch).Close(); err != nil {
+		return nil, nil, fmt.Errorf("read webhook delivery: %w", err)
+	}
+	switch {
+	case errors.Is(epErr, ErrNotFound):
+		return nil, nil, ErrNotFound
+	case epErr != nil:
+		return nil, nil, fmt.Errorf("find webhook endpoint %d: %w", endpointID, epErr)
+	}
+	return ep, lead, lErr
 }
 
 // DisableWebhookEndpointOnce disables an enabled endpoint, saying why, and
