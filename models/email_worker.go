@@ -46,13 +46,18 @@ func (s *Store) LeadForJob(ctx context.Context, id int64) (*Lead, error) {
 		}
 		return l, err
 	}
+	return scanLeadForJob(s.pool.QueryRow(ctx, leadForJobSQL, id))
+}
+
+// scanLeadForJob reads leadForJobSQL's row.
+func scanLeadForJob(row pgx.Row) (*Lead, error) {
 	var (
 		l                                 Lead
 		teamSize                          sql.NullInt32
 		answers, scores, consents, emails []byte
 		owner                             []byte
 	)
-	err := s.pool.QueryRow(ctx, leadForJobSQL, id).Scan(
+	err := row.Scan(
 		&l.ID, &l.Token, &l.SubmissionKey, &l.Name, &l.Email, &l.Company, &l.Role, &teamSize,
 		&l.DiagnosticVersion, &l.OverallIndex, &l.Band, &l.Status, &l.Source.LandingPage, &l.Source.Referrer,
 		&l.Source.UTMSource, &l.Source.UTMMedium, &l.Source.UTMCampaign, &l.Source.UTMTerm, &l.Source.UTMContent,

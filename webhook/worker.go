@@ -99,18 +99,22 @@ func (w *Worker) Timeout(*river.Job[WebhookArgs]) time.Duration { return w.timeo
 // connection error, a timeout, 408, 429 and 5xx are retried with backoff.
 func (w *Worker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	a := job.Args
-	ep, err := w.store.WebhookEndpointByID(ctx, a.EndpointID)
-	if errors.Is(err, models.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("endpoint %d was deleted", a.EndpointID))
+	var leadID int64
+	if a.EventType != Test && a.EventType != LeadErased {
+		leadID = a.LeadID
 	}
-	if err != nil {
+	ep, lead, err := w.store.WebhookDeliveryData(ctx, a.EndpointID, leadID)
+	if ep == nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return river.JobCancel(fmt.Errorf("endpoint %d was deleted", a.EndpointID))
+		}
 		return err
 	}
 	if ep.Disabled() && a.EventType != Test {
 		// Quietly: the endpoint's page says it is disabled, and why.
 		return river.JobCancel(fmt.Errorf("endpoint %d is disabled", ep.ID))
 	}
-	body, err := w.body(ctx, ep, a)
+	body, err := w.body(ep, a, lead, err)
 	if err != nil {
 		return err
 	}
@@ -174,27 +178,27 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	return errors.New(out.reason)
 }
 
-// body is what to send to ep for a, or nil when there is nothing to send:
-// the lead was erased before a lead event about it went out (lead.erased
-// follows, and its details are gone), or a Slack endpoint is offered
-// another event than lead.created.
-func (w *Worker) body(ctx context.Context, ep *models.WebhookEndpoint, a WebhookArgs) ([]byte, error) {
-	var lead *models.Lead
+// body is what to send to ep for a, given the lead read for it (nil for
+// an event that names none) and the error reading it, or nil when there
+// is nothing to send: the lead was erased before a lead event about it
+// went out (lead.erased follows, and its details are gone), or a Slack
+// endpoint is offered another event than lead.created.
+func (w *Worker) body(ep *models.WebhookEndpoint, a WebhookArgs, lead *models.Lead, leadErr error) ([]byte, error) {
 	if a.EventType != Test && a.EventType != LeadErased {
 		if ep.Kind == models.WebhookSlack && a.EventType != LeadCreated {
 			return nil, nil
 		}
-		l, err := w.store.LeadForJob(ctx, a.LeadID)
-		if errors.Is(err, models.ErrNotFound) {
+		if errors.Is(leadErr, models.ErrNotFound) {
 			return nil, river.JobCancel(fmt.Errorf("lead %d no longer exists", a.LeadID))
 		}
-		if err != nil {
-			return nil, err
+		if leadErr != nil {
+			return nil, leadErr
 		}
-		if l.ErasedAt != nil {
+		if lead.ErasedAt != nil {
 			return nil, nil
 		}
-		lead = l
+	} else {
+		lead = nil
 	}
 	var body []byte
 	var err error
