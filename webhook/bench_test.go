@@ -12,7 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
+	"github.com/stellapop/intake/jobs"
 	"github.com/stellapop/intake/models"
+	"github.com/stellapop/intake/models/modelstest"
 )
 
 // countingReceiver is the receiver both benchmarks deliver to: on
@@ -166,4 +170,74 @@ func BenchmarkBareNetHTTP(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
 	b.ReportMetric(DefaultWorkers, "senders")
 	b.ReportMetric(float64(len(body)), "body-bytes")
+}
+
+// queueProbeArgs is a job that does nothing: BenchmarkQueueAlone's.
+type queueProbeArgs struct {
+	N int `json:"n"`
+}
+
+func (queueProbeArgs) Kind() string { return "webhook_bench_probe" }
+
+// BenchmarkQueueAlone is what the queue itself allows: River as the
+// delivery workers use it (the same Config, DefaultWorkers at once on the
+// webhook queue, the same PostgreSQL), working jobs that do nothing but
+// count. No delivery can go faster than this, since each is such a job
+// and more; the webhook row quotes it beside the bare loop so that the
+// share of the gap that is the queue's own shows. b.N jobs are queued
+// first, then the workers start, and the clock runs from the first job
+// done to the last, as in BenchmarkWorkerDelivery.
+func BenchmarkQueueAlone(b *testing.B) {
+	store := modelstest.Open(b, models.Postgres)
+	var done atomic.Int64
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[queueProbeArgs]) error {
+		done.Add(1)
+		return nil
+	}))
+	q, err := jobs.New(store, jobs.Config{Workers: workers, Queues: map[string]int{QueueName: DefaultWorkers}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := jobs.Migrate(store)(ctx); err != nil {
+		b.Fatal(err)
+	}
+	const chunk = 1000
+	for start := 0; start < b.N; start += chunk {
+		params := make([]river.InsertManyParams, 0, chunk)
+		for i := start; i < min(start+chunk, b.N); i++ {
+			params = append(params, river.InsertManyParams{Args: queueProbeArgs{N: i}, InsertOpts: &river.InsertOpts{Queue: QueueName}})
+		}
+		if err := store.InTx(ctx, func(ctx context.Context, tx models.Tx) error { return q.Insert(ctx, tx, params...) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if err := q.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(sctx)
+	})
+	wait := func(n int64, timeout time.Duration) {
+		deadline := time.Now().Add(timeout)
+		for done.Load() < n {
+			if time.Now().After(deadline) {
+				b.Fatalf("%d of %d jobs done within %s", done.Load(), n, timeout)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	wait(1, time.Minute)
+	b.ResetTimer()
+	b.StartTimer()
+	wait(int64(b.N), 5*time.Minute)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N-1)/b.Elapsed().Seconds(), "jobs/s")
+	if got := done.Load(); got != int64(b.N) {
+		b.Fatalf("%d jobs done; want %d, each once", got, b.N)
+	}
 }

@@ -36,7 +36,7 @@ func benchWebhooks(ctx context.Context, e *env) ([]row, error) {
 	if err != nil {
 		return nil, fmt.Errorf("submissions with endpoints: %w", err)
 	}
-	return []row{delivery, submit}, nil
+	return append(delivery, submit), nil
 }
 
 // benchWebhookDelivery compares the delivery workers (queue, database,
@@ -45,26 +45,37 @@ func benchWebhooks(ctx context.Context, e *env) ([]row, error) {
 // workers, on kept connections, posting a signed body of the same size
 // into the same kind of loopback receiver. Both are the webhook package's
 // benchmarks, run in-process, as the email row runs the mail package's.
-func benchWebhookDelivery(ctx context.Context, e *env) (row, error) {
+func benchWebhookDelivery(ctx context.Context, e *env) ([]row, error) {
 	bin := filepath.Join(e.work, "webhook.test")
 	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./webhook/")
 	build.Dir = e.root
 	if out, err := build.CombinedOutput(); err != nil {
-		return row{}, fmt.Errorf("build the webhook benchmarks: %v\n%s", err, out)
+		return nil, fmt.Errorf("build the webhook benchmarks: %v\n%s", err, out)
 	}
-	e.note(fmt.Sprintf("Webhook delivery row: the webhook package's two benchmarks in one test binary, each against an in-process receiver on 127.0.0.1 that counts each post and answers 200, verifying nothing, and a new database on the PostgreSQL above; the workers at WEBHOOK_WORKERS' default (%d) with private networks allowed (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true, so http://127.0.0.1 may be reached), the bare loop with as many senders", webhook.DefaultWorkers))
+	e.note(fmt.Sprintf("Webhook delivery row: the webhook package's three benchmarks in one test binary (the workers, the bare loop, River alone with no-op jobs), each against an in-process receiver on 127.0.0.1 that counts each post and answers 200, verifying nothing, and a new database on the PostgreSQL above; the workers at WEBHOOK_WORKERS' default (%d) with private networks allowed (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true, so http://127.0.0.1 may be reached), the bare loop with as many senders", webhook.DefaultWorkers))
 	deliveries := 2000
 	if e.smoke {
 		deliveries = 100
 	}
 	run := func(name string) func() (float64, error) {
-		return func() (float64, error) { return runWebhookBench(ctx, e, bin, name, deliveries) }
+		return func() (float64, error) { return runBench(ctx, e, bin, name, "deliveries/s", deliveries) }
 	}
 	worker, bare, err := alternate(e.rounds, run("WorkerDelivery"), run("BareNetHTTP"))
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
-	return row{
+	// The queue's own ceiling: River working jobs that do nothing, as
+	// many at once, with the same settings. No delivery can beat it.
+	var queue []float64
+	for range e.rounds {
+		n, err := runBench(ctx, e, bin, "QueueAlone", "jobs/s", deliveries)
+		if err != nil {
+			return nil, err
+		}
+		queue = append(queue, n)
+	}
+	alone := median(queue)
+	return []row{{
 		Settings:  fmt.Sprintf("in-process: the webhook package's delivery workers, %d at once (WEBHOOK_WORKERS' default), WEBHOOK_ALLOW_PRIVATE_NETWORKS=true", webhook.DefaultWorkers),
 		Job:       fmt.Sprintf("webhook deliveries through queue and %d workers (%s lead.created queued for one endpoint)", webhook.DefaultWorkers, thousands(float64(deliveries))),
 		Limit:     fmt.Sprintf("bare net/http: %d senders at once (as many as the workers) on kept connections; same size signed body, same receiver", webhook.DefaultWorkers),
@@ -73,14 +84,19 @@ func benchWebhookDelivery(ctx context.Context, e *env) (row, error) {
 		Ratio:     ratio(worker, bare),
 		Target:    "≥ 0.8×",
 		Pass:      atLeast(worker, bare, 0.8),
-	}, nil
+	}, {
+		Settings:  "in-process: the jobs package's River queue as the workers use it, " + strconv.Itoa(webhook.DefaultWorkers) + " at once",
+		Job:       fmt.Sprintf("the queue alone: River working %s jobs that do nothing, %d at once (the ceiling of any job, deliveries included)", thousands(float64(deliveries)), webhook.DefaultWorkers),
+		Limit:     "the bare net/http loop above",
+		Portal:    thousands(alone) + " jobs/s",
+		Reference: thousands(bare) + " deliveries/s",
+		Ratio:     ratio(alone, bare) + "; deliveries at " + ratio(worker, alone) + " of it",
+	}}, nil
 }
 
-var deliveriesPerSecond = regexp.MustCompile(`([0-9.]+) deliveries/s`)
-
-// runWebhookBench runs one of the webhook package's benchmarks for n
-// deliveries and returns the deliveries per second it reports.
-func runWebhookBench(ctx context.Context, e *env, bin, name string, n int) (float64, error) {
+// runBench runs one of the webhook package's benchmarks for n iterations
+// and returns the figure it reports in unit.
+func runBench(ctx context.Context, e *env, bin, name, unit string, n int) (float64, error) {
 	cmd := exec.CommandContext(ctx, bin, "-test.run", "^$", "-test.bench", "^Benchmark"+name+"$",
 		"-test.benchtime", strconv.Itoa(n)+"x", "-test.count", "1")
 	cmd.Dir = filepath.Join(e.root, "webhook")
@@ -89,9 +105,9 @@ func runWebhookBench(ctx context.Context, e *env, bin, name string, n int) (floa
 	if err != nil {
 		return 0, fmt.Errorf("%s: %v\n%s", name, err, out)
 	}
-	m := deliveriesPerSecond.FindSubmatch(out)
+	m := regexp.MustCompile(`([0-9.]+) ` + regexp.QuoteMeta(unit)).FindSubmatch(out)
 	if m == nil {
-		return 0, fmt.Errorf("%s: no deliveries/s in its output:\n%s", name, out)
+		return 0, fmt.Errorf("%s: no %s in its output:\n%s", name, unit, out)
 	}
 	return strconv.ParseFloat(string(m[1]), 64)
 }
