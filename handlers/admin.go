@@ -50,6 +50,7 @@ var notices = map[string]string{
 	"webhook-disabled":    "Endpoint disabled: no more events go to it until it is enabled.",
 	"webhook-enabled":     "Endpoint enabled: events go to it again.",
 	"webhook-rotated":     "The endpoint has a new signing secret.",
+	"webhook-no-secret":   "A Slack endpoint has no signing secret: Slack checks no signature, and its address is the secret. To change it, make a new incoming webhook in Slack and save its address below.",
 	"webhook-test":        "A test event is on its way: it appears in the delivery log below.",
 	"webhook-resent":      "The delivery is queued to be sent again, with its original webhook-id.",
 	"webhook-unavailable": "Sending is unavailable on this instance: it was started without webhook delivery.",

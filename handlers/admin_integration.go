@@ -175,6 +175,9 @@ func (h *Handlers) RotateIntegrationSecret(c echo.Context) error {
 		return err
 	}
 	secret, err := webhook.RotateSecret(c.Request().Context(), h.Store, e.ID)
+	if errors.Is(err, webhook.ErrSlackSignsNothing) {
+		return backTo(c, e, "webhook-no-secret")
+	}
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,7 @@ type endpointRow struct {
 	FailureStreak  int
 	FailingSince   *moment
 	PreviousUntil  *moment // the old secret still signs until then
+	Signed         bool    // deliveries are signed, so there is a secret to rotate
 }
 
 func newEndpointRow(e *models.WebhookEndpoint) endpointRow {
@@ -54,6 +55,7 @@ func newEndpointRow(e *models.WebhookEndpoint) endpointRow {
 		URL: e.URL, Kind: e.Kind, Events: e.EventList(), Description: e.Description,
 		Disabled: e.Disabled(), DisabledReason: e.DisabledReason, DisabledAt: optMoment(e.DisabledAt),
 		LastDelivery: optMoment(e.LastDeliveryAt), FailureStreak: e.FailureStreak, FailingSince: optMoment(e.FailingSince),
+		Signed: webhook.SignsDeliveries(e.Kind),
 	}
 	if e.LastDeliveryAt != nil {
 		r.LastStatus, r.LastOK = statusText(e.LastStatus), e.LastStatus >= 200 && e.LastStatus < 300
@@ -150,6 +152,8 @@ func (h *Handlers) AddIntegration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h.secretFlash.set(c, e.ID, secret)
+	if webhook.SignsDeliveries(e.Kind) {
+		h.secretFlash.set(c, e.ID, secret)
+	}
 	return c.Redirect(http.StatusSeeOther, newEndpointRow(e).Href+"?notice=webhook-added")
 }

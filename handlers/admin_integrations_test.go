@@ -3,7 +3,9 @@ package handlers_test
 import (
 	"context"
 	"html"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -285,5 +287,59 @@ func TestIntegrationsAreInTheAdminsNavigationOnly(t *testing.T) {
 	s.signIn(models.RoleConsultant)
 	if strings.Contains(s.get("/admin").body, `href="/admin/integrations"`) {
 		t.Errorf("consultants see a link to the integrations page")
+	}
+}
+
+// slackDNS resolves hooks.slack.com to a public address, so that a Slack
+// endpoint passes the address check without a lookup leaving the test.
+type slackDNS struct{}
+
+func (slackDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	if host == "hooks.slack.com" {
+		return []netip.Addr{netip.MustParseAddr("1.1.1.2")}, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+// TestIntegrationsSlackHasNoSecret, on both databases: Slack checks no
+// signature, so a Slack endpoint's page shows no secret after adding and
+// offers no rotation, and a rotation posted anyway changes nothing and
+// says why.
+func TestIntegrationsSlackHasNoSecret(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			s := newSiteWith(t, modelstest.Open(t, dialect), func(d *handlers.Deps) { d.WebhookRules.Resolver = slackDNS{} })
+			s.signIn(models.RoleAdmin)
+			form := s.integrationForm("/admin/integrations", "https://hooks.slack.com/services/T0/B0/abc", "lead.created")
+			form.Set("kind", models.WebhookSlack)
+			r := s.post("/admin/integrations", form)
+			loc := r.header.Get("Location")
+			if r.status != http.StatusSeeOther || !strings.HasSuffix(loc, "?notice=webhook-added") {
+				t.Fatalf("add a Slack endpoint = %d to %q:\n%s", r.status, loc, r.body)
+			}
+			page := s.get(loc)
+			if page.status != http.StatusOK || strings.Contains(page.body, "whsec_") || strings.Contains(page.body, "rotate-secret") ||
+				!strings.Contains(page.body, "Slack checks no signature") {
+				t.Fatalf("a new Slack endpoint's page shows a secret or offers rotation, or does not say why not:\n%s", page.body)
+			}
+
+			list, err := s.store.WebhookEndpoints(context.Background())
+			if err != nil || len(list) != 1 || list[0].Kind != models.WebhookSlack {
+				t.Fatalf("endpoints: %+v %v", list, err)
+			}
+			before := list[0]
+			path := loc[:strings.Index(loc, "?")]
+			r = s.post(path+"/rotate-secret", url.Values{"_csrf": {s.formToken(path)}})
+			if r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), "notice=webhook-no-secret") {
+				t.Fatalf("rotate a Slack endpoint's secret = %d to %q", r.status, r.header.Get("Location"))
+			}
+			if page := s.get(r.header.Get("Location")); !strings.Contains(page.body, "make a new incoming webhook in Slack") || strings.Contains(page.body, "whsec_") {
+				t.Errorf("after a refused rotation the page does not say why, or shows a secret:\n%s", page.body)
+			}
+			after, err := s.store.WebhookEndpointByID(context.Background(), before.ID)
+			if err != nil || after.Secret != before.Secret || after.PreviousSecret != nil {
+				t.Errorf("a refused rotation changed the endpoint: %+v, %v", after, err)
+			}
+		})
 	}
 }

@@ -214,10 +214,10 @@ func describeHost(host string, addrs []netip.Addr) string {
 	return fmt.Sprintf("%s (%s)", host, strings.Join(s, ", "))
 }
 
-// Add checks in and stores it as a new endpoint with a new signing secret
-// (every kind gets one, so every endpoint can be rotated alike). The secret
-// is returned so it can be shown once; nothing is stored when the input is
-// invalid (the error is then a FieldErrors).
+// Add checks in and stores it as a new endpoint with a new signing secret,
+// returned so it can be shown once (SignsDeliveries says whether it is
+// worth showing); nothing is stored when the input is invalid (the error
+// is then a FieldErrors).
 func (r EndpointRules) Add(ctx context.Context, store *models.Store, in EndpointInput) (*models.WebhookEndpoint, string, error) {
 	in, fe := r.Check(ctx, in)
 	if fe != nil {
@@ -249,9 +249,26 @@ func (r EndpointRules) Update(ctx context.Context, store *models.Store, id int64
 	return store.UpdateWebhookEndpoint(ctx, id, in.URL, in.Events, in.Description)
 }
 
+// ErrSlackSignsNothing refuses to rotate a Slack endpoint's secret.
+var ErrSlackSignsNothing = errors.New("a Slack endpoint has no signing secret to rotate: Slack checks no signature, " +
+	"its incoming-webhook address is the secret. To change it, make a new incoming webhook in Slack and save its address on the endpoint")
+
+// SignsDeliveries says whether an endpoint of this kind is sent signed
+// deliveries, and so has a secret its receiver needs: a Slack incoming
+// webhook checks no signature (its address is its secret).
+func SignsDeliveries(kind string) bool { return kind != models.WebhookSlack }
+
 // RotateSecret gives the endpoint a new signing secret and returns it, to
 // be shown once; the old one keeps signing deliveries for RotationOverlap.
+// A Slack endpoint's is refused with ErrSlackSignsNothing.
 func RotateSecret(ctx context.Context, store *models.Store, id int64) (string, error) {
+	e, err := store.WebhookEndpointByID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if !SignsDeliveries(e.Kind) {
+		return "", ErrSlackSignsNothing
+	}
 	secret := NewSecret()
 	if err := store.RotateWebhookSecret(ctx, id, secret, time.Now().Add(RotationOverlap)); err != nil {
 		return "", err

@@ -124,7 +124,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 
 	now := w.now()
 	header := http.Header{}
-	if ep.Kind != models.WebhookSlack { // Slack verifies nothing; the URL is its secret
+	if SignsDeliveries(ep.Kind) {
 		if err := signHeaders(header, ep.SigningSecrets(now), a.EventID, now, body); err != nil {
 			return river.JobCancel(fmt.Errorf("endpoint %d: %w", ep.ID, err))
 		}

@@ -23,6 +23,7 @@ const webhooksUsage = `Usage:
   intake webhooks enable ID         resume deliveries to an endpoint
   intake webhooks rotate-secret ID  give an endpoint a new signing secret, printed once;
                                     the old one keeps signing deliveries for 24 hours
+                                    (not for Slack endpoints: Slack checks no signature)
 
 EVENTS is a comma-separated list of lead.created (the default), lead.updated,
 lead.consent_withdrawn and lead.erased. A slack endpoint takes Slack's
@@ -100,6 +101,10 @@ func webhooksCommand(ctx context.Context, store *models.Store, rules webhook.End
 			return err
 		}
 		fmt.Fprintf(stdout, "added endpoint %d: %s (%s; %s)\n", e.ID, e.URL, e.Kind, strings.Join(e.EventList(), ", "))
+		if !webhook.SignsDeliveries(e.Kind) {
+			fmt.Fprintln(stdout, "Slack checks no signature, so there is no signing secret: the address is the secret. Keep it private.")
+			return nil
+		}
 		fmt.Fprintf(stdout, "signing secret: %s\n", secret)
 		fmt.Fprintln(stdout, "Keep it in the receiver's settings now: it will not be shown again (rotate-secret makes a new one).")
 		return nil

@@ -75,8 +75,13 @@ func TestWebhookCommands(t *testing.T) {
 
 			// Private addresses and plain http to them, when allowed.
 			allow := []string{"WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"}
-			if code, out, errOut := webhooks(allow, "add", "http://127.0.0.1:9/slack", "--kind", "slack"); code != 0 || !strings.Contains(out, "added endpoint 2") {
-				t.Fatalf("add a local slack endpoint with private networks allowed: exit %d, %q %q", code, out, errOut)
+			if code, out, errOut := webhooks(allow, "add", "http://127.0.0.1:9/slack", "--kind", "slack"); code != 0 || !strings.Contains(out, "added endpoint 2") ||
+				strings.Contains(out, "whsec_") || !strings.Contains(out, "Slack checks no signature") {
+				t.Fatalf("add a local slack endpoint with private networks allowed: exit %d, %q %q; want no secret printed", code, out, errOut)
+			}
+			// Slack checks no signature: there is no secret to rotate.
+			if code, out, errOut := webhooks(nil, "rotate-secret", "2"); code != 1 || out != "" || !strings.Contains(errOut, "no signing secret to rotate") {
+				t.Errorf("rotate-secret of a Slack endpoint: exit %d, %q %q; want exit 1 saying why", code, out, errOut)
 			}
 
 			code, out, _ = webhooks(nil, "list")
