@@ -180,6 +180,17 @@ func TestLeadEventsEmittedInTheChange(t *testing.T) {
 	}
 }
 
+// crmEndpoint adds a standard endpoint for lead.created, described "CRM".
+func crmEndpoint(t *testing.T, store *models.Store) *models.WebhookEndpoint {
+	t.Helper()
+	e := &models.WebhookEndpoint{URL: "https://crm.example.com/in", Kind: models.WebhookStandard,
+		Events: models.JoinEvents([]string{models.EventLeadCreated}), Secret: "whsec_x", Description: "CRM"}
+	if err := store.CreateWebhookEndpoint(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // TestWebhookAttemptsAndTargets: the delivery log records attempts and the
 // endpoint's streak; the purge keeps the last 30 days; disabling once runs
 // its hook once; the enabled endpoints' list follows changes made here.
@@ -188,11 +199,7 @@ func TestWebhookAttemptsAndTargets(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
 			store := modelstest.Open(t, dialect)
-			e := &models.WebhookEndpoint{URL: "https://crm.example.com/in", Kind: models.WebhookStandard,
-				Events: models.JoinEvents([]string{models.EventLeadCreated}), Secret: "whsec_x"}
-			if err := store.CreateWebhookEndpoint(ctx, e); err != nil {
-				t.Fatal(err)
-			}
+			e := crmEndpoint(t, store)
 			targets := func() []models.WebhookEndpoint {
 				t.Helper()
 				var out []models.WebhookEndpoint
@@ -316,11 +323,7 @@ func TestWebhookDeliveryData(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
 			store := modelstest.Open(t, dialect)
-			e := &models.WebhookEndpoint{URL: "https://crm.example.com/in", Kind: models.WebhookStandard,
-				Events: models.JoinEvents([]string{models.EventLeadCreated}), Secret: "whsec_x", Description: "CRM"}
-			if err := store.CreateWebhookEndpoint(ctx, e); err != nil {
-				t.Fatal(err)
-			}
+			e := crmEndpoint(t, store)
 			lead := sampleLead(t)
 			if err := store.SaveLead(ctx, lead); err != nil {
 				t.Fatal(err)

@@ -100,7 +100,7 @@ func (w *Worker) Timeout(*river.Job[WebhookArgs]) time.Duration { return w.timeo
 func (w *Worker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	a := job.Args
 	var leadID int64
-	if a.EventType != Test && a.EventType != LeadErased {
+	if a.aboutLead() {
 		leadID = a.LeadID
 	}
 	ep, lead, err := w.store.WebhookDeliveryData(ctx, a.EndpointID, leadID)
@@ -178,13 +178,17 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	return errors.New(out.reason)
 }
 
+// aboutLead says whether the event's body tells of its lead, which the
+// delivery reads: lead.erased names only the id, a test event none.
+func (a WebhookArgs) aboutLead() bool { return a.EventType != Test && a.EventType != LeadErased }
+
 // body is what to send to ep for a, given the lead read for it (nil for
-// an event that names none) and the error reading it, or nil when there
+// an event that is not about one) and the error reading it, or nil when there
 // is nothing to send: the lead was erased before a lead event about it
 // went out (lead.erased follows, and its details are gone), or a Slack
 // endpoint is offered another event than lead.created.
 func (w *Worker) body(ep *models.WebhookEndpoint, a WebhookArgs, lead *models.Lead, leadErr error) ([]byte, error) {
-	if a.EventType != Test && a.EventType != LeadErased {
+	if a.aboutLead() {
 		if ep.Kind == models.WebhookSlack && a.EventType != LeadCreated {
 			return nil, nil
 		}
@@ -197,8 +201,6 @@ func (w *Worker) body(ep *models.WebhookEndpoint, a WebhookArgs, lead *models.Le
 		if lead.ErasedAt != nil {
 			return nil, nil
 		}
-	} else {
-		lead = nil
 	}
 	var body []byte
 	var err error
