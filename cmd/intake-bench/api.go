@@ -175,7 +175,7 @@ func benchAPI(ctx context.Context, e *env) ([]row, error) {
 			}
 			return float64(apiRows) / time.Since(start).Seconds(), err
 		}
-		pr, rr, err := alternate(e.rounds, portal, reference)
+		pr, rr, err := alternate(ctx, e.rounds, portal, reference)
 		if err != nil {
 			return nil, err
 		}

@@ -60,7 +60,7 @@ func benchExport(ctx context.Context, e *env) ([]row, error) {
 		refRows = n
 		return float64(n) / time.Since(start).Seconds(), err
 	}
-	pr, rr, err := alternate(e.rounds, portal, reference)
+	pr, rr, err := alternate(ctx, e.rounds, portal, reference)
 	p.stop()
 	if err != nil {
 		return nil, err

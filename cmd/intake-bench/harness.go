@@ -169,19 +169,26 @@ func freeAddr() (string, error) {
 }
 
 // alternate runs portal and reference one after the other, rounds times,
-// and returns the median of each side's figure.
-func alternate(rounds int, portal, reference func() (float64, error)) (p, r float64, err error) {
+// each on a quiet machine (see settling), and returns the median of each
+// side's figure.
+func alternate(ctx context.Context, rounds int, portal, reference func() (float64, error)) (p, r float64, err error) {
 	var ps, rs []float64
+	run := func(side func() (float64, error)) (float64, error) {
+		if err := quiet.wait(ctx); err != nil {
+			return 0, err
+		}
+		return side()
+	}
 	for i := range rounds {
 		first, second := portal, reference
 		if i%2 == 1 { // who goes first alternates too
 			first, second = reference, portal
 		}
-		a, err := first()
+		a, err := run(first)
 		if err != nil {
 			return 0, 0, err
 		}
-		b, err := second()
+		b, err := run(second)
 		if err != nil {
 			return 0, 0, err
 		}

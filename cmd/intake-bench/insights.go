@@ -144,10 +144,10 @@ func benchSummaryUpkeep(ctx context.Context, e *env) (row, error) {
 		}
 	}
 	// Warm up both statements, connections and caches.
-	if _, _, err := alternate(2, saves(stores[0]), saves(stores[1])); err != nil {
+	if _, _, err := alternate(ctx, 2, saves(stores[0]), saves(stores[1])); err != nil {
 		return row{}, err
 	}
-	with, without, err := alternate(rounds, saves(stores[0]), saves(stores[1]))
+	with, without, err := alternate(ctx, rounds, saves(stores[0]), saves(stores[1]))
 	if err != nil {
 		return row{}, err
 	}

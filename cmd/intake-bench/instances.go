@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -106,11 +105,11 @@ func benchInstances(ctx context.Context, e *env) ([]row, error) {
 		return nil, err
 	}
 	var twoRuns, oneRuns, limitedRuns, offRuns []submitFigures
-	twoRate, oneRate, err := alternate(e.rounds, proxiedLoad(ctx, two, n, dur, &twoRuns), proxiedLoad(ctx, one, n, dur, &oneRuns))
+	twoRate, oneRate, err := alternate(ctx, e.rounds, proxiedLoad(ctx, two, n, dur, &twoRuns), proxiedLoad(ctx, one, n, dur, &oneRuns))
 	if err != nil {
 		return nil, err
 	}
-	onRate, offRate, err := alternate(e.rounds, proxiedLoad(ctx, one, n, dur, &limitedRuns), proxiedLoad(ctx, off, n, dur, &offRuns))
+	onRate, offRate, err := alternate(ctx, e.rounds, proxiedLoad(ctx, one, n, dur, &limitedRuns), proxiedLoad(ctx, off, n, dur, &offRuns))
 	if err != nil {
 		return nil, err
 	}
@@ -253,32 +252,4 @@ FROM rate_limits WHERE purpose = 'submit'`).Scan(&clients, &loopback)
 		return fmt.Errorf("the submission limit counted %d address(es), nginx's among them: %v; want each visit's own", clients, loopback)
 	}
 	return nil
-}
-
-// machineBusy is the CPU time every CPU of the machine has spent busy, in
-// seconds, from the first line of /proc/stat.
-func machineBusy() (float64, error) {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0, err
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	if len(f) < 9 || f[0] != "cpu" {
-		return 0, fmt.Errorf("/proc/stat: %q", line)
-	}
-	// user nice system idle iowait irq softirq steal: all but idle and
-	// iowait are busy.
-	busy := 0.0
-	for i, v := range f[1:9] {
-		if i == 3 || i == 4 {
-			continue
-		}
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return 0, fmt.Errorf("/proc/stat: %w", err)
-		}
-		busy += n
-	}
-	return busy / userHZ, nil
 }

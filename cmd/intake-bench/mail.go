@@ -35,7 +35,7 @@ func benchMail(ctx context.Context, e *env) ([]row, error) {
 	run := func(name string) func() (float64, error) {
 		return func() (float64, error) { return runMailBench(ctx, e, bin, name, emails) }
 	}
-	worker, bare, err := alternate(e.rounds, run("WorkerDelivery"), run("BareGoMail"))
+	worker, bare, err := alternate(ctx, e.rounds, run("WorkerDelivery"), run("BareGoMail"))
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func benchPeer(ctx context.Context, e *env) ([]row, error) {
 			return p95(took), nil
 		}
 	}
-	with, without, err := alternate(e.rounds, timePages(loadTest, true), timePages(benchmarkOff, false))
+	with, without, err := alternate(ctx, e.rounds, timePages(loadTest, true), timePages(benchmarkOff, false))
 	if err != nil {
 		return nil, err
 	}

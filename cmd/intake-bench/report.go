@@ -62,6 +62,9 @@ func (e *env) report(rows []row) string {
 			fmt.Fprintf(&b, "  - %s: `%s` (%s)\n", s.name, strings.Join(s.env, " "), s.why)
 		}
 	}
+	if line := quiet.describe(); line != "" {
+		fmt.Fprintf(&b, "- %s\n", line)
+	}
 	for _, n := range e.notes {
 		fmt.Fprintf(&b, "- %s\n", n)
 	}

@@ -65,7 +65,7 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 	}
 
 	var p99s []float64
-	portalRate, refRate, err := alternate(e.rounds, func() (float64, error) {
+	portalRate, refRate, err := alternate(ctx, e.rounds, func() (float64, error) {
 		res, err := runSubmitLoad(ctx, p.base, n, dur, 5*time.Second)
 		if err != nil {
 			return 0, err

@@ -60,7 +60,7 @@ func benchWebhookDelivery(ctx context.Context, e *env) ([]row, error) {
 	run := func(name string) func() (float64, error) {
 		return func() (float64, error) { return runBench(ctx, e, bin, name, "deliveries/s", deliveries) }
 	}
-	worker, bare, err := alternate(e.rounds, run("WorkerDelivery"), run("BareNetHTTP"))
+	worker, bare, err := alternate(ctx, e.rounds, run("WorkerDelivery"), run("BareNetHTTP"))
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func benchWebhookSubmit(ctx context.Context, e *env) (row, error) {
 			return res.rate(http.StatusSeeOther), nil
 		}
 	}
-	three, none, err := alternate(e.rounds, load(1), load(0))
+	three, none, err := alternate(ctx, e.rounds, load(1), load(0))
 	if err != nil {
 		return row{}, err
 	}

@@ -56,6 +56,9 @@ func compareServers(ctx context.Context, e *env, wrk, acceptEncoding string, pin
 	for i := range e.rounds {
 		for j := range targets {
 			k := (i + j) % len(targets)
+			if err := quiet.wait(ctx); err != nil {
+				return loadResult{}, err
+			}
 			before, err := cpuTime(targets[k].pid)
 			if err != nil {
 				return loadResult{}, err
