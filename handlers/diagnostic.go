@@ -93,36 +93,55 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "unreadable form").SetInternal(err)
 	}
 	f := parseDiagnosticForm(values, h.Diagnostic, h.Consent)
-	wait, ok, err := h.submitLimit.allow(c.Request().Context(), c.RealIP(), time.Now())
-	if err != nil {
-		// The database that counts the limit is the one that would save
-		// the lead: the form comes back as when a save fails.
-		return h.saveFailed(c, f, fmt.Errorf("count the submission limit: %w", err))
+	ctx := c.Request().Context()
+	now := time.Now().UTC()
+	var lead *models.Lead
+	reason := ""
+	if f.valid() {
+		result, err := h.Diagnostic.Score(f.Answers)
+		if err != nil {
+			return fmt.Errorf("score a validated form: %w", err)
+		}
+		lead = h.newLead(f, result, now)
+		reason = h.suspicion(values, f.SubmissionKey, now)
 	}
-	if !ok {
-		f.Errors = map[string]string{}
-		return h.renderDiagnostic(c, tooManyRequests(c, wait), f, fmt.Sprintf(
-			"You have sent this form many times in the last minute, so we paused it. Nothing is lost: your answers are all below. Please send it again in %s.", seconds(wait)))
+	// A form about to be saved as a lead, with the limit counted in the
+	// database, is counted in the lead's own statement: no round trip
+	// more. Every other form is counted first, by the same rule.
+	shared, countInSave := h.submitLimit.(*sharedLimiter)
+	countInSave = countInSave && lead != nil && reason == ""
+	if !countInSave {
+		wait, ok, err := h.submitLimit.allow(ctx, c.RealIP(), now)
+		if err != nil {
+			// The database that counts the limit is the one that would save
+			// the lead: the form comes back as when a save fails.
+			return h.saveFailed(c, f, fmt.Errorf("count the submission limit: %w", err))
+		}
+		if !ok {
+			return h.overSubmitLimit(c, f, wait)
+		}
+		h.countCompleted(f)
 	}
-	h.countCompleted(f)
 	if !f.valid() {
 		return h.renderDiagnostic(c, http.StatusUnprocessableEntity, f, f.FormError)
 	}
-	result, err := h.Diagnostic.Score(f.Answers)
-	if err != nil {
-		return fmt.Errorf("score a validated form: %w", err)
-	}
-	now := time.Now().UTC()
-	lead := h.newLead(f, result, now)
-	ctx := c.Request().Context()
-	if reason := h.suspicion(values, f.SubmissionKey, now); reason != "" {
+	if reason != "" {
 		return h.holdInQuarantine(c, f, lead, reason)
 	}
 	var hooks []models.TxHook
 	if h.OnLeadSaved != nil {
 		hooks = append(hooks, h.OnLeadSaved)
 	}
-	err = h.Store.SaveLead(ctx, lead, hooks...)
+	if countInSave {
+		err = h.Store.SaveLeadCounted(ctx, lead, shared.request(c.RealIP(), now), hooks...)
+		if errors.Is(err, models.ErrOverLimit) {
+			_, wait := models.RateMinute(now)
+			return h.overSubmitLimit(c, f, wait)
+		}
+		h.countCompleted(f)
+	} else {
+		err = h.Store.SaveLead(ctx, lead, hooks...)
+	}
 	if errors.Is(err, models.ErrDuplicateSubmission) {
 		return h.resubmitted(c, f, lead)
 	}
@@ -132,6 +151,14 @@ func (h *Handlers) SubmitDiagnostic(c echo.Context) error {
 	h.Funnel.Inc(models.MetricLeads)
 	h.Metrics.LeadSaved()
 	return c.Redirect(http.StatusSeeOther, resultPath(c, lead.Token))
+}
+
+// overSubmitLimit shows the form again, every answer kept, to a client
+// over the submission limit, with the seconds to wait.
+func (h *Handlers) overSubmitLimit(c echo.Context, f *diagnosticForm, wait int) error {
+	f.Errors = map[string]string{}
+	return h.renderDiagnostic(c, tooManyRequests(c, wait), f, fmt.Sprintf(
+		"You have sent this form many times in the last minute, so we paused it. Nothing is lost: your answers are all below. Please send it again in %s.", seconds(wait)))
 }
 
 // holdInQuarantine stores a suspect submission and shows its result.

@@ -66,6 +66,12 @@ func (l *sharedLimiter) allow(ctx context.Context, client string, now time.Time)
 	return untilNext, false, nil
 }
 
+// request is what the lead's save counts against the limit when it counts
+// the submission itself (models.Store.SaveLeadCounted).
+func (l *sharedLimiter) request(client string, now time.Time) models.RequestLimit {
+	return models.RequestLimit{Purpose: l.purpose, Client: client, At: now, PerMinute: l.perMinute}
+}
+
 // clientLimiter counts each client's requests per minute in memory. It
 // holds only the current minute's counts: a new minute drops the last.
 type clientLimiter struct {

@@ -174,6 +174,12 @@ type TxHook func(ctx context.Context, tx Tx, lead *Lead) error
 // (unless it has one) and a creation time. Each hook runs inside the same
 // transaction: if one fails, nothing is saved.
 func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error {
+	return s.saveLead(ctx, lead, RequestLimit{}, hooks)
+}
+
+// saveLead is SaveLead, counting the request in the lead's statement on
+// PostgreSQL when limit names a purpose (SaveLeadCounted).
+func (s *Store) saveLead(ctx context.Context, lead *Lead, limit RequestLimit, hooks []TxHook) error {
 	if lead.ID != 0 {
 		return errors.New("save lead: lead already has an id")
 	}
@@ -183,7 +189,7 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error
 	hooks = s.withLeadCreated(hooks)
 	var err error
 	if s.dialect == Postgres {
-		err = s.saveLeadPostgres(ctx, lead, hooks)
+		err = s.saveLeadPostgres(ctx, lead, limit, hooks)
 	} else {
 		err = s.saveLeadGORM(ctx, lead, hooks)
 	}
@@ -191,6 +197,9 @@ func (s *Store) SaveLead(ctx context.Context, lead *Lead, hooks ...TxHook) error
 		lead.ID = 0
 		if errors.Is(err, ErrDuplicateSubmission) || (errors.Is(err, gorm.ErrDuplicatedKey) && lead.SubmissionKey != nil) {
 			return ErrDuplicateSubmission
+		}
+		if errors.Is(err, ErrOverLimit) {
+			return err
 		}
 		return fmt.Errorf("save lead: %w", err)
 	}

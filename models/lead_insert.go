@@ -16,13 +16,20 @@ import (
 // one round trip to PostgreSQL instead of one per table: the lead (unless
 // its form already waits in quarantine), its answers, scores and consents
 // (passed as parallel arrays), its two email delivery rows and its first
-// history entry. No row back means the form is in quarantine.
-var insertLeadSQL = `WITH lead AS (
+// history entry. When $43 names a purpose, the statement first counts the
+// request against its client's limit (countRequestSQL's rule: $43 purpose,
+// $44 client, $45 the minute) and saves nothing else when the count goes
+// over $46. The row back holds the lead's id, NULL when the form is in
+// quarantine or over the limit, and the count, NULL when none was asked.
+var insertLeadSQL = `WITH counted AS (
+	` + countRequestCTE("$43", "$44", "$45", "$43::text IS NOT NULL") + `
+), lead AS (
 	INSERT INTO leads (token, submission_key, name, email, company, role, team_size, diagnostic_version,
 		overall_index, band, status, landing_page, referrer, utm_source, utm_medium, utm_campaign, utm_term,
 		utm_content, created_at, owner_id, follow_up_on, version, touched_at, marketing_opt_in, erased_at, stage_reached)
 	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, NULL, '', $20, NULL, $21, NULL, $42
-	WHERE $2::text IS NULL OR NOT EXISTS (SELECT 1 FROM quarantined_submissions WHERE submission_key = $2)
+	WHERE ($2::text IS NULL OR NOT EXISTS (SELECT 1 FROM quarantined_submissions WHERE submission_key = $2))
+		AND ($46::int IS NULL OR (SELECT count FROM counted) <= $46)
 	RETURNING id
 ), answers AS (
 	INSERT INTO lead_answers (lead_id, question_id, position, dimension, question_text, value, label, points)
@@ -69,7 +76,11 @@ var insertLeadSQL = `WITH lead AS (
 	ON CONFLICT (diagnostic_version, day, question_id, value, slot)
 	DO UPDATE SET answers = answer_stats.answers + 1
 )
-SELECT id FROM lead`
+` + insertLeadResultSQL
+
+// insertLeadResultSQL is the row insertLeadSQL returns: the lead's id and
+// the request count, either of them NULL.
+const insertLeadResultSQL = `SELECT (SELECT id FROM lead), (SELECT count FROM counted)`
 
 // statsSlotsSQL and teamBracketOfParam put the summaries' rules into
 // insertLeadSQL: the lead's new rows in campaign_stats, band_stats,
@@ -86,13 +97,14 @@ func insertLeadWithoutStatsSQL() string {
 	if !ok {
 		panic("insertLeadSQL has no campaign_stats_up part")
 	}
-	return head + ")\nSELECT id FROM lead"
+	return head + ")\n" + insertLeadResultSQL
 }
 
 // insertLeadPostgres is insertLead for PostgreSQL, in one statement: see
 // insertLeadSQL. A form already in quarantine, or already saved as a lead,
-// is ErrDuplicateSubmission.
-func insertLeadPostgres(ctx context.Context, tx pgx.Tx, stmt string, lead *Lead) error {
+// is ErrDuplicateSubmission. With a count asked (limit.Purpose set), a
+// submission over the limit is ErrOverLimit, and only the count was made.
+func insertLeadPostgres(ctx context.Context, tx pgx.Tx, stmt string, lead *Lead, limit RequestLimit) error {
 	n := len(lead.Answers)
 	qIDs, qPos, qDim, qText, qVal, qLabel, qPoints := make([]string, n), make([]int32, n), make([]string, n), make([]string, n), make([]int32, n), make([]string, n), make([]int32, n)
 	for i, a := range lead.Answers {
@@ -118,6 +130,16 @@ func insertLeadPostgres(ctx context.Context, tx pgx.Tx, stmt string, lead *Lead)
 		teamSize = &v
 	}
 	src := lead.Source
+	var purpose, client *string
+	var window *int64
+	var most *int32
+	if limit.Purpose != "" {
+		w, _ := RateMinute(limit.At)
+		n := int32(limit.PerMinute)
+		purpose, client, window, most = &limit.Purpose, &limit.Client, &w, &n
+	}
+	var id *int64
+	var count *int32
 	err := tx.QueryRow(ctx, stmt,
 		lead.Token, lead.SubmissionKey, lead.Name, lead.Email, lead.Company, lead.Role, teamSize, lead.DiagnosticVersion,
 		lead.OverallIndex, lead.Band, lead.Status, src.LandingPage, src.Referrer, src.UTMSource, src.UTMMedium, src.UTMCampaign, src.UTMTerm,
@@ -126,17 +148,20 @@ func insertLeadPostgres(ctx context.Context, tx pgx.Tx, stmt string, lead *Lead)
 		sDim, sPos, sScore,
 		cPurpose, cGranted, cAt, cVersion, cSHA, cWording, cWithdrawn,
 		eKinds, eIDs, ActivityCreated, lead.StageReached,
-	).Scan(&lead.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrDuplicateSubmission
-	}
+		purpose, client, window, most,
+	).Scan(&id, &count)
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" && lead.SubmissionKey != nil {
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "23505" && lead.SubmissionKey != nil:
+		return ErrDuplicateSubmission
+	case err != nil:
+		return fmt.Errorf("insert lead: %w", err)
+	case count != nil && int(*count) > limit.PerMinute:
+		return ErrOverLimit
+	case id == nil:
 		return ErrDuplicateSubmission
 	}
-	if err != nil {
-		return fmt.Errorf("insert lead: %w", err)
-	}
+	lead.ID = *id
 	lead.own()
 	return nil
 }
@@ -146,13 +171,22 @@ func insertLeadPostgres(ctx context.Context, tx pgx.Tx, stmt string, lead *Lead)
 // transaction. It goes to pgx
 // directly because database/sql would turn each of the statement's arrays
 // into text and back, which was a third of a submission's CPU time.
-func (s *Store) saveLeadPostgres(ctx context.Context, lead *Lead, hooks []TxHook) error {
+//
+// A submission over its limit commits its count and nothing else. The
+// count's row stays locked until the commit, so one client's submissions
+// in the same minute take turns; different clients' never meet.
+func (s *Store) saveLeadPostgres(ctx context.Context, lead *Lead, limit RequestLimit, hooks []TxHook) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
-	if err := insertLeadPostgres(ctx, tx, s.insertLeadStmt, lead); err != nil {
+	if err := insertLeadPostgres(ctx, tx, s.insertLeadStmt, lead, limit); err != nil {
+		if errors.Is(err, ErrOverLimit) {
+			if cerr := tx.Commit(ctx); cerr != nil {
+				return cerr
+			}
+		}
 		return err
 	}
 	if err := runHooks(ctx, Tx{Pgx: tx}, lead, hooks); err != nil {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -20,10 +21,61 @@ func RateMinute(now time.Time) (window int64, untilNext int) {
 }
 
 // countRequestSQL adds one to a client's count for the minute and returns
-// the new total, in one statement (placeholders for PostgreSQL and GORM alike).
-const countRequestSQL = `INSERT INTO rate_limits (purpose, client, window_start, count) VALUES ($1, $2, $3, 1)
-ON CONFLICT (purpose, client, window_start) DO UPDATE SET count = rate_limits.count + 1
-RETURNING count`
+// the new total, in one statement (placeholders for PostgreSQL and GORM
+// alike). The lead's own statement counts by the same rule (insertLeadSQL).
+var countRequestSQL = countRequestCTE("$1", "$2", "$3", "true")
+
+// countRequestCTE is the one rule of counting a request: one more for the
+// client in the minute, the new total returned, from the parameters named
+// purpose, client and window (the minute, RateMinute). when is a condition
+// that must hold for it to count; "true" counts always (SQLite's upsert
+// needs a WHERE on its SELECT, and the casts let PostgreSQL type the
+// parameters, which an INSERT … SELECT does not do for it).
+func countRequestCTE(purpose, client, window, when string) string {
+	return `INSERT INTO rate_limits (purpose, client, window_start, count)
+	SELECT CAST(` + purpose + ` AS TEXT), CAST(` + client + ` AS TEXT), CAST(` + window + ` AS BIGINT), 1 WHERE ` + when + `
+	ON CONFLICT (purpose, client, window_start) DO UPDATE SET count = rate_limits.count + 1
+	RETURNING count`
+}
+
+// RequestLimit asks SaveLeadCounted to count a request from Client for
+// Purpose at At, and to save nothing but the count when it makes more than
+// PerMinute in that minute.
+type RequestLimit struct {
+	Purpose, Client string
+	At              time.Time
+	PerMinute       int
+}
+
+// ErrOverLimit is a request counted over its limit: nothing else was saved.
+var ErrOverLimit = errors.New("over the request limit")
+
+// SaveLeadCounted is SaveLead with the submission counted against its
+// client's limit first, by CountRequest's rule, or ErrOverLimit when the
+// count goes over it, with the lead not saved. On PostgreSQL the count is
+// part of the lead's own statement, so a submission costs no round trip
+// more for its limit; a save that fails takes its count back with it, and
+// the visitor, told to send again, is counted then.
+func (s *Store) SaveLeadCounted(ctx context.Context, lead *Lead, limit RequestLimit, hooks ...TxHook) error {
+	if limit.Purpose == "" {
+		return errors.New("save lead: a count needs its purpose")
+	}
+	if s.dialect != Postgres {
+		n, err := s.CountRequest(ctx, limit.Purpose, limit.Client, limit.At)
+		if err != nil {
+			return err
+		}
+		if n > limit.PerMinute {
+			return ErrOverLimit
+		}
+		return s.SaveLead(ctx, lead, hooks...)
+	}
+	if err := s.saveLead(ctx, lead, limit, hooks); err != nil {
+		return err
+	}
+	window, _ := RateMinute(limit.At)
+	return s.clearPastCounts(ctx, window)
+}
 
 // CountRequest counts one request from client for purpose in the minute
 // holding now, in one statement so that every instance sharing the
@@ -44,14 +96,19 @@ func (s *Store) CountRequest(ctx context.Context, purpose, client string, now ti
 	if err != nil {
 		return 0, fmt.Errorf("count request: %w", err)
 	}
-	// Once per minute per instance, not once per new client: with visitors
-	// each from their own address, nearly every submission is a minute's
-	// first from its client.
+	return count, s.clearPastCounts(ctx, window)
+}
+
+// clearPastCounts deletes the counts of the minutes before the last, once
+// per minute per instance, not once per new client: with visitors each
+// from their own address, nearly every submission is a minute's first
+// from its client.
+func (s *Store) clearPastCounts(ctx context.Context, window int64) error {
 	if last := s.rateCleared.Load(); window > last && s.rateCleared.CompareAndSwap(last, window) {
 		err := s.db.WithContext(ctx).Exec("DELETE FROM rate_limits WHERE window_start < ?", window-1).Error
 		if err != nil {
-			return count, fmt.Errorf("clear past request counts: %w", err)
+			return fmt.Errorf("clear past request counts: %w", err)
 		}
 	}
-	return count, nil
+	return nil
 }

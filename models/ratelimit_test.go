@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -137,5 +138,70 @@ func TestRateLimitCountsSkipTheWriteAheadLog(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: relpersistence %q, want %q", table, got, want)
 		}
+	}
+}
+
+// TestSaveLeadCounted: a submission counted against its client's limit as
+// it is saved (in the lead's own statement on PostgreSQL). With 2 a minute:
+// the first two from one client are saved, the third is over the limit and
+// leaves no lead and no hook's work, but its count stands; another client
+// and the next minute start afresh; the standalone count sees the same
+// total; and a form already waiting in quarantine is still a duplicate.
+func TestSaveLeadCounted(t *testing.T) {
+	for _, dialect := range modelstest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := modelstest.Open(t, dialect)
+			ctx := t.Context()
+			at := time.Date(2026, 12, 3, 9, 0, 30, 0, time.UTC)
+			limit := func(client string, at time.Time) models.RequestLimit {
+				return models.RequestLimit{Purpose: "submit", Client: client, At: at, PerMinute: 2}
+			}
+			hooked := 0
+			hook := func(context.Context, models.Tx, *models.Lead) error { hooked++; return nil }
+			steps := []struct {
+				client string
+				at     time.Time
+				want   error
+			}{
+				{"203.0.113.1", at, nil},
+				{"203.0.113.1", at.Add(10 * time.Second), nil},
+				{"203.0.113.1", at.Add(20 * time.Second), models.ErrOverLimit},
+				{"203.0.113.2", at.Add(20 * time.Second), nil},
+				{"203.0.113.1", at.Add(40 * time.Second), nil}, // 09:01:10, the next minute
+			}
+			for i, s := range steps {
+				lead := sampleLead(t)
+				err := store.SaveLeadCounted(ctx, lead, limit(s.client, s.at), hook)
+				if !errors.Is(err, s.want) || (s.want == nil && err != nil) {
+					t.Fatalf("step %d (%s at %s): %v, want %v", i+1, s.client, s.at.Format("15:04:05"), err, s.want)
+				}
+				if (lead.ID != 0) != (s.want == nil) {
+					t.Errorf("step %d: lead id %d after %v", i+1, lead.ID, err)
+				}
+			}
+			if n, err := store.CountLeads(ctx); err != nil || n != 4 {
+				t.Errorf("leads = %d (%v), want 4", n, err)
+			}
+			if hooked != 4 {
+				t.Errorf("hooks ran %d times, want 4: never for the submission over the limit", hooked)
+			}
+			// The refused submission was counted: the minute's fourth.
+			if n, err := store.CountRequest(ctx, "submit", "203.0.113.1", at); err != nil || n != 4 {
+				t.Errorf("the first minute's count after one more = %d (%v), want 4", n, err)
+			}
+
+			// A form waiting in quarantine is not saved again, within the limit.
+			key := "k-quarantined-form-0001"
+			held := sampleLead(t)
+			held.SubmissionKey = &key
+			if _, err := store.Quarantine(ctx, held, models.QuarantineTooFast); err != nil {
+				t.Fatal(err)
+			}
+			again := sampleLead(t)
+			again.SubmissionKey = &key
+			if err := store.SaveLeadCounted(ctx, again, limit("203.0.113.3", at), hook); !errors.Is(err, models.ErrDuplicateSubmission) {
+				t.Errorf("a form in quarantine saved again: %v, want ErrDuplicateSubmission", err)
+			}
+		})
 	}
 }
