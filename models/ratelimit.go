@@ -54,8 +54,9 @@ var ErrOverLimit = errors.New("over the request limit")
 // client's limit first, by CountRequest's rule, or ErrOverLimit when the
 // count goes over it, with the lead not saved. On PostgreSQL the count is
 // part of the lead's own statement, so a submission costs no round trip
-// more for its limit; a save that fails takes its count back with it, and
-// the visitor, told to send again, is counted then.
+// more for its limit. A save that fails takes its count back with it, and
+// the visitor, told to send again, is counted then; a form already saved
+// or in quarantine (ErrDuplicateSubmission) is counted on its own.
 func (s *Store) SaveLeadCounted(ctx context.Context, lead *Lead, limit RequestLimit, hooks ...TxHook) error {
 	if limit.Purpose == "" {
 		return errors.New("save lead: a count needs its purpose")
@@ -70,7 +71,21 @@ func (s *Store) SaveLeadCounted(ctx context.Context, lead *Lead, limit RequestLi
 		}
 		return s.SaveLead(ctx, lead, hooks...)
 	}
-	if err := s.saveLead(ctx, lead, limit, hooks); err != nil {
+	err := s.saveLead(ctx, lead, limit, hooks)
+	if errors.Is(err, ErrDuplicateSubmission) {
+		// A form sent again rolled its count back with the save: it is
+		// counted on its own, so that resending one form is no way round
+		// the limit.
+		n, cerr := s.CountRequest(ctx, limit.Purpose, limit.Client, limit.At)
+		switch {
+		case cerr != nil:
+			return cerr
+		case n > limit.PerMinute:
+			return ErrOverLimit
+		}
+		return err
+	}
+	if err != nil {
 		return err
 	}
 	window, _ := RateMinute(limit.At)

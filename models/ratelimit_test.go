@@ -146,7 +146,8 @@ func TestRateLimitCountsSkipTheWriteAheadLog(t *testing.T) {
 // the first two from one client are saved, the third is over the limit and
 // leaves no lead and no hook's work, but its count stands; another client
 // and the next minute start afresh; the standalone count sees the same
-// total; and a form already waiting in quarantine is still a duplicate.
+// total; a form already waiting in quarantine is still a duplicate; and
+// every sending of one form counts, whether saved, duplicate or refused.
 func TestSaveLeadCounted(t *testing.T) {
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
@@ -201,6 +202,23 @@ func TestSaveLeadCounted(t *testing.T) {
 			again.SubmissionKey = &key
 			if err := store.SaveLeadCounted(ctx, again, limit("203.0.113.3", at), hook); !errors.Is(err, models.ErrDuplicateSubmission) {
 				t.Errorf("a form in quarantine saved again: %v, want ErrDuplicateSubmission", err)
+			}
+
+			// A form sent again counts each time, so that resending one
+			// form is no way round the limit: saved, then a duplicate,
+			// then over the limit.
+			saved := "k-saved-form-resent-0001"
+			for i, want := range []error{nil, models.ErrDuplicateSubmission, models.ErrOverLimit} {
+				resent := sampleLead(t)
+				resent.SubmissionKey = &saved
+				if err := store.SaveLeadCounted(ctx, resent, limit("203.0.113.4", at), hook); !errors.Is(err, want) || (want == nil && err != nil) {
+					t.Errorf("sending one form for the %d. time: %v, want %v", i+1, err, want)
+				}
+			}
+			for client, want := range map[string]int{"203.0.113.3": 2, "203.0.113.4": 4} {
+				if n, err := store.CountRequest(ctx, "submit", client, at); err != nil || n != want {
+					t.Errorf("count for %s after one more = %d (%v), want %d", client, n, err, want)
+				}
 			}
 		})
 	}
