@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,12 @@ var (
 		env: withEnv(loadTest.env, "SUBMIT_RATE_LIMIT="+strconv.Itoa(highestRateLimit), "TRUSTED_PROXIES=127.0.0.1"),
 		why: "the load test's, but the submission limit on at its highest, counted in PostgreSQL on every submission and never refusing (each visit has an address of its own), " +
 			"and each visitor's address taken from nginx's X-Forwarded-For"}
+	// behindProxyShared is behindProxy for one of two instances sharing a
+	// machine, each given its share of the CPUs.
+	behindProxyShared = settings{name: "behind nginx, a share of the CPUs",
+		env: withEnv(behindProxy.env, "GOMAXPROCS="+strconv.Itoa(max(1, runtime.NumCPU()/2))),
+		why: "behind nginx's, for each of two instances on one machine: half its CPUs each, as a container's CPU limit gives them (Go takes GOMAXPROCS from it); " +
+			"each at the machine's count, two Go schedulers would spin for work on the same cores"}
 	// behindProxyNoLimit is behindProxy with the submission limit off.
 	behindProxyNoLimit = settings{name: "behind nginx, limit off",
 		env: withEnv(behindProxy.env, "SUBMIT_RATE_LIMIT=0"),
@@ -49,10 +56,11 @@ func withEnv(env []string, set ...string) []string {
 }
 
 // benchInstances compares complete submissions through nginx balancing
-// two `intake serve` instances with the same nginx in front of one, on one
-// PostgreSQL database, on one machine: on two cores the second instance
-// adds no CPU, so what it shows is whether they hold each other up (the
-// shared submission limit's counter, the database's locks). Then one
+// two `intake serve` instances, each given half the CPUs as on a machine
+// they share, with the same nginx in front of one that has them all, on
+// one PostgreSQL database, on one machine: on two cores the second
+// instance adds no CPU, so what it shows is whether they hold each other
+// up (the shared submission limit's counter, the database's locks). Then one
 // instance with the limit on beside one with it off, for what the shared
 // counter costs a submission.
 func benchInstances(ctx context.Context, e *env) ([]row, error) {
@@ -72,15 +80,15 @@ func benchInstances(ctx context.Context, e *env) ([]row, error) {
 			p.stop()
 		}
 	}()
-	for _, s := range []settings{behindProxy, behindProxy, behindProxyNoLimit} {
+	for _, s := range []settings{behindProxyShared, behindProxyShared, behindProxy, behindProxyNoLimit} {
 		p, _, err := e.startPortal(ctx, dbURL, s)
 		if err != nil {
 			return nil, err
 		}
 		instances = append(instances, p)
 	}
-	first, second, unlimited := instances[0], instances[1], instances[2]
-	ng, bases, err := startProxy(ctx, e, nginx, [][]*portal{{first, second}, {first}, {unlimited}})
+	first, second, single, unlimited := instances[0], instances[1], instances[2], instances[3]
+	ng, bases, err := startProxy(ctx, e, nginx, [][]*portal{{first, second}, {single}, {unlimited}})
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +97,7 @@ func benchInstances(ctx context.Context, e *env) ([]row, error) {
 	e.note("nginx " + ng.version + " in front of the instances: deploy/nginx.conf's proxying (HTTP/1.1 to the instances, `keepalive 32`, `max_fails=3 fail_timeout=10s`, " +
 		"`X-Forwarded-For $remote_addr`), plus `set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For` since the load generator stands where a TLS terminator would, " +
 		"each visit sending an address of its own from 198.18.0.0/15; no cache (forms never are), `worker_processes auto`, no access log; one listener per upstream: " +
-		"two instances, the first of them alone, and a third instance with the limit off")
+		"two instances with a share of the CPUs each, one with all of them, and one more with the limit off")
 
 	n := submitConcurrency()
 	dur := 10 * time.Second
@@ -117,8 +125,8 @@ func benchInstances(ctx context.Context, e *env) ([]row, error) {
 	rows := []row{
 		{
 			Job:      fmt.Sprintf("submissions through nginx, %d at once (GET form + POST, 303): two instances", n),
-			Settings: behindProxy.name,
-			Limit:    "the same nginx in front of one of them; same PostgreSQL database, same machine",
+			Settings: behindProxyShared.name + "; limit: " + behindProxy.name,
+			Limit:    "the same nginx in front of one instance with all the CPUs; same PostgreSQL database, same machine",
 			Portal:   medianFigures(twoRuns).String(twoRate), Reference: medianFigures(oneRuns).String(oneRate),
 			Ratio:  ratio(twoRate, oneRate),
 			Target: "≥ 0.90×", Pass: atLeast(twoRate, oneRate, 0.9),
