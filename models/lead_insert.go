@@ -135,8 +135,8 @@ func insertLeadPostgres(ctx context.Context, tx pgx.Tx, stmt string, lead *Lead,
 	var most *int32
 	if limit.Purpose != "" {
 		w, _ := RateMinute(limit.At)
-		n := int32(limit.PerMinute)
-		purpose, client, window, most = &limit.Purpose, &limit.Client, &w, &n
+		perMinute := int32(limit.PerMinute)
+		purpose, client, window, most = &limit.Purpose, &limit.Client, &w, &perMinute
 	}
 	var id *int64
 	var count *int32

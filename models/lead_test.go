@@ -38,6 +38,14 @@ func sampleLead(t testing.TB) *models.Lead {
 	}
 }
 
+// keyedLead is sampleLead sent with the form key key.
+func keyedLead(t testing.TB, key string) *models.Lead {
+	t.Helper()
+	lead := sampleLead(t)
+	lead.SubmissionKey = &key
+	return lead
+}
+
 func TestSaveLeadRoundTrip(t *testing.T) {
 	for _, dialect := range modelstest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
@@ -147,20 +155,15 @@ func TestSaveLeadWritesTheSameOnEveryDialect(t *testing.T) {
 			if err := store.SaveLead(ctx, lead); err != nil {
 				t.Fatalf("SaveLead: %v", err)
 			}
-			again := sampleLead(t)
-			again.SubmissionKey = &key
+			again := keyedLead(t, key)
 			if err := store.SaveLead(ctx, again); !errors.Is(err, models.ErrDuplicateSubmission) || again.ID != 0 {
 				t.Errorf("same form again: error %v, id %d; want ErrDuplicateSubmission", err, again.ID)
 			}
 			held := "form-key-2"
-			q := sampleLead(t)
-			q.SubmissionKey = &held
-			if _, err := store.Quarantine(ctx, q, models.QuarantineTooFast); err != nil {
+			if _, err := store.Quarantine(ctx, keyedLead(t, held), models.QuarantineTooFast); err != nil {
 				t.Fatal(err)
 			}
-			fromQuarantine := sampleLead(t)
-			fromQuarantine.SubmissionKey = &held
-			if err := store.SaveLead(ctx, fromQuarantine); !errors.Is(err, models.ErrDuplicateSubmission) {
+			if err := store.SaveLead(ctx, keyedLead(t, held)); !errors.Is(err, models.ErrDuplicateSubmission) {
 				t.Errorf("form in quarantine: error %v; want ErrDuplicateSubmission", err)
 			}
 			if n, _ := store.CountLeads(ctx); n != 1 {

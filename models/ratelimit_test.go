@@ -193,14 +193,10 @@ func TestSaveLeadCounted(t *testing.T) {
 
 			// A form waiting in quarantine is not saved again, within the limit.
 			key := "k-quarantined-form-0001"
-			held := sampleLead(t)
-			held.SubmissionKey = &key
-			if _, err := store.Quarantine(ctx, held, models.QuarantineTooFast); err != nil {
+			if _, err := store.Quarantine(ctx, keyedLead(t, key), models.QuarantineTooFast); err != nil {
 				t.Fatal(err)
 			}
-			again := sampleLead(t)
-			again.SubmissionKey = &key
-			if err := store.SaveLeadCounted(ctx, again, limit("203.0.113.3", at), hook); !errors.Is(err, models.ErrDuplicateSubmission) {
+			if err := store.SaveLeadCounted(ctx, keyedLead(t, key), limit("203.0.113.3", at), hook); !errors.Is(err, models.ErrDuplicateSubmission) {
 				t.Errorf("a form in quarantine saved again: %v, want ErrDuplicateSubmission", err)
 			}
 
@@ -209,9 +205,7 @@ func TestSaveLeadCounted(t *testing.T) {
 			// then over the limit.
 			saved := "k-saved-form-resent-0001"
 			for i, want := range []error{nil, models.ErrDuplicateSubmission, models.ErrOverLimit} {
-				resent := sampleLead(t)
-				resent.SubmissionKey = &saved
-				if err := store.SaveLeadCounted(ctx, resent, limit("203.0.113.4", at), hook); !errors.Is(err, want) || (want == nil && err != nil) {
+				if err := store.SaveLeadCounted(ctx, keyedLead(t, saved), limit("203.0.113.4", at), hook); !errors.Is(err, want) || (want == nil && err != nil) {
 					t.Errorf("sending one form for the %d. time: %v, want %v", i+1, err, want)
 				}
 			}
