@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -152,7 +153,21 @@ func startRoundRobin(t *testing.T, bases ...string) *roundRobin {
 		// An instance that is down: the visitor sees a 502, as from nginx.
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, _ error) { w.WriteHeader(http.StatusBadGateway) },
 	}
-	rr.Server = httptest.NewServer(proxy)
+	// Like nginx (proxy_request_buffering on), the proxy reads a request's
+	// whole body before it forwards the request. Streaming it instead races
+	// in Go's HTTP/1 server: once the proxy starts writing an instance's
+	// answer, the server closes the body the transport may still be
+	// reading to its end, and the transport then drops the connection
+	// mid-answer (golang/go#40747).
+	rr.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		proxy.ServeHTTP(w, r)
+	}))
 	t.Cleanup(rr.Close)
 	return rr
 }
