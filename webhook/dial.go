@@ -76,9 +76,16 @@ type sender struct {
 	allowPrivate bool
 }
 
-func newSender(allowPrivate bool, timeout time.Duration, then func(network, address string) error) *sender {
+// newSender keeps up to keep idle connections per receiver (default
+// DefaultWorkers): as many as deliveries go out at once, so that a busy
+// receiver's connections, and their TLS sessions, are reused rather than
+// closed after each burst and dialled again.
+func newSender(allowPrivate bool, timeout time.Duration, keep int, then func(network, address string) error) *sender {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
+	}
+	if keep <= 0 {
+		keep = DefaultWorkers
 	}
 	client := func(g guard) *http.Client {
 		dialer := &net.Dialer{Timeout: timeout, Control: g.dialControl(then)}
@@ -89,7 +96,7 @@ func newSender(allowPrivate bool, timeout time.Duration, then func(network, addr
 			DialContext:           dialer.DialContext,
 			TLSHandshakeTimeout:   timeout,
 			ResponseHeaderTimeout: timeout,
-			MaxIdleConnsPerHost:   4,
+			MaxIdleConnsPerHost:   keep,
 			IdleConnTimeout:       90 * time.Second,
 			ForceAttemptHTTP2:     true,
 		}

@@ -48,7 +48,7 @@ func TestGuardRefusesPrivateAddresses(t *testing.T) {
 		"https://169.254.169.254:9/latest/meta-data",
 		"https://localhost:9/hook", // a name that resolves to loopback
 	}
-	s := newSender(false, 2*time.Second, neverConnect(t))
+	s := newSender(false, 2*time.Second, 0, neverConnect(t))
 	for _, target := range targets {
 		t.Run(target, func(t *testing.T) {
 			a := s.post(context.Background(), target, http.Header{}, []byte(`{}`), time.Now())
@@ -102,7 +102,7 @@ func TestLoopbackReceiverRefusedWithoutTheSetting(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	s := newSender(false, 2*time.Second, neverConnect(t))
+	s := newSender(false, 2*time.Second, 0, neverConnect(t))
 	for _, target := range []string{srv.URL, "https://localhost:" + port + "/"} {
 		if a := s.post(context.Background(), target, http.Header{}, []byte(`{}`), time.Now()); !errors.Is(a.err, ErrRefusedAddress) {
 			t.Errorf("%s: %v, want refused", target, a.err)
@@ -121,7 +121,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusTemporaryRedirect)
 	}))
 	defer srv.Close()
-	s := newSender(true, 2*time.Second, loopbackOnly(t))
+	s := newSender(true, 2*time.Second, 0, loopbackOnly(t))
 	a := s.post(context.Background(), srv.URL, http.Header{}, []byte(`{}`), time.Now())
 	if a.status != http.StatusTemporaryRedirect {
 		t.Fatalf("status %d, error %v; want the 307 itself", a.status, a.err)
@@ -162,7 +162,7 @@ func TestAnswersCutTimedOutAndMadeValid(t *testing.T) {
 	}))
 	defer garbled.Close()
 
-	s := newSender(true, 300*time.Millisecond, loopbackOnly(t))
+	s := newSender(true, 300*time.Millisecond, 0, loopbackOnly(t))
 	a := s.post(context.Background(), huge.URL, http.Header{}, []byte(`{}`), time.Now())
 	if a.status != 200 || len(a.body) != responseKeep || a.err != nil {
 		t.Errorf("10 MB answer: status %d, kept %d bytes, error %v; want 200 and %d bytes", a.status, len(a.body), a.err, responseKeep)
@@ -212,5 +212,59 @@ func TestBackoffSpansADay(t *testing.T) {
 	}
 	if got := Backoff(10*time.Second, 1); got != 10*time.Second {
 		t.Errorf("first retry after %v", got)
+	}
+}
+
+// TestSenderKeepsAConnectionPerWorker: when as many deliveries as there
+// are workers go to one receiver at once, burst after burst, each burst
+// reuses the connections the one before opened. Keeping fewer idle than
+// go out at once would close the rest after every burst and dial them
+// again: a new TCP connection and, for an https receiver, a new TLS
+// handshake for those deliveries.
+func TestSenderKeepsAConnectionPerWorker(t *testing.T) {
+	const workers, bursts = 8, 3
+	var opened atomic.Int64
+	arrived := make(chan struct{}, workers)
+	release := make(chan struct{})
+	// The answer has no body, so the client's transport puts each
+	// connection back in its idle pool before the sender returns: the
+	// next burst finds every connection it may keep.
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release // every delivery of the burst is in flight at once
+		w.WriteHeader(http.StatusOK)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+
+	s := newSender(true, 5*time.Second, workers, loopbackOnly(t))
+	for burst := range bursts {
+		answers := make(chan answer, workers)
+		for range workers {
+			go func() { answers <- s.post(context.Background(), srv.URL, http.Header{}, []byte(`{}`), time.Now()) }()
+		}
+		for range workers {
+			select {
+			case <-arrived:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("burst %d: %d deliveries did not all reach the receiver at once", burst+1, workers)
+			}
+		}
+		for range workers {
+			release <- struct{}{}
+		}
+		for range workers {
+			if a := <-answers; a.status != http.StatusOK {
+				t.Fatalf("burst %d: status %d, error %v", burst+1, a.status, a.err)
+			}
+		}
+	}
+	if got := opened.Load(); got != workers {
+		t.Errorf("%d bursts of %d deliveries opened %d connections, want %d: one per worker, kept", bursts, workers, got, workers)
 	}
 }

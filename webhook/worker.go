@@ -30,6 +30,10 @@ type WorkerConfig struct {
 	BaseURL    *url.URL               // result and lead-page links
 	// AllowPrivate is WEBHOOK_ALLOW_PRIVATE_NETWORKS.
 	AllowPrivate bool
+	// Workers is how many deliveries the process makes at once
+	// (WEBHOOK_WORKERS; default DefaultWorkers): the sender keeps as many
+	// connections open to a receiver between deliveries.
+	Workers int
 	// Timeout bounds one attempt (default DefaultTimeout); tests shorten it.
 	Timeout time.Duration
 	// RetryBase is the first retry's delay (default 10 s); each later one
@@ -77,7 +81,7 @@ func AddWorker(workers *river.Workers, store *models.Store, wc WorkerConfig) (*W
 	w := &Worker{
 		store: store, log: wc.Log, timeout: wc.Timeout, retryBase: wc.RetryBase,
 		bodies: bodies{def: wc.Definition, baseURL: strings.TrimRight(wc.BaseURL.String(), "/")},
-		sender: newSender(wc.AllowPrivate, wc.Timeout, wc.dialCheck),
+		sender: newSender(wc.AllowPrivate, wc.Timeout, wc.Workers, wc.dialCheck),
 		now:    func() time.Time { return time.Now().UTC() },
 	}
 	if err := river.AddWorkerSafely(workers, w); err != nil {

@@ -185,7 +185,7 @@ func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, cons
 	}
 	deliveries, err := webhook.AddWorker(workers, store, webhook.WorkerConfig{
 		Definition: def, BaseURL: cfg.BaseURL, AllowPrivate: cfg.WebhookAllowPrivate,
-		RetryBase: cfg.webhookRetryBase, Log: log,
+		Workers: cfg.WebhookWorkers, RetryBase: cfg.webhookRetryBase, Log: log,
 	})
 	if err != nil {
 		return nil, err
