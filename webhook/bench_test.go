@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,10 +28,25 @@ type countingReceiver struct {
 	n   atomic.Int64
 }
 
+// receiverDelayEnv, set to a duration such as 50ms, makes the receiver
+// take that long before each answer, as a receiver across the internet
+// does, for both benchmarks alike. Unset, it answers at once, and the
+// benchmarks measure the sending side alone.
+const receiverDelayEnv = "INTAKE_BENCH_RECEIVER_DELAY"
+
 func newCountingReceiver(b *testing.B) *countingReceiver {
+	var delay time.Duration
+	if v := os.Getenv(receiverDelayEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			b.Fatalf("%s=%q: want a duration such as 50ms", receiverDelayEnv, v)
+		}
+		delay = d
+	}
 	rc := &countingReceiver{}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		_, _ = io.Copy(io.Discard, req.Body)
+		time.Sleep(delay)
 		rc.n.Add(1)
 		w.WriteHeader(http.StatusOK)
 	}))

@@ -52,7 +52,7 @@ func benchWebhookDelivery(ctx context.Context, e *env) ([]row, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build the webhook benchmarks: %v\n%s", err, out)
 	}
-	e.note(fmt.Sprintf("Webhook delivery row: the webhook package's three benchmarks in one test binary (the workers, the bare loop, River alone with no-op jobs), each against an in-process receiver on 127.0.0.1 that counts each post and answers 200, verifying nothing, and a new database on the PostgreSQL above; the workers at WEBHOOK_WORKERS' default (%d) with private networks allowed (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true, so http://127.0.0.1 may be reached), the bare loop with as many senders", webhook.DefaultWorkers))
+	e.note(fmt.Sprintf("Webhook delivery row: the webhook package's three benchmarks in one test binary (the workers, the bare loop, River alone with no-op jobs), each against an in-process receiver on 127.0.0.1 that counts each post and answers 200, verifying nothing (at once, or after %s in the row that says so), and a new database on the PostgreSQL above; the workers at WEBHOOK_WORKERS' default (%d) with private networks allowed (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true, so http://127.0.0.1 may be reached), the bare loop with as many senders", receiverDelay, webhook.DefaultWorkers))
 	deliveries := 2000
 	if e.smoke {
 		deliveries = 100
@@ -75,6 +75,23 @@ func benchWebhookDelivery(ctx context.Context, e *env) ([]row, error) {
 		queue = append(queue, n)
 	}
 	alone := median(queue)
+
+	// The same two into a receiver that takes receiverDelay over each
+	// answer, as one across the internet does: what a delivery costs
+	// beside the wait that both sides share.
+	slowDeliveries := 800
+	if e.smoke {
+		slowDeliveries = 40
+	}
+	slow := func(name string) func() (float64, error) {
+		return func() (float64, error) {
+			return runBench(ctx, e, bin, name, "deliveries/s", slowDeliveries, receiverDelayEnv+"="+receiverDelay.String())
+		}
+	}
+	slowWorker, slowBare, err := alternate(ctx, e.rounds, slow("WorkerDelivery"), slow("BareNetHTTP"))
+	if err != nil {
+		return nil, err
+	}
 	return []row{{
 		Settings:  fmt.Sprintf("in-process: the webhook package's delivery workers, %d at once (WEBHOOK_WORKERS' default), WEBHOOK_ALLOW_PRIVATE_NETWORKS=true", webhook.DefaultWorkers),
 		Job:       fmt.Sprintf("webhook deliveries through queue and %d workers (%s lead.created queued for one endpoint)", webhook.DefaultWorkers, thousands(float64(deliveries))),
@@ -91,16 +108,32 @@ func benchWebhookDelivery(ctx context.Context, e *env) ([]row, error) {
 		Portal:    thousands(alone) + " jobs/s",
 		Reference: thousands(bare) + " deliveries/s",
 		Ratio:     ratio(alone, bare) + "; deliveries at " + ratio(worker, alone) + " of it",
+	}, {
+		Settings:  fmt.Sprintf("in-process: the webhook package's delivery workers, %d at once (WEBHOOK_WORKERS' default), WEBHOOK_ALLOW_PRIVATE_NETWORKS=true", webhook.DefaultWorkers),
+		Job:       fmt.Sprintf("webhook deliveries into a receiver that answers after %s, %d at once (%s lead.created queued for one endpoint)", receiverDelay, webhook.DefaultWorkers, thousands(float64(slowDeliveries))),
+		Limit:     fmt.Sprintf("bare net/http: %d senders at once on kept connections; same size signed body, same receiver answering after %s", webhook.DefaultWorkers, receiverDelay),
+		Portal:    fmt.Sprintf("%.1f deliveries/s", slowWorker),
+		Reference: fmt.Sprintf("%.1f deliveries/s", slowBare),
+		Ratio:     ratio(slowWorker, slowBare),
+		Target:    "≥ 0.8×",
+		Pass:      atLeast(slowWorker, slowBare, 0.8),
 	}}, nil
 }
 
+// receiverDelay is how long the receiver of the second delivery row takes
+// over each answer, set through receiverDelayEnv (webhook/bench_test.go).
+const (
+	receiverDelay    = 50 * time.Millisecond
+	receiverDelayEnv = "INTAKE_BENCH_RECEIVER_DELAY"
+)
+
 // runBench runs one of the webhook package's benchmarks for n iterations
 // and returns the figure it reports in unit.
-func runBench(ctx context.Context, e *env, bin, name, unit string, n int) (float64, error) {
+func runBench(ctx context.Context, e *env, bin, name, unit string, n int, env ...string) (float64, error) {
 	cmd := exec.CommandContext(ctx, bin, "-test.run", "^$", "-test.bench", "^Benchmark"+name+"$",
 		"-test.benchtime", strconv.Itoa(n)+"x", "-test.count", "1")
 	cmd.Dir = filepath.Join(e.root, "webhook")
-	cmd.Env = append(os.Environ(), "TEST_DATABASE_URL="+e.pgURL)
+	cmd.Env = append(append(os.Environ(), "TEST_DATABASE_URL="+e.pgURL), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("%s: %v\n%s", name, err, out)
