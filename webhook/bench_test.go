@@ -29,8 +29,8 @@ type countingReceiver struct {
 }
 
 // receiverDelayEnv, set to a duration such as 50ms, makes the receiver
-// take that long before each answer, as a receiver across the internet
-// does, for both benchmarks alike. Unset, it answers at once, and the
+// take that long before each answer, as one elsewhere on the internet
+// might, for both benchmarks alike. Unset, it answers at once, and the
 // benchmarks measure the sending side alone.
 const receiverDelayEnv = "INTAKE_BENCH_RECEIVER_DELAY"
 

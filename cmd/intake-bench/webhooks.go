@@ -77,7 +77,7 @@ func benchWebhookDelivery(ctx context.Context, e *env) ([]row, error) {
 	alone := median(queue)
 
 	// The same two into a receiver that takes receiverDelay over each
-	// answer, as one across the internet does: what a delivery costs
+	// answer, as one elsewhere on the internet might: what a delivery costs
 	// beside the wait that both sides share.
 	slowDeliveries := 800
 	if e.smoke {
