@@ -40,7 +40,7 @@ func newTeamSite(t *testing.T, dialect string, change func(*handlers.Deps)) *tea
 	if err != nil {
 		t.Fatal(err)
 	}
-	transport, err := mail.NewSMTPTransport(settings)
+	transport, err := mail.NewSMTPTransport(settings, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func summaryAmong(t *testing.T, dialect string, others []int) (text, html string
 	if err != nil {
 		t.Fatal(err)
 	}
-	transport, err := mail.NewSMTPTransport(settings)
+	transport, err := mail.NewSMTPTransport(settings, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

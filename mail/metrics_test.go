@@ -21,7 +21,7 @@ func TestDeliveriesAreCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	transport, err := mail.NewSMTPTransport(settings)
+	transport, err := mail.NewSMTPTransport(settings, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

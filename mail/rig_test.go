@@ -62,7 +62,7 @@ func newRig(t testing.TB, dialect string) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	transport, err := mail.NewSMTPTransport(settings)
+	transport, err := mail.NewSMTPTransport(settings, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,10 +19,10 @@ type Transport interface {
 	Send(ctx context.Context, msg *gomail.Msg, name string) error
 }
 
-// SMTPTransport sends through a mail server, keeping a few connections
-// open between messages (at most maxIdleConns, each idle at most
-// maxIdleTime) so that each email does not pay for a new connection, TLS
-// handshake and sign-in.
+// SMTPTransport sends through a mail server, keeping connections open
+// between messages (as many as it was told, each idle at most maxIdleTime)
+// so that each email does not pay for a new connection, TLS handshake and
+// sign-in.
 type SMTPTransport struct {
 	settings SMTP
 	timeout  time.Duration
@@ -37,15 +37,21 @@ type idleConn struct {
 }
 
 const (
-	maxIdleConns = 16
+	// defaultIdleConns is how many connections are kept when the caller
+	// does not say: as many as MAIL_WORKERS' default sends at once, and
+	// then some.
+	defaultIdleConns = 16
 	// maxIdleTime stays well below the idle timeouts of mail servers (a
 	// minute or more), which close connections nobody uses.
 	maxIdleTime = 5 * time.Second
 )
 
-// NewSMTPTransport checks the settings by building a client once.
-func NewSMTPTransport(s SMTP) (*SMTPTransport, error) {
-	t := &SMTPTransport{settings: s, timeout: 30 * time.Second, idle: make(chan idleConn, maxIdleConns)}
+// NewSMTPTransport checks the settings by building a client once. It
+// keeps up to keepIdle connections open between messages (at least 16):
+// as many as are sent at once (MAIL_WORKERS), so that after a burst none
+// is closed only to be dialled again for the next.
+func NewSMTPTransport(s SMTP, keepIdle int) (*SMTPTransport, error) {
+	t := &SMTPTransport{settings: s, timeout: 30 * time.Second, idle: make(chan idleConn, max(keepIdle, defaultIdleConns))}
 	opts := append(t.settings.clientOptions(), gomail.WithTimeout(t.timeout))
 	c, err := gomail.NewClient(t.settings.Host, opts...)
 	if err != nil {

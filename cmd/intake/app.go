@@ -162,7 +162,7 @@ func newQueue(cfg *Config, store *models.Store, def *diagnostic.Definition, cons
 	}
 	var transport mail.Transport
 	if cfg.SMTP != nil {
-		transport, err = mail.NewSMTPTransport(*cfg.SMTP)
+		transport, err = mail.NewSMTPTransport(*cfg.SMTP, cfg.MailWorkers)
 	} else {
 		transport, err = mail.NewOutboxTransport(filepath.Join(cfg.DataDir, "outbox"), log)
 	}

@@ -61,6 +61,7 @@ type Server struct {
 	rejects      map[string]*smtp.SMTPError
 	dataAttempts int
 	dataDelay    time.Duration
+	sessions     int
 
 	logMu     sync.Mutex
 	logClosed bool
@@ -268,6 +269,13 @@ func (s *Server) DataAttempts() int {
 	return s.dataAttempts
 }
 
+// Sessions is how many connections the server has accepted.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
 // SetDataDelay makes the server wait d after reading a message's DATA before
 // answering. Zero disables the delay.
 func (s *Server) SetDataDelay(d time.Duration) {
@@ -301,6 +309,9 @@ type backend struct {
 }
 
 func (b *backend) NewSession(*smtp.Conn) (smtp.Session, error) {
+	b.s.mu.Lock()
+	b.s.sessions++
+	b.s.mu.Unlock()
 	return &session{b: b}, nil
 }
 
