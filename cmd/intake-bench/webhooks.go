@@ -57,10 +57,11 @@ func benchWebhookDelivery(ctx context.Context, e *env) ([]row, error) {
 	if e.smoke {
 		deliveries = 100
 	}
-	run := func(name string) func() (float64, error) {
-		return func() (float64, error) { return runBench(ctx, e, bin, name, "deliveries/s", deliveries) }
+	// run runs a delivery benchmark for n deliveries, with env added.
+	run := func(name string, n int, env ...string) func() (float64, error) {
+		return func() (float64, error) { return runBench(ctx, e, bin, name, "deliveries/s", n, env...) }
 	}
-	worker, bare, err := alternate(ctx, e.rounds, run("WorkerDelivery"), run("BareNetHTTP"))
+	worker, bare, err := alternate(ctx, e.rounds, run("WorkerDelivery", deliveries), run("BareNetHTTP", deliveries))
 	if err != nil {
 		return nil, err
 	}
@@ -83,17 +84,15 @@ func benchWebhookDelivery(ctx context.Context, e *env) ([]row, error) {
 	if e.smoke {
 		slowDeliveries = 40
 	}
-	slow := func(name string) func() (float64, error) {
-		return func() (float64, error) {
-			return runBench(ctx, e, bin, name, "deliveries/s", slowDeliveries, receiverDelayEnv+"="+receiverDelay.String())
-		}
-	}
-	slowWorker, slowBare, err := alternate(ctx, e.rounds, slow("WorkerDelivery"), slow("BareNetHTTP"))
+	delay := receiverDelayEnv + "=" + receiverDelay.String()
+	slowWorker, slowBare, err := alternate(ctx, e.rounds,
+		run("WorkerDelivery", slowDeliveries, delay), run("BareNetHTTP", slowDeliveries, delay))
 	if err != nil {
 		return nil, err
 	}
+	workers := fmt.Sprintf("in-process: the webhook package's delivery workers, %d at once (WEBHOOK_WORKERS' default), WEBHOOK_ALLOW_PRIVATE_NETWORKS=true", webhook.DefaultWorkers)
 	return []row{{
-		Settings:  fmt.Sprintf("in-process: the webhook package's delivery workers, %d at once (WEBHOOK_WORKERS' default), WEBHOOK_ALLOW_PRIVATE_NETWORKS=true", webhook.DefaultWorkers),
+		Settings:  workers,
 		Job:       fmt.Sprintf("webhook deliveries through queue and %d workers (%s lead.created queued for one endpoint)", webhook.DefaultWorkers, thousands(float64(deliveries))),
 		Limit:     fmt.Sprintf("bare net/http: %d senders at once (as many as the workers) on kept connections; same size signed body, same receiver", webhook.DefaultWorkers),
 		Portal:    thousands(worker) + " deliveries/s",
@@ -109,7 +108,7 @@ func benchWebhookDelivery(ctx context.Context, e *env) ([]row, error) {
 		Reference: thousands(bare) + " deliveries/s",
 		Ratio:     ratio(alone, bare) + "; deliveries at " + ratio(worker, alone) + " of it",
 	}, {
-		Settings:  fmt.Sprintf("in-process: the webhook package's delivery workers, %d at once (WEBHOOK_WORKERS' default), WEBHOOK_ALLOW_PRIVATE_NETWORKS=true", webhook.DefaultWorkers),
+		Settings:  workers,
 		Job:       fmt.Sprintf("webhook deliveries into a receiver that answers after %s, %d at once (%s lead.created queued for one endpoint)", receiverDelay, webhook.DefaultWorkers, thousands(float64(slowDeliveries))),
 		Limit:     fmt.Sprintf("bare net/http: %d senders at once on kept connections; same size signed body, same receiver answering after %s", webhook.DefaultWorkers, receiverDelay),
 		Portal:    fmt.Sprintf("%.1f deliveries/s", slowWorker),
