@@ -15,8 +15,8 @@ import (
 // The collector's defaults for this process, unless GOGC or GOMEMLIMIT
 // say otherwise.
 //
-// The portal keeps about 6 MB live (templates, the pages rendered at
-// start, connection pools). At Go's default GOGC=100, every 6 MB allocated
+// The portal keeps about 4.5 MB live (templates, the pages rendered at
+// start, connection pools). At Go's default GOGC=100, every 4.5 MB allocated
 // means another scan of all of it, and serving the article under load
 // spent a fifth of its instructions in the collector. At 400 it runs a
 // quarter as often. The soft limit bounds what that costs: as the memory
