@@ -130,13 +130,17 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 			ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		}
 	}
+	t := cfg.timeouts
+	if t == (serverTimeouts{}) {
+		t = defaultServerTimeouts
+	}
 	a.server = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           e,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       90 * time.Second,
+		ReadHeaderTimeout: t.header,
+		ReadTimeout:       t.request,
+		WriteTimeout:      t.write,
+		IdleTimeout:       t.idle,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -144,6 +148,21 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.server.ConnState = m.connState
 	}
 	return a, nil
+}
+
+// serverTimeouts bound how long a client may hold a connection without
+// getting on with it, so that slow or stalled clients cannot tie up the
+// server's connections: headers sent a byte at a time, a body that never
+// comes, an idle keep-alive connection, a reader that stops reading.
+type serverTimeouts struct {
+	header  time.Duration // to send the request's headers
+	request time.Duration // to send its headers and body
+	write   time.Duration // to take the answer, from the end of the headers
+	idle    time.Duration // between requests on a kept connection
+}
+
+var defaultServerTimeouts = serverTimeouts{
+	header: 5 * time.Second, request: 15 * time.Second, write: 30 * time.Second, idle: 90 * time.Second,
 }
 
 // newQueue builds the job queue: emails go by SMTP when SMTP_URL is set,

@@ -39,6 +39,13 @@ func startApp(t *testing.T, dialect string, kv ...string) (baseURL string, a *ap
 // test's cleanup has stopped the app.
 func startAppLogging(t *testing.T, dialect string, logs io.Writer, kv ...string) (baseURL string, a *app) {
 	t.Helper()
+	return startAppConfigured(t, dialect, logs, nil, kv...)
+}
+
+// startAppConfigured is startAppLogging with adjust, when not nil, given
+// the configuration before the app is made from it.
+func startAppConfigured(t *testing.T, dialect string, logs io.Writer, adjust func(*Config), kv ...string) (baseURL string, a *app) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +71,9 @@ func startAppLogging(t *testing.T, dialect string, logs io.Writer, kv ...string)
 	}
 	cfg.mailRetryBase = 50 * time.Millisecond
 	cfg.webhookRetryBase = 50 * time.Millisecond
+	if adjust != nil {
+		adjust(cfg)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	log, closeLog := newLogger(cfg, logs)
 	a, err = newApp(ctx, cfg, log)

@@ -59,7 +59,8 @@ type Config struct {
 	// private networks, and plain http:// there.
 	WebhookAllowPrivate bool
 	WebhookWorkers      int
-	webhookRetryBase    time.Duration // first retry's delay; tests shorten it
+	webhookRetryBase    time.Duration  // first retry's delay; tests shorten it
+	timeouts            serverTimeouts // zero: defaultServerTimeouts; tests shorten them
 	ShutdownTimeout     time.Duration
 	LogLevel            slog.Level
 	LogFormat           string
