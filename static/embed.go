@@ -26,7 +26,7 @@ type Asset struct {
 // contentTypes is the type each kind of asset is served with. A fixed
 // table rather than mime.TypeByExtension: that reads the machine's MIME
 // database, so a file's type would depend on the host, and the database
-// stays in memory, a third of a megabyte the collector walks on every
+// stays in memory, close to half a megabyte the collector walks on every
 // cycle, for the three kinds of file the site has.
 var contentTypes = map[string]string{
 	".css": "text/css; charset=utf-8",

@@ -39,7 +39,7 @@ type Renderer struct {
 //
 // Each page is parsed with its layout and only the partials it calls,
 // directly or through another partial. Cloning one set of every partial
-// for each page kept two thirds of the portal's live memory in copies
+// for each page kept more than half of the portal's live memory in copies
 // no page runs, and the collector walked all of it on every cycle.
 func New(funcs template.FuncMap) (*Renderer, error) {
 	return newRenderer(files, funcs)
