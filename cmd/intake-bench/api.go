@@ -175,7 +175,7 @@ func benchAPI(ctx context.Context, e *env) ([]row, error) {
 			}
 			return float64(apiRows) / time.Since(start).Seconds(), err
 		}
-		pr, rr, err := alternate(ctx, e.rounds, portal, reference)
+		c, err := alternate(ctx, e.rounds, portal, reference)
 		if err != nil {
 			return nil, err
 		}
@@ -184,8 +184,8 @@ func benchAPI(ctx context.Context, e *env) ([]row, error) {
 		}
 		rows = append(rows, row{
 			Job:   fmt.Sprintf("GET /api/v1/contacts, %s contacts as %s (admin token, all)", thousands(float64(apiRows)), f.name),
-			Limit: `psql \copy (SELECT …) TO STDOUT CSV`, Portal: thousands(pr) + " rows/s", Reference: thousands(rr) + " rows/s",
-			Ratio: ratio(pr, rr), Target: "≥ 0.7×", Pass: atLeast(pr, rr, 0.7),
+			Limit: `psql \copy (SELECT …) TO STDOUT CSV`, Portal: thousands(c.portal) + " rows/s", Reference: thousands(c.reference) + " rows/s",
+			Ratio: c.String(), Target: "≥ 0.7×", Pass: c.atLeast(0.7),
 		})
 	}
 	return measuredWith(loadTest, rows), nil

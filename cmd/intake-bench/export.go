@@ -60,7 +60,7 @@ func benchExport(ctx context.Context, e *env) ([]row, error) {
 		refRows = n
 		return float64(n) / time.Since(start).Seconds(), err
 	}
-	pr, rr, err := alternate(ctx, e.rounds, portal, reference)
+	c, err := alternate(ctx, e.rounds, portal, reference)
 	p.stop()
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func benchExport(ctx context.Context, e *env) ([]row, error) {
 	}
 	rows := []row{{
 		Job: fmt.Sprintf("CSV export of %s leads over HTTP (admin, all contacts)", thousands(float64(portalRows))), Limit: `psql \copy (SELECT …) TO STDOUT CSV`,
-		Portal: thousands(pr) + " rows/s", Reference: thousands(rr) + " rows/s", Ratio: ratio(pr, rr), Target: "≥ 0.7×", Pass: atLeast(pr, rr, 0.7),
+		Portal: thousands(c.portal) + " rows/s", Reference: thousands(c.reference) + " rows/s", Ratio: c.String(), Target: "≥ 0.7×", Pass: c.atLeast(0.7),
 	}}
 
 	// Peak memory: a fresh portal per size, so each peak is that export's.

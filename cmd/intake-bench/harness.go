@@ -169,9 +169,9 @@ func freeAddr() (string, error) {
 }
 
 // alternate runs portal and reference one after the other, rounds times,
-// each on a quiet machine (see settling), and returns the median of each
-// side's figure.
-func alternate(ctx context.Context, rounds int, portal, reference func() (float64, error)) (p, r float64, err error) {
+// each on a quiet machine (see settling), and compares them (see
+// compared).
+func alternate(ctx context.Context, rounds int, portal, reference func() (float64, error)) (compared, error) {
 	var ps, rs []float64
 	run := func(side func() (float64, error)) (float64, error) {
 		if err := quiet.wait(ctx); err != nil {
@@ -186,18 +186,78 @@ func alternate(ctx context.Context, rounds int, portal, reference func() (float6
 		}
 		a, err := run(first)
 		if err != nil {
-			return 0, 0, err
+			return compared{}, err
 		}
 		b, err := run(second)
 		if err != nil {
-			return 0, 0, err
+			return compared{}, err
 		}
 		if i%2 == 1 {
 			a, b = b, a
 		}
 		ps, rs = append(ps, a), append(rs, b)
 	}
-	return median(ps), median(rs), nil
+	return compare(ps, rs), nil
+}
+
+// compared is the portal beside a reference over rounds in which each
+// side ran once, one after the other: each side's median figure, and the
+// ratio portal ÷ reference as the median of the rounds' own ratios, with
+// the lowest and highest of them.
+//
+// The ratio is taken round by round because this machine's speed drifts
+// (by a third at times, for minutes, with no steal time to show it): two
+// runs a few seconds apart see the same machine, so a round's ratio holds
+// even when the whole round ran slow, and the median sets aside a round
+// that the drift cut in two. A ratio of the two medians could set a fast
+// round of one side against a slow round of the other.
+type compared struct {
+	portal, reference float64 // each side's median
+	ratio, low, high  float64 // portal ÷ reference: the rounds' median, lowest, highest
+}
+
+// compare pairs ps[i] with rs[i], one round each. A round whose reference
+// measured nothing has no ratio, and counts as 0 (meeting nothing).
+func compare(ps, rs []float64) compared {
+	c := compared{portal: median(ps), reference: median(rs)}
+	var ratios []float64
+	for i := range min(len(ps), len(rs)) {
+		r := 0.0
+		if rs[i] > 0 {
+			r = ps[i] / rs[i]
+		}
+		ratios = append(ratios, r)
+	}
+	if len(ratios) == 0 {
+		return c
+	}
+	c.ratio = median(ratios)
+	c.low, c.high = slices.Min(ratios), slices.Max(ratios)
+	return c
+}
+
+// String is the ratio for the table: "0.94× (rounds 0.91–0.97)", or
+// "0.94×" from a single round, "–" when nothing was measured.
+func (c compared) String() string {
+	if c.ratio == 0 {
+		return "–"
+	}
+	if c.low == c.high {
+		return fmt.Sprintf("%.2f×", c.ratio)
+	}
+	return fmt.Sprintf("%.2f× (rounds %.2f–%.2f)", c.ratio, c.low, c.high)
+}
+
+// atLeast reports whether the portal reached least × the reference: a
+// throughput target, judged on the rounds' median ratio.
+func (c compared) atLeast(least float64) bool {
+	return c.reference > 0 && atLeast(c.ratio, 1, least)
+}
+
+// atMost reports whether the portal stayed within most × the reference:
+// a latency or cost target, judged on the rounds' median ratio.
+func (c compared) atMost(most float64) bool {
+	return c.reference > 0 && c.portal > 0 && atMost(c.ratio, 1, most)
 }
 
 // median of xs; 0 for none.

@@ -35,7 +35,7 @@ func benchMail(ctx context.Context, e *env) ([]row, error) {
 	run := func(name string) func() (float64, error) {
 		return func() (float64, error) { return runMailBench(ctx, e, bin, name, emails) }
 	}
-	worker, bare, err := alternate(ctx, e.rounds, run("WorkerDelivery"), run("BareGoMail"))
+	c, err := alternate(ctx, e.rounds, run("WorkerDelivery"), run("BareGoMail"))
 	if err != nil {
 		return nil, err
 	}
@@ -43,11 +43,11 @@ func benchMail(ctx context.Context, e *env) ([]row, error) {
 		Settings:  fmt.Sprintf("in-process: the mail package's workers, %d at once (MAIL_WORKERS' default)", mail.DefaultWorkers),
 		Job:       fmt.Sprintf("emails through queue and %d workers (%s queued)", mail.DefaultWorkers, thousands(float64(emails))),
 		Limit:     fmt.Sprintf("bare go-mail: %d senders at once (as many as the workers), each on one kept connection; same messages, same SMTP sink", mail.DefaultWorkers),
-		Portal:    thousands(worker) + " emails/s",
-		Reference: thousands(bare) + " emails/s",
-		Ratio:     ratio(worker, bare),
+		Portal:    thousands(c.portal) + " emails/s",
+		Reference: thousands(c.reference) + " emails/s",
+		Ratio:     c.String(),
 		Target:    "≥ 0.8×",
-		Pass:      atLeast(worker, bare, 0.8),
+		Pass:      c.atLeast(0.8),
 	}}, nil
 }
 

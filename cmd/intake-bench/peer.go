@@ -70,7 +70,7 @@ func benchPeer(ctx context.Context, e *env) ([]row, error) {
 			return p95(took), nil
 		}
 	}
-	with, without, err := alternate(ctx, e.rounds, timePages(loadTest, true), timePages(benchmarkOff, false))
+	c, err := alternate(ctx, e.rounds, timePages(loadTest, true), timePages(benchmarkOff, false))
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +97,8 @@ func benchPeer(ctx context.Context, e *env) ([]row, error) {
 			Job:      fmt.Sprintf("result page with its peer benchmark at %s leads: p95 over HTTP, %d seeded results", leads, len(tokens)),
 			Settings: loadTest.name,
 			Limit:    "the same page, benchmark off (`BENCHMARK_MIN_LEADS=0`)",
-			Portal:   fmt.Sprintf("p95 %.2f ms", with), Reference: fmt.Sprintf("p95 %.2f ms", without),
-			Ratio: ratio(with, without), Target: "≤ 1.10×", Pass: atMost(with, without, 1.10),
+			Portal:   fmt.Sprintf("p95 %.2f ms", c.portal), Reference: fmt.Sprintf("p95 %.2f ms", c.reference),
+			Ratio: c.String(), Target: "≤ 1.10×", Pass: c.atMost(1.10),
 		},
 		{
 			Job:      fmt.Sprintf("the benchmark's summary read at %s leads (once a minute per version and instance): p95", leads),

@@ -50,7 +50,7 @@ func (e *env) report(rows []row) string {
 	fmt.Fprintf(&b, "# Benchmark results, %s\n\n", time.Now().UTC().Format("2 January 2006 15:04 UTC"))
 	fmt.Fprintf(&b, "- Machine: %s\n", machine())
 	fmt.Fprintf(&b, "- Go: %s; PostgreSQL: %s; commit %s\n", runtime.Version(), e.postgresVersion(), e.commit)
-	fmt.Fprintf(&b, "- Mode: %s; %d alternating rounds per comparison, medians shown\n", mode, e.rounds)
+	fmt.Fprintf(&b, "- Mode: %s; %d alternating rounds per comparison: each side's median figure shown; a ratio is the median of the rounds' own ratios (each round's runs a few seconds apart, so drift in the machine's speed between rounds cancels), with the lowest and highest round beside it\n", mode, e.rounds)
 	if len(e.ran) > 0 {
 		b.WriteString("- The portal: each start sets only INTAKE_ADDR (a free loopback port), DATABASE_URL (a database on the PostgreSQL above)" +
 			", INTAKE_DATA_DIR (a scratch directory) and INTAKE_SECRET (one for the whole run), and passes on PATH, HOME and TMPDIR, no other variable of the shell; beyond that, by the settings column:\n")

@@ -160,16 +160,16 @@ func staticRows(job string, a answer, r loadResult, pin pinning) []row {
 	return []row{
 		{Job: job + ": requests/s", Limit: bareLimit,
 			Portal: thousands(r.portal.rps) + " req/s", Reference: thousands(r.bare.rps) + " req/s",
-			Ratio: ratio(r.portal.rps, r.bare.rps), Target: "≥ 0.90×", Pass: atLeast(r.portal.rps, r.bare.rps, 0.9)},
+			Ratio: r.rps.String(), Target: "≥ 0.90×", Pass: r.rps.atLeast(0.9)},
 		{Job: job + ": p99 latency", Limit: bareLimit + "; " + r.load,
 			Portal: millis(r.portal.p99), Reference: millis(r.bare.p99),
-			Ratio: ratio(r.portal.p99, r.bare.p99), Target: "≤ 1.20×", Pass: atMost(r.portal.p99, r.bare.p99, 1.2)},
+			Ratio: r.p99.String(), Target: "≤ 1.20×", Pass: r.p99.atMost(1.2)},
 		// Not targets: the machine's limit, and where each server's time goes.
 		{Job: job + ": beside nginx, the machine's limit", Limit: "nginx, " + what + " from disk; " + pin.inRow(),
 			Portal:    fmt.Sprintf("%s req/s (p99 %s)", thousands(r.portal.rps), millis(r.portal.p99)),
 			Reference: fmt.Sprintf("%s req/s (p99 %s)", thousands(r.nginx.rps), millis(r.nginx.p99)),
-			Ratio:     ratio(r.portal.rps, r.nginx.rps) + " req/s, " + ratio(r.portal.p99, r.nginx.p99) + " p99"},
+			Ratio:     r.nginxRPS.String() + " req/s, " + r.nginxP99.String() + " p99"},
 		{Job: job + ": server CPU time per request", Limit: "bare Go net/http; nginx (master and workers): " + micros(r.nginx) + "; from /proc",
-			Portal: micros(r.portal), Reference: micros(r.bare), Ratio: ratio(r.portal.cpu, r.bare.cpu)},
+			Portal: micros(r.portal), Reference: micros(r.bare), Ratio: r.cpu.String()},
 	}
 }

@@ -65,7 +65,7 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 	}
 
 	var p99s []float64
-	portalRate, refRate, err := alternate(ctx, e.rounds, func() (float64, error) {
+	c, err := alternate(ctx, e.rounds, func() (float64, error) {
 		res, err := runSubmitLoad(ctx, p.base, n, dur, 5*time.Second)
 		if err != nil {
 			return 0, err
@@ -85,13 +85,13 @@ func benchSubmit(ctx context.Context, e *env) ([]row, error) {
 	rows := []row{{
 		Job:       fmt.Sprintf("submissions, %d at once (GET form + POST, 303)", n),
 		Limit:     fmt.Sprintf("pgbench -c %d: the same statements in one transaction", n),
-		Portal:    fmt.Sprintf("%s tx/s (p99 POST %s)", thousands(portalRate), ms(median(p99s))),
-		Reference: thousands(refRate) + " tx/s",
-		Ratio:     ratio(portalRate, refRate),
+		Portal:    fmt.Sprintf("%s tx/s (p99 POST %s)", thousands(c.portal), ms(median(p99s))),
+		Reference: thousands(c.reference) + " tx/s",
+		Ratio:     c.String(),
 		Target:    "≥ 0.5×",
-		Pass:      atLeast(portalRate, refRate, 0.5),
+		Pass:      c.atLeast(0.5),
 	}}
-	e.submitRate = portalRate
+	e.submitRate = c.portal
 	return measuredWith(loadTest, rows), nil
 }
 

@@ -112,3 +112,94 @@ func TestAllAtLeast(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareTakesTheRatioRoundByRound(t *testing.T) {
+	tests := []struct {
+		name       string
+		portal     []float64
+		reference  []float64
+		text       string
+		least09    bool // throughput: at least 0.9× the reference
+		most12     bool // latency: at most 1.2× the reference
+		wantMedian [2]float64
+	}{
+		{
+			// The machine slowed by a third between the first two runs and
+			// stayed slow: each round's own ratio still holds, while the
+			// ratio of the medians (16.9 / 18.9 = 0.89) would not.
+			name:       "drift within the first round",
+			portal:     []float64{26.5, 16.8, 16.9},
+			reference:  []float64{19.2, 18.9, 18.1},
+			text:       "0.93× (rounds 0.89–1.38)",
+			least09:    true,
+			most12:     true,
+			wantMedian: [2]float64{16.9, 18.9},
+		},
+		{
+			name:       "slower in every round",
+			portal:     []float64{85, 88, 80, 86, 84},
+			reference:  []float64{100, 100, 100, 100, 100},
+			text:       "0.85× (rounds 0.80–0.88)",
+			least09:    false,
+			most12:     true,
+			wantMedian: [2]float64{85, 100},
+		},
+		{
+			name:       "above the latency target in most rounds",
+			portal:     []float64{1.3, 1.25, 1.1},
+			reference:  []float64{1, 1, 1},
+			text:       "1.25× (rounds 1.10–1.30)",
+			least09:    true,
+			most12:     false,
+			wantMedian: [2]float64{1.25, 1},
+		},
+		{
+			name:       "one round",
+			portal:     []float64{95},
+			reference:  []float64{100},
+			text:       "0.95×",
+			least09:    true,
+			most12:     true,
+			wantMedian: [2]float64{95, 100},
+		},
+		{
+			name:       "a round whose reference measured nothing counts as 0",
+			portal:     []float64{95, 95, 95},
+			reference:  []float64{100, 0, 100},
+			text:       "0.95× (rounds 0.00–0.95)",
+			least09:    true,
+			most12:     true,
+			wantMedian: [2]float64{95, 100},
+		},
+		{
+			name:       "the reference measured nothing",
+			portal:     []float64{95, 95},
+			reference:  []float64{0, 0},
+			text:       "–",
+			wantMedian: [2]float64{95, 0},
+		},
+		{
+			name:       "the portal measured nothing",
+			portal:     []float64{0, 0, 0},
+			reference:  []float64{1, 1, 1},
+			text:       "–",
+			wantMedian: [2]float64{0, 1},
+		},
+		{name: "no rounds", text: "–"},
+	}
+	for _, tt := range tests {
+		c := compare(tt.portal, tt.reference)
+		if got := c.String(); got != tt.text {
+			t.Errorf("%s: ratio %q, want %q", tt.name, got, tt.text)
+		}
+		if got := c.atLeast(0.9); got != tt.least09 {
+			t.Errorf("%s: atLeast(0.9) = %v, want %v", tt.name, got, tt.least09)
+		}
+		if got := c.atMost(1.2); got != tt.most12 {
+			t.Errorf("%s: atMost(1.2) = %v, want %v", tt.name, got, tt.most12)
+		}
+		if got := [2]float64{c.portal, c.reference}; got != tt.wantMedian {
+			t.Errorf("%s: medians %v, want %v", tt.name, got, tt.wantMedian)
+		}
+	}
+}

@@ -23,6 +23,11 @@ type served struct {
 type loadResult struct {
 	portal, bare, nginx served
 	load                string // how the load was made
+
+	// The portal beside each reference, round by round (see compared).
+	rps, p99, cpu compared // beside the bare server
+	nginxRPS      compared
+	nginxP99      compared
 }
 
 // target is one server under load: where to send it and which process
@@ -83,7 +88,26 @@ func compareServers(ctx context.Context, e *env, wrk, acceptEncoding string, pin
 	return loadResult{
 		portal: medianServed(runs[0]), bare: medianServed(runs[1]), nginx: medianServed(runs[2]),
 		load: load + ", keep-alive",
+		rps:  compare(measure(runs[0], servedRPS), measure(runs[1], servedRPS)),
+		p99:  compare(measure(runs[0], servedP99), measure(runs[1], servedP99)),
+		cpu:  compare(measure(runs[0], servedCPU), measure(runs[1], servedCPU)),
+
+		nginxRPS: compare(measure(runs[0], servedRPS), measure(runs[2], servedRPS)),
+		nginxP99: compare(measure(runs[0], servedP99), measure(runs[2], servedP99)),
 	}, nil
+}
+
+func servedRPS(s served) float64 { return s.rps }
+func servedP99(s served) float64 { return s.p99 }
+func servedCPU(s served) float64 { return s.cpu }
+
+// measure is one figure of each run, in the order run.
+func measure(runs []served, figure func(served) float64) []float64 {
+	var xs []float64
+	for _, r := range runs {
+		xs = append(xs, figure(r))
+	}
+	return xs
 }
 
 // medianServed takes the median of each measure over one server's runs.
